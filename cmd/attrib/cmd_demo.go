@@ -1,0 +1,79 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/spf13/cobra"
+
+	"attrib/config"
+	"attrib/demo"
+	"attrib/jobs"
+	"attrib/queries"
+)
+
+func newDemoCmd(g *globalFlags) *cobra.Command {
+	var dir string
+	var people int
+	var seed int64
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Write a synthetic online+offline retail-bank data set and a config, and run the whole pipeline on it",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			step := stepProgress()
+			step("generating demo data")
+			sum, err := demo.Generate(ctx, demo.Options{Dir: dir, People: people, Seed: seed})
+			if err != nil {
+				return err
+			}
+			_ = sum
+			cfgPath := filepath.Join(dir, config.DefaultFile)
+			cfg, err := config.Load(cfgPath)
+			if err != nil {
+				return err
+			}
+			w, err := openWarehouse(ctx, cfg, false)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			r, err := jobs.NewRunner(ctx, w, cfg)
+			if err != nil {
+				return err
+			}
+			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: step}
+			j, err := cfg.Job("")
+			if err != nil {
+				return err
+			}
+			res, err := r.Run(ctx, j, jobs.TriggerDemo)
+			clearLine()
+			out := os.Stdout
+			fmt.Fprintln(out, runSummary(res))
+			if err != nil {
+				return err
+			}
+			fmt.Fprintln(out)
+			fmt.Fprintln(out, "Channel performance, last_touch model, all conversion types:")
+			tbl, err := queries.ChannelSummary(ctx, w.DB(), "last_touch")
+			if err != nil {
+				return err
+			}
+			if err := queries.Write(out, tbl, "table"); err != nil {
+				return err
+			}
+			abs, _ := filepath.Abs(cfgPath)
+			fmt.Fprintf(out, "\nNext:\n  attrib query --config %s \"SELECT * FROM channel_performance LIMIT 20\"\n", abs)
+			fmt.Fprintf(out, "  attrib query --config %s \"SELECT model, channel, round(sum(credit),1) AS conversions FROM attribution_credits GROUP BY ALL ORDER BY ALL\"\n", abs)
+			fmt.Fprintf(out, "  attrib runs --config %s\n", abs)
+			return nil
+		},
+	}
+	cmd.Flags().StringVar(&dir, "dir", "attrib-demo", "folder for the demo data, config and warehouse")
+	cmd.Flags().IntVar(&people, "people", 50000, "number of synthetic people")
+	cmd.Flags().Int64Var(&seed, "seed", 1, "random seed (same seed, same data)")
+	return cmd
+}

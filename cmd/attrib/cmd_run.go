@@ -1,0 +1,56 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+
+	"attrib/jobs"
+)
+
+func newRunCmd(g *globalFlags) *cobra.Command {
+	var job string
+	cmd := &cobra.Command{
+		Use:   "run",
+		Short: "Ingest, transform and evaluate once, then exit (for cron, Kubernetes CronJob, Airflow)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cfg, err := loadConfig(g)
+			if err != nil {
+				return err
+			}
+			j, err := cfg.Job(job)
+			if err != nil {
+				return err
+			}
+			w, err := openWarehouse(ctx, cfg, false)
+			if err != nil {
+				return err
+			}
+			defer w.Close()
+			r, err := jobs.NewRunner(ctx, w, cfg)
+			if err != nil {
+				return err
+			}
+			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress()}
+			res, err := r.Run(ctx, j, jobs.TriggerManual)
+			clearLine()
+			fmt.Fprintln(os.Stdout, runSummary(res))
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&job, "job", "", "job name from the config (default: the first job)")
+	return cmd
+}
+
+func runSummary(r jobs.RunResult) string {
+	read, loaded, rejected, dup := r.Ingest.Totals()
+	s := fmt.Sprintf("run %s job=%s status=%s duration=%.1fs files=%d read=%d loaded=%d rejected=%d duplicate=%d credits=%d",
+		r.RunID, r.Job, r.Status, r.Duration.Seconds(), len(r.Ingest.Files), read, loaded, rejected, dup, r.RowsOut)
+	if r.Err != nil {
+		s += " error=" + fmt.Sprintf("%q", r.Err.Error())
+	}
+	return s
+}

@@ -1,0 +1,183 @@
+package config
+
+import (
+	"fmt"
+	"path/filepath"
+	"time"
+
+	"attrib/transform/channel"
+)
+
+// DefaultFile is the config file looked up in the working directory.
+const DefaultFile = "attrib.yaml"
+
+// EnvConfig names the environment variable that points at the config file.
+const EnvConfig = "ATTRIB_CONFIG"
+
+// EnvPIIKey names the environment variable with the PII hashing key.
+const EnvPIIKey = "ATTRIB_PII_KEY"
+
+// Config is the whole of attrib.yaml.
+type Config struct {
+	// File is the absolute path of the config file ("" when built in code).
+	File string `yaml:"-"`
+	// Dir is the folder relative paths are resolved against.
+	Dir string `yaml:"-"`
+
+	Warehouse   Warehouse   `yaml:"warehouse"`
+	Timezone    string      `yaml:"timezone"`
+	Currency    string      `yaml:"currency"`
+	PII         PII         `yaml:"pii"`
+	Ingest      Ingest      `yaml:"ingest"`
+	Sources     []Source    `yaml:"sources"`
+	Channels    Channels    `yaml:"channels"`
+	Identity    Identity    `yaml:"identity"`
+	Attribution Attribution `yaml:"attribution"`
+	Evaluation  Evaluation  `yaml:"evaluation"`
+	Jobs        []Job       `yaml:"jobs"`
+	Serve       Serve       `yaml:"serve"`
+}
+
+// Warehouse is the DuckDB file and its resource settings.
+type Warehouse struct {
+	Path          string `yaml:"path"`
+	MemoryLimit   string `yaml:"memory_limit"`
+	Threads       int    `yaml:"threads"`
+	TempDirectory string `yaml:"temp_directory"`
+}
+
+// PII configures hashing of e-mail addresses and phone numbers.
+type PII struct {
+	// Key is the HMAC-SHA-256 key; ATTRIB_PII_KEY is used when empty.
+	Key string `yaml:"key"`
+	// DefaultCountryCode is prefixed to phone numbers written without one (e.g. "44").
+	DefaultCountryCode string `yaml:"default_country_code"`
+}
+
+// Ingest holds load settings shared by all sources.
+type Ingest struct {
+	// RejectThreshold is the share of bad rows above which a file loads nothing (default 0.05).
+	RejectThreshold *float64 `yaml:"reject_threshold"`
+	// FutureTolerance is how far in the future a timestamp may be before it is rejected (default 24h).
+	FutureTolerance Duration `yaml:"future_tolerance"`
+}
+
+// Source is one input: a file, glob or folder of one dataset.
+type Source struct {
+	Name      string            `yaml:"name"`
+	Dataset   string            `yaml:"dataset"`
+	Path      string            `yaml:"path"`
+	Format    string            `yaml:"format"`
+	Columns   map[string]string `yaml:"columns"`
+	Constants map[string]string `yaml:"constants"`
+	CSV       CSVOptions        `yaml:"csv"`
+	// DoneMarker, when set (e.g. ".done"), loads a file only once FILE+DoneMarker exists.
+	DoneMarker string `yaml:"done_marker"`
+	// Line is where the source is declared in the config file.
+	Line int `yaml:"-"`
+}
+
+// CSVOptions tune the CSV reader; zero values mean auto-detect.
+type CSVOptions struct {
+	Delimiter string `yaml:"delimiter"`
+	Quote     string `yaml:"quote"`
+	Header    *bool  `yaml:"header"`
+	Encoding  string `yaml:"encoding"` // utf-8 (default, BOM allowed) | gb18030 | gbk
+}
+
+// Channels holds user classification rules, evaluated before the defaults.
+type Channels struct {
+	Rules []channel.Rule `yaml:"rules"`
+}
+
+// Identity configures stitching.
+type Identity struct {
+	// MaxComponentSize caps the identifiers of one person; larger components are split and reported.
+	MaxComponentSize int `yaml:"max_component_size"`
+	// Block lists identifier values never used for stitching (shared tablets, placeholder phones).
+	Block []string `yaml:"block"`
+}
+
+// Attribution configures paths and models.
+type Attribution struct {
+	LookbackDays    float64            `yaml:"lookback_days"`
+	LookbackByType  map[string]float64 `yaml:"lookback_days_by_type"`
+	Models          []string           `yaml:"models"`
+	HalfLifeDays    float64            `yaml:"half_life_days"`
+	PositionFirst   *float64           `yaml:"position_first"`
+	PositionLast    *float64           `yaml:"position_last"`
+	MarkovOrder     int                `yaml:"markov_order"`
+	DirectChannel   string             `yaml:"direct_channel"`
+	PathTransforms  []string           `yaml:"path_transforms"`
+	ConversionTypes []string           `yaml:"conversion_types"`
+}
+
+// Evaluation configures the evaluation tables.
+type Evaluation struct {
+	Period           string   `yaml:"period"` // day | week | month
+	AcquisitionType  string   `yaml:"acquisition_type"`
+	AcquisitionModel string   `yaml:"acquisition_model"`
+	LTVMonths        int      `yaml:"ltv_months"`
+	RetentionTarget  *float64 `yaml:"retention_target"`
+	ChurnDays        int      `yaml:"churn_days"`
+	ActiveDays       int      `yaml:"active_days"`
+	ActivationDays   int      `yaml:"activation_days"`
+	BudgetMinFactor  *float64 `yaml:"budget_min_factor"`
+	BudgetMaxFactor  *float64 `yaml:"budget_max_factor"`
+}
+
+// Job is a named, scheduled pipeline run.
+type Job struct {
+	Name     string   `yaml:"name"`
+	Schedule string   `yaml:"schedule"`
+	Steps    []string `yaml:"steps"`
+	Timeout  Duration `yaml:"timeout"`
+	Retries  int      `yaml:"retries"`
+	Line     int      `yaml:"-"`
+}
+
+// Serve configures the long-running process.
+type Serve struct {
+	HTTP     string `yaml:"http"`
+	Postgres string `yaml:"postgres"`
+	Users    []User `yaml:"users"`
+}
+
+// User may read the warehouse over HTTP or the PostgreSQL protocol.
+type User struct {
+	Name     string `yaml:"name"`
+	Password string `yaml:"password"`
+}
+
+// Duration is a time.Duration written as "90s", "2h".
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (use e.g. 90s, 15m, 2h)", string(b))
+	}
+	d.Duration = v
+	return nil
+}
+
+// Resolve makes p absolute relative to the config file's folder.
+func (c *Config) Resolve(p string) string {
+	if p == "" || filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(c.Dir, p)
+}
+
+// WarehousePath is the absolute path of the DuckDB file.
+func (c *Config) WarehousePath() string { return c.Resolve(c.Warehouse.Path) }
+
+// Lookback is the lookback window for a conversion type.
+func (c *Config) Lookback(conversionType string) time.Duration {
+	days := c.Attribution.LookbackDays
+	if d, ok := c.Attribution.LookbackByType[conversionType]; ok {
+		days = d
+	}
+	return time.Duration(days * 24 * float64(time.Hour))
+}

@@ -1,0 +1,218 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Find returns the config file to use: explicit, else $ATTRIB_CONFIG, else ./attrib.yaml.
+func Find(explicit string) string {
+	if explicit != "" {
+		return explicit
+	}
+	if env := os.Getenv(EnvConfig); env != "" {
+		return env
+	}
+	return DefaultFile
+}
+
+// Load reads, expands, decodes, defaults and validates a config file.
+func Load(path string) (*Config, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	raw, err := os.ReadFile(abs)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return nil, fmt.Errorf("config: %s does not exist (create one with `attrib init`, or pass --config)", path)
+		}
+		return nil, fmt.Errorf("config: read %s: %w", path, err)
+	}
+	cfg, err := Parse(raw, filepath.Dir(abs))
+	if err != nil {
+		return nil, fmt.Errorf("config: %s: %w", path, err)
+	}
+	cfg.File = abs
+	return cfg, nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+
+// expandEnv replaces ${VAR} with the environment's value; an unset variable
+// is an error naming its line. Comment lines are left alone.
+func expandEnv(raw []byte) ([]byte, error) {
+	lines := bytes.Split(raw, []byte("\n"))
+	var errs []string
+	for i, ln := range lines {
+		if bytes.HasPrefix(bytes.TrimSpace(ln), []byte("#")) {
+			continue
+		}
+		lines[i] = envRef.ReplaceAllFunc(ln, func(m []byte) []byte {
+			name := string(envRef.FindSubmatch(m)[1])
+			v, ok := os.LookupEnv(name)
+			if !ok {
+				errs = append(errs, fmt.Sprintf("line %d: environment variable %s is not set", i+1, name))
+			}
+			return []byte(v)
+		})
+	}
+	if len(errs) > 0 {
+		return nil, errors.New(strings.Join(errs, "; "))
+	}
+	return bytes.Join(lines, []byte("\n")), nil
+}
+
+var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)
+
+// Parse decodes config text; dir is the folder relative paths are resolved against.
+func Parse(raw []byte, dir string) (*Config, error) {
+	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
+	expanded, err := expandEnv(raw)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &Config{Dir: dir}
+	dec := yaml.NewDecoder(bytes.NewReader(expanded))
+	dec.KnownFields(true)
+	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {
+		msg := err.Error()
+		msg = strings.TrimPrefix(msg, "yaml: unmarshal errors:\n  ")
+		msg = strings.ReplaceAll(msg, "\n  ", "; ")
+		msg = yamlLine.ReplaceAllString(msg, "line $1: unknown key \"$2\"")
+		msg = strings.TrimPrefix(msg, "yaml: ")
+		return nil, errors.New(msg)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(expanded, &doc); err == nil {
+		recordLines(&doc, cfg)
+	}
+	cfg.applyDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	return cfg, nil
+}
+
+// recordLines remembers where each source and job is declared, for error messages.
+func recordLines(doc *yaml.Node, cfg *Config) {
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return
+	}
+	m := doc.Content[0]
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		key, val := m.Content[i].Value, m.Content[i+1]
+		if val.Kind != yaml.SequenceNode {
+			continue
+		}
+		for j, item := range val.Content {
+			switch {
+			case key == "sources" && j < len(cfg.Sources):
+				cfg.Sources[j].Line = item.Line
+			case key == "jobs" && j < len(cfg.Jobs):
+				cfg.Jobs[j].Line = item.Line
+			}
+		}
+	}
+}
+
+func (c *Config) applyDefaults() {
+	if c.Warehouse.Path == "" {
+		c.Warehouse.Path = "attrib.duckdb"
+	}
+	if c.Timezone == "" {
+		c.Timezone = "UTC"
+	}
+	if c.Currency == "" {
+		c.Currency = "USD"
+	}
+	if c.PII.Key == "" {
+		c.PII.Key = os.Getenv(EnvPIIKey)
+	}
+	if c.Ingest.RejectThreshold == nil {
+		v := 0.05
+		c.Ingest.RejectThreshold = &v
+	}
+	if c.Ingest.FutureTolerance.Duration == 0 {
+		c.Ingest.FutureTolerance.Duration = 24 * time.Hour
+	}
+	a := &c.Attribution
+	if a.LookbackDays == 0 {
+		a.LookbackDays = 30
+	}
+	if len(a.Models) == 0 {
+		a.Models = slices.Clone(Models)
+	}
+	if a.HalfLifeDays == 0 {
+		a.HalfLifeDays = 7
+	}
+	if a.PositionFirst == nil {
+		v := 0.4
+		a.PositionFirst = &v
+	}
+	if a.PositionLast == nil {
+		v := 0.4
+		a.PositionLast = &v
+	}
+	if a.MarkovOrder == 0 {
+		a.MarkovOrder = 1
+	}
+	if a.DirectChannel == "" {
+		a.DirectChannel = "Direct"
+	}
+	e := &c.Evaluation
+	if e.Period == "" {
+		e.Period = "month"
+	}
+	if e.AcquisitionType == "" {
+		e.AcquisitionType = "account_opened"
+	}
+	if e.AcquisitionModel == "" {
+		e.AcquisitionModel = "last_non_direct"
+	}
+	if e.LTVMonths == 0 {
+		e.LTVMonths = 12
+	}
+	if e.RetentionTarget == nil {
+		v := 0.70
+		e.RetentionTarget = &v
+	}
+	if e.ChurnDays == 0 {
+		e.ChurnDays = 90
+	}
+	if e.ActiveDays == 0 {
+		e.ActiveDays = 30
+	}
+	if e.ActivationDays == 0 {
+		e.ActivationDays = 30
+	}
+	if e.BudgetMinFactor == nil {
+		v := 0.7
+		e.BudgetMinFactor = &v
+	}
+	if e.BudgetMaxFactor == nil {
+		v := 1.3
+		e.BudgetMaxFactor = &v
+	}
+	for i := range c.Jobs {
+		if len(c.Jobs[i].Steps) == 0 {
+			c.Jobs[i].Steps = []string{"ingest", "transform", "evaluate"}
+		}
+	}
+	if c.Serve.HTTP == "" {
+		c.Serve.HTTP = "127.0.0.1:8080"
+	}
+	if c.Serve.Postgres == "" {
+		c.Serve.Postgres = "127.0.0.1:5433"
+	}
+}

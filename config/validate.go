@@ -1,0 +1,148 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
+
+// CronParser is the schedule syntax of jobs: optional seconds field,
+// descriptors (@daily, @every 1h) and CRON_TZ= prefixes.
+var CronParser = cron.NewParser(cron.SecondOptional | cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+func at(line int) string {
+	if line > 0 {
+		return fmt.Sprintf("line %d: ", line)
+	}
+	return ""
+}
+
+// Validate checks values that decoding cannot; every problem is reported.
+func (c *Config) Validate() error {
+	var errs []error
+	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
+
+	if _, err := time.LoadLocation(c.Timezone); err != nil {
+		add("timezone: unknown time zone %q", c.Timezone)
+	}
+	if !currencyCode.MatchString(c.Currency) {
+		add("currency: %q is not an ISO 4217 code like USD", c.Currency)
+	}
+	if t := *c.Ingest.RejectThreshold; t < 0 || t > 1 {
+		add("ingest.reject_threshold: %v must be between 0 and 1", t)
+	}
+	names := map[string]bool{}
+	for i, s := range c.Sources {
+		where := fmt.Sprintf("%ssources[%d] %q", at(s.Line), i, s.Name)
+		if s.Name == "" {
+			add("%s: name is required", where)
+		} else if names[s.Name] {
+			add("%s: name used twice", where)
+		}
+		names[s.Name] = true
+		ds, ok := LookupDataset(s.Dataset)
+		if !ok {
+			add("%s: unknown dataset %q (one of touchpoints, conversions, spend, identity_links, activity, fx_rates)", where, s.Dataset)
+			continue
+		}
+		if s.Path == "" {
+			add("%s: path is required", where)
+		}
+		switch s.Format {
+		case "", "csv", "tsv", "ndjson", "json", "parquet", "arrow":
+		default:
+			add("%s: unknown format %q (csv, tsv, ndjson, parquet, arrow)", where, s.Format)
+		}
+		switch strings.ToLower(s.CSV.Encoding) {
+		case "", "utf-8", "utf8", "gb18030", "gbk":
+		default:
+			add("%s: csv.encoding %q is not supported (utf-8, gb18030, gbk)", where, s.CSV.Encoding)
+		}
+		for _, m := range []map[string]string{s.Columns, s.Constants} {
+			for k := range m {
+				if !ds.Has(k) {
+					add("%s: %q is not a column of dataset %s", where, k, ds.Name)
+				}
+			}
+		}
+		for k := range s.Columns {
+			if _, both := s.Constants[k]; both {
+				add("%s: %q is both mapped and constant", where, k)
+			}
+		}
+		if (s.Columns["email"] != "" || s.Columns["phone"] != "") && c.PII.Key == "" {
+			add("%s: maps email or phone but no PII key is set (pii.key or %s)", where, EnvPIIKey)
+		}
+	}
+	a := c.Attribution
+	for _, m := range a.Models {
+		if !slices.Contains(Models, m) {
+			add("attribution.models: unknown model %q (one of %s)", m, strings.Join(Models, ", "))
+		}
+	}
+	if a.LookbackDays < 0 {
+		add("attribution.lookback_days: must be positive")
+	}
+	if a.MarkovOrder < 1 || a.MarkovOrder > 3 {
+		add("attribution.markov_order: %d must be 1, 2 or 3", a.MarkovOrder)
+	}
+	if *a.PositionFirst < 0 || *a.PositionLast < 0 || *a.PositionFirst+*a.PositionLast > 1 {
+		add("attribution.position_first + position_last must be between 0 and 1")
+	}
+	switch c.Evaluation.Period {
+	case "day", "week", "month":
+	default:
+		add("evaluation.period: %q must be day, week or month", c.Evaluation.Period)
+	}
+	if !slices.Contains(a.Models, c.Evaluation.AcquisitionModel) {
+		add("evaluation.acquisition_model: %q is not among attribution.models", c.Evaluation.AcquisitionModel)
+	}
+	jobs := map[string]bool{}
+	for i, j := range c.Jobs {
+		where := fmt.Sprintf("%sjobs[%d] %q", at(j.Line), i, j.Name)
+		if j.Name == "" {
+			add("%s: name is required", where)
+		} else if jobs[j.Name] {
+			add("%s: name used twice", where)
+		}
+		jobs[j.Name] = true
+		if j.Schedule != "" {
+			if _, err := CronParser.Parse(j.Schedule); err != nil {
+				add("%s: schedule %q: %v", where, j.Schedule, err)
+			}
+		}
+		for _, st := range j.Steps {
+			if !slices.Contains(Steps, st) {
+				add("%s: unknown step %q (one of %s)", where, st, strings.Join(Steps, ", "))
+			}
+		}
+		if j.Retries < 0 {
+			add("%s: retries must not be negative", where)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// Job finds a job by name; the empty name means the first job, or a default
+// job running every step when none is configured.
+func (c *Config) Job(name string) (Job, error) {
+	if name == "" {
+		if len(c.Jobs) > 0 {
+			return c.Jobs[0], nil
+		}
+		return Job{Name: "run", Steps: []string{"ingest", "transform", "evaluate"}}, nil
+	}
+	for _, j := range c.Jobs {
+		if j.Name == name {
+			return j, nil
+		}
+	}
+	return Job{}, fmt.Errorf("config: no job named %q", name)
+}

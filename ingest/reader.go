@@ -1,0 +1,198 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"attrib/config"
+	"attrib/warehouse"
+)
+
+// format returns the file format: the source's `format:` or the extension
+// (after a .gz or .zst compression suffix).
+func format(src config.Source, path string) (string, error) {
+	if src.Format != "" {
+		if src.Format == "json" {
+			return "ndjson", nil
+		}
+		return src.Format, nil
+	}
+	name := strings.ToLower(filepath.Base(path))
+	for _, c := range []string{".gz", ".zst", ".gzip", ".zstd"} {
+		name = strings.TrimSuffix(name, c)
+	}
+	switch filepath.Ext(name) {
+	case ".csv", ".txt":
+		return "csv", nil
+	case ".tsv", ".tab":
+		return "tsv", nil
+	case ".ndjson", ".jsonl", ".json":
+		return "ndjson", nil
+	case ".parquet", ".pq":
+		return "parquet", nil
+	case ".arrow", ".arrows", ".ipc", ".feather":
+		return "arrow", nil
+	}
+	return "", fmt.Errorf("cannot tell the format of %s from its name; set `format:` on the source", filepath.Base(path))
+}
+
+// reader is a DuckDB table function call over one file, with its bound arguments.
+type reader struct {
+	call string
+	args []any
+	// headerLines is added to a record's number to give its line in the file.
+	headerLines int64
+	// json is true when rows are JSON objects in a column named json.
+	json bool
+}
+
+func newReader(src config.Source, fmtName, path string) reader {
+	switch fmtName {
+	case "csv", "tsv":
+		call := "read_csv(?, all_varchar = true, null_padding = true, max_line_size = 67108864"
+		args := []any{path}
+		delim := src.CSV.Delimiter
+		if delim == "" && fmtName == "tsv" {
+			delim = "\t"
+		}
+		if delim != "" {
+			call += ", delim = ?"
+			args = append(args, delim)
+		}
+		if src.CSV.Quote != "" {
+			call += ", quote = ?"
+			args = append(args, src.CSV.Quote)
+		}
+		header := true
+		if src.CSV.Header != nil {
+			header = *src.CSV.Header
+		}
+		call += ", header = ?)"
+		args = append(args, header)
+		r := reader{call: call, args: args}
+		if header {
+			r.headerLines = 1
+		}
+		return r
+	case "ndjson":
+		return reader{call: "read_ndjson_objects(?)", args: []any{path}, json: true}
+	default: // parquet
+		return reader{call: "read_parquet(?)", args: []any{path}}
+	}
+}
+
+// columns lists the file's columns (for JSON: the keys of its first 10,000 objects).
+func (r reader) columns(ctx context.Context, c *sql.Conn) ([]string, error) {
+	var q string
+	if r.json {
+		q = "SELECT DISTINCT unnest(json_keys(json)) FROM (SELECT json FROM " + r.call + " LIMIT 10000)"
+	} else {
+		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.call + ")"
+	}
+	rows, err := c.QueryContext(ctx, q, r.args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// stagingSQL builds the statement that copies the file into the temp table
+// stg: one VARCHAR column per canonical column of the dataset, plus __line.
+// Identifiers are quoted; constants and JSON paths are bound.
+func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
+	have := map[string]string{} // lower-case name -> actual name
+	for _, c := range fileCols {
+		have[strings.ToLower(c)] = c
+	}
+	var sel []string
+	var args []any
+	var jsonPaths []string
+	for _, col := range ds.Columns {
+		var expr string
+		if v, ok := src.Constants[col.Name]; ok {
+			expr = "CAST(? AS VARCHAR)"
+			args = append(args, v)
+		} else {
+			name, mapped := src.Columns[col.Name]
+			actual, found := have[strings.ToLower(name)]
+			if !mapped {
+				actual, found = have[col.Name]
+			}
+			switch {
+			case mapped && !found:
+				return "", nil, fmt.Errorf("column %q (mapped to %s) is not in the file; its columns are: %s", name, col.Name, strings.Join(fileCols, ", "))
+			case !found && col.Required:
+				return "", nil, fmt.Errorf("required column %s is neither mapped nor in the file; its columns are: %s", col.Name, strings.Join(fileCols, ", "))
+			case !found:
+				expr = "NULL::VARCHAR"
+			case r.json:
+				jsonPaths = append(jsonPaths, `$."`+strings.ReplaceAll(actual, `"`, `\"`)+`"`)
+				expr = fmt.Sprintf("v[%d]", len(jsonPaths))
+			default:
+				expr = "CAST(" + warehouse.QuoteIdent(actual) + " AS VARCHAR)"
+			}
+		}
+		sel = append(sel, expr+" AS "+warehouse.QuoteIdent(col.Name))
+	}
+	from := r.call
+	fromArgs := r.args
+	if r.json {
+		from = "(SELECT json_extract_string(json, ?::VARCHAR[]) AS v FROM " + r.call + ")"
+		fromArgs = append([]any{jsonPaths}, r.args...)
+	}
+	q := "CREATE OR REPLACE TEMP TABLE stg AS SELECT row_number() OVER () AS __line, " +
+		strings.Join(sel, ", ") + " FROM " + from
+	return q, append(args, fromArgs...), nil
+}
+
+// rawRejectsSQL re-reads the file and keeps the raw records of rejected rows
+// as JSON, with the columns that carry email or phone masked.
+func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []any) {
+	var masked []string
+	for _, pii := range []string{"email", "phone"} {
+		name := pii
+		if c, ok := src.Columns[pii]; ok {
+			name = c
+		}
+		for _, fc := range fileCols {
+			if strings.EqualFold(fc, name) {
+				masked = append(masked, fc)
+			}
+		}
+	}
+	where := " WHERE __line IN (SELECT __line FROM typed WHERE __reason IS NOT NULL)"
+	if r.json {
+		var parts []string
+		for _, c := range masked {
+			b, _ := json.Marshal(c)
+			parts = append(parts, string(b)+`:"***"`)
+		}
+		q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(json, ?::JSON) AS VARCHAR) AS raw FROM " +
+			"(SELECT row_number() OVER () AS __line, json FROM " + r.call + ")" + where
+		return q, append([]any{"{" + strings.Join(parts, ",") + "}"}, r.args...)
+	}
+	star := "*"
+	if len(masked) > 0 {
+		var reps []string
+		for _, c := range masked {
+			reps = append(reps, "'***' AS "+warehouse.QuoteIdent(c))
+		}
+		star = "* REPLACE (" + strings.Join(reps, ", ") + ")"
+	}
+	q := `CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(to_json(x), '{"__line":null}') AS VARCHAR) AS raw FROM ` +
+		"(SELECT row_number() OVER () AS __line, " + star + " FROM " + r.call + ") x" + where
+	return q, r.args
+}

@@ -1,0 +1,4 @@
+-- Records one file's outcome in ingest_files.
+INSERT INTO ingest_files (load_id, source, dataset, path, size, sha256, modified_at, status,
+    rows_read, rows_loaded, rows_rejected, rows_duplicate, started_at, finished_at, message)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, now(), ?)

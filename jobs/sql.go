@@ -1,0 +1,24 @@
+package jobs
+
+import (
+	"embed"
+	"fmt"
+)
+
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+func mustSQL(name string) string {
+	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(fmt.Sprintf("jobs: embedded %s.sql: %v", name, err))
+	}
+	return string(b)
+}
+
+var (
+	sqlRunStart       = mustSQL("run_start")
+	sqlRunFinish      = mustSQL("run_finish")
+	sqlRunInterrupted = mustSQL("run_interrupted")
+	sqlRecentRuns     = mustSQL("recent_runs")
+)

@@ -1,0 +1,1 @@
+UPDATE lookbacks SET lookback_us = ? WHERE conversion_type = ?

@@ -1,0 +1,118 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// StitchStats describes one identity stitching pass.
+type StitchStats struct {
+	Identifiers int // distinct identifier nodes
+	Links       int // edges between them
+	Persons     int // connected components
+	OverCap     int // components larger than the cap, left unstitched
+}
+
+// stitch computes connected components over identifiers seen together,
+// publishes identity_map (identifier -> person_id) and sets person_id on the
+// dataset tables. Components larger than maxSize are reported in
+// identity_oversized and their identifiers are not merged (each stays its own
+// person), so that one shared device or placeholder phone cannot fuse
+// thousands of customers.
+func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (StitchStats, error) {
+	var st StitchStats
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_blocked (node VARCHAR)"); err != nil {
+		return st, fmt.Errorf("stitch: %w", err)
+	}
+	for _, b := range blocked {
+		if _, err := c.ExecContext(ctx, "INSERT INTO id_blocked VALUES (?)", b); err != nil {
+			return st, fmt.Errorf("stitch: block list: %w", err)
+		}
+	}
+	for _, name := range []string{"id_sets", "id_nodes"} {
+		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
+			return st, fmt.Errorf("stitch: %s: %w", name, err)
+		}
+	}
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM id_nodes").Scan(&st.Identifiers); err != nil {
+		return st, fmt.Errorf("stitch: count: %w", err)
+	}
+	uf := newUnionFind(st.Identifiers)
+	err := c.Raw(func(dc any) error {
+		conn := dc.(driver.Conn)
+		ar, err := duckdb.NewArrowFromConn(conn)
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, SQL("id_edges"))
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		for rr.Next() {
+			rec := rr.RecordBatch()
+			a := rec.Column(0).(*array.Int32)
+			b := rec.Column(1).(*array.Int32)
+			for i := 0; i < a.Len(); i++ {
+				uf.union(a.Value(i), b.Value(i))
+				st.Links++
+			}
+		}
+		if err := rr.Err(); err != nil {
+			return err
+		}
+		// Cap oversized components: their members stay separate persons.
+		over := map[int32]bool{}
+		if maxSize > 0 {
+			for i := range uf.parent {
+				r := uf.find(int32(i))
+				if int(uf.size[r]) > maxSize {
+					over[r] = true
+				}
+			}
+		}
+		st.OverCap = len(over)
+		if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN)"); err != nil {
+			return err
+		}
+		app, err := duckdb.NewAppender(conn, "temp", "main", "id_roots")
+		if err != nil {
+			return err
+		}
+		for i := range uf.parent {
+			r := uf.find(int32(i))
+			capped := over[r]
+			root := r
+			if capped {
+				root = int32(i)
+			}
+			if err := app.AppendRow(int32(i), root, r, capped); err != nil {
+				_ = app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return st, fmt.Errorf("stitch: components: %w", err)
+	}
+	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map")} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return st, fmt.Errorf("stitch: publish: %w", err)
+		}
+	}
+	if err := c.QueryRowContext(ctx, "SELECT count(DISTINCT person_id) FROM identity_map").Scan(&st.Persons); err != nil {
+		return st, fmt.Errorf("stitch: count persons: %w", err)
+	}
+	for _, t := range []string{"touchpoints", "conversions", "activity"} {
+		if _, err := c.ExecContext(ctx, personIDsSQL(t)); err != nil {
+			return st, fmt.Errorf("stitch: person ids of %s: %w", t, err)
+		}
+	}
+	return st, nil
+}

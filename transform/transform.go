@@ -1,0 +1,135 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+
+	"attrib/config"
+	"attrib/transform/channel"
+	"attrib/warehouse"
+)
+
+// Published lists the result tables transform builds under _next_ names.
+var Published = []string{"conversion_paths", "attribution_credits"}
+
+// Result summarises one transform.
+type Result struct {
+	Combinations int // distinct attribute combinations classified
+	Stitch       StitchStats
+	Conversions  int64
+	Credits      int64
+}
+
+// Step reports progress: the name of the step that starts now.
+type Step func(name string)
+
+// Run classifies, stitches, builds paths and credits on connection c,
+// leaving the working temp tables (touches, channel_map, conv_touches,
+// models) for the evaluation queries and the results under _next_ names for
+// warehouse.Publish.
+func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Result, error) {
+	var res Result
+	if step == nil {
+		step = func(string) {}
+	}
+	cl, err := channel.New(cfg.Channels.Rules)
+	if err != nil {
+		return res, fmt.Errorf("transform: channel rules: %w", err)
+	}
+	for _, t := range Published {
+		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+nextName(t)); err != nil {
+			return res, fmt.Errorf("transform: clean up: %w", err)
+		}
+	}
+
+	step("classify channels")
+	if res.Combinations, err = classify(ctx, c, cl); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+
+	step("stitch identities")
+	blocked, err := blockedNodes(ctx, c, cfg)
+	if err != nil {
+		return res, err
+	}
+	maxSize := cfg.Identity.MaxComponentSize
+	if maxSize == 0 {
+		maxSize = 1000
+	}
+	if res.Stitch, err = stitch(ctx, c, blocked, maxSize); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
+
+	step("build paths")
+	if _, err := c.ExecContext(ctx, SQL("models")); err != nil {
+		return res, fmt.Errorf("transform: models: %w", err)
+	}
+	for _, m := range cfg.Attribution.Models {
+		if _, err := c.ExecContext(ctx, "INSERT INTO models VALUES (?)", m); err != nil {
+			return res, fmt.Errorf("transform: models: %w", err)
+		}
+	}
+	if _, err := c.ExecContext(ctx, SQL("lookbacks"), cfg.Lookback("").Microseconds()); err != nil {
+		return res, fmt.Errorf("transform: lookbacks: %w", err)
+	}
+	for typ := range cfg.Attribution.LookbackByType {
+		if _, err := c.ExecContext(ctx, SQL("lookback_set"), cfg.Lookback(typ).Microseconds(), typ); err != nil {
+			return res, fmt.Errorf("transform: lookbacks: %w", err)
+		}
+	}
+	for _, name := range []string{"touches", "conv_touches", "conversion_paths"} {
+		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
+			return res, fmt.Errorf("transform: %s: %w", name, err)
+		}
+	}
+
+	step("attribute")
+	a := cfg.Attribution
+	if _, err := c.ExecContext(ctx, SQL("rule_credits"), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
+		return res, fmt.Errorf("transform: rule-based models: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, SQL("model_credits_create")); err != nil {
+		return res, fmt.Errorf("transform: data-driven models: %w", err)
+	}
+	if err := dataDriven(ctx, c, cfg); err != nil {
+		return res, err
+	}
+	if _, err := c.ExecContext(ctx, SQL("attribution_credits")); err != nil {
+		return res, fmt.Errorf("transform: attribution credits: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_conversion_paths").Scan(&res.Conversions); err != nil {
+		return res, fmt.Errorf("transform: count: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_attribution_credits").Scan(&res.Credits); err != nil {
+		return res, fmt.Errorf("transform: count: %w", err)
+	}
+	return res, nil
+}
+
+func nextName(t string) string { return "_next_" + t }
+
+// blockedNodes turns the configured block list into node keys of every
+// identifier type, hashing values the way ingest hashes e-mail and phone.
+func blockedNodes(ctx context.Context, c *sql.Conn, cfg *config.Config) ([]string, error) {
+	var out []string
+	for _, v := range cfg.Identity.Block {
+		out = append(out, "c:"+v, "a:"+v)
+		var e, p sql.NullString
+		ipad, opad := warehouse.HMACPads([]byte(cfg.PII.Key))
+		err := c.QueryRowContext(ctx, `SELECT attrib_hmac(attrib_norm_email(?), ?::BLOB, ?::BLOB), attrib_hmac(attrib_norm_phone(?, ?), ?::BLOB, ?::BLOB)`,
+			v, ipad, opad, v, cfg.PII.DefaultCountryCode, ipad, opad).Scan(&e, &p)
+		if err != nil {
+			return nil, fmt.Errorf("transform: block list: %w", err)
+		}
+		if e.Valid {
+			out = append(out, "e:"+e.String)
+		}
+		if p.Valid {
+			out = append(out, "p:"+p.String)
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}

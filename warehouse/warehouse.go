@@ -1,0 +1,138 @@
+package warehouse
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+)
+
+// Options are the settings of one warehouse. Zero values mean DuckDB's defaults.
+type Options struct {
+	Path          string // DuckDB file; "" opens an in-memory warehouse (tests)
+	MemoryLimit   string // e.g. "4GB" or "75%"; "" = DuckDB default (80% of RAM)
+	Threads       int    // 0 = all cores
+	TempDirectory string // spill directory; "" = <path>.tmp next to the file
+	TimeZone      string // IANA zone for timestamps without a zone; "" = UTC
+	ReadOnly      bool   // open with access_mode=read_only (no migrations)
+}
+
+// Warehouse is an open DuckDB database with attrib's schema.
+type Warehouse struct {
+	db   *sql.DB
+	conn *duckdb.Connector
+	opts Options
+}
+
+// Open opens (creating if needed) the warehouse and applies pending migrations.
+func Open(ctx context.Context, opts Options) (*Warehouse, error) {
+	if opts.TimeZone == "" {
+		opts.TimeZone = "UTC"
+	}
+	if _, err := time.LoadLocation(opts.TimeZone); err != nil {
+		return nil, fmt.Errorf("warehouse: time zone %q: %w", opts.TimeZone, err)
+	}
+	if opts.Path != "" {
+		if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {
+			return nil, fmt.Errorf("warehouse: create folder for %s: %w", opts.Path, err)
+		}
+		if opts.TempDirectory == "" {
+			opts.TempDirectory = opts.Path + ".tmp"
+		}
+	}
+	params := url.Values{}
+	if opts.MemoryLimit != "" {
+		params.Set("memory_limit", opts.MemoryLimit)
+	}
+	if opts.Threads > 0 {
+		params.Set("threads", strconv.Itoa(opts.Threads))
+	}
+	if opts.TempDirectory != "" {
+		params.Set("temp_directory", opts.TempDirectory)
+	}
+	if opts.ReadOnly {
+		params.Set("access_mode", "read_only")
+	}
+	dsn := opts.Path
+	if len(params) > 0 {
+		dsn += "?" + params.Encode()
+	}
+	tz := opts.TimeZone
+	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
+		// ICU is bundled but not autoloaded; it provides TIMESTAMPTZ arithmetic and zones.
+		_, err := execer.ExecContext(context.Background(), "LOAD icu; SET TimeZone = "+quoteSetting(tz), nil)
+		return err
+	})
+	if err != nil {
+		return nil, classifyOpenError(opts.Path, err)
+	}
+	db := sql.OpenDB(connector)
+	if err := db.PingContext(ctx); err != nil {
+		_ = db.Close()
+		_ = connector.Close()
+		return nil, classifyOpenError(opts.Path, err)
+	}
+	w := &Warehouse{db: db, conn: connector, opts: opts}
+	if !opts.ReadOnly {
+		if err := w.migrate(ctx); err != nil {
+			_ = w.Close()
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// DB is the connection pool. Each pooled connection has the time zone set.
+func (w *Warehouse) DB() *sql.DB { return w.db }
+
+// Options returns the effective settings.
+func (w *Warehouse) Options() Options { return w.opts }
+
+// Path is the DuckDB file ("" when in memory).
+func (w *Warehouse) Path() string { return w.opts.Path }
+
+// Close closes the pool and the database.
+func (w *Warehouse) Close() error {
+	err := w.db.Close()
+	if cerr := w.conn.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("warehouse: close: %w", err)
+	}
+	return nil
+}
+
+// Tx runs fn in one transaction on one connection; it commits when fn
+// returns nil and rolls back otherwise (also when ctx is cancelled).
+func (w *Warehouse) Tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := w.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("warehouse: begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("warehouse: commit: %w", err)
+	}
+	return nil
+}
+
+// Conn runs fn on one dedicated connection (for temp tables and Arrow).
+func (w *Warehouse) Conn(ctx context.Context, fn func(c *sql.Conn) error) error {
+	c, err := w.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("warehouse: connection: %w", err)
+	}
+	defer c.Close()
+	return fn(c)
+}

@@ -1,0 +1,148 @@
+package warehouse
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func TestMigrationsApplyOnce(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(ctx, Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ms, err := Migrations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := w.SchemaVersion(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v != ms[len(ms)-1].Version {
+		t.Fatalf("schema version %d, want %d", v, ms[len(ms)-1].Version)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// Opening again applies nothing and keeps one row per migration.
+	w, err = Open(ctx, Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var n int
+	if err := w.DB().QueryRowContext(ctx, "SELECT count(*) FROM attrib_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ms) {
+		t.Fatalf("attrib_migrations has %d rows, want %d", n, len(ms))
+	}
+}
+
+func TestSettingsApplied(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	w, err := Open(ctx, Options{Path: filepath.Join(dir, "w.duckdb"), MemoryLimit: "512MB", Threads: 1, TimeZone: "Asia/Shanghai"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	var threads, tz, tmp string
+	err = w.DB().QueryRowContext(ctx, "SELECT current_setting('threads')::VARCHAR, current_setting('TimeZone'), current_setting('temp_directory')").Scan(&threads, &tz, &tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if threads != "1" || tz != "Asia/Shanghai" || !strings.HasSuffix(tmp, "w.duckdb.tmp") {
+		t.Fatalf("threads=%s tz=%s temp=%s", threads, tz, tmp)
+	}
+	// A naive timestamp is read in the configured zone.
+	var utc string
+	if err := w.DB().QueryRowContext(ctx, "SELECT strftime(attrib_parse_ts('2025-01-02 08:00:00') AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M')").Scan(&utc); err != nil {
+		t.Fatal(err)
+	}
+	if utc != "2025-01-02 00:00" {
+		t.Fatalf("08:00 Shanghai = %s UTC, want 00:00", utc)
+	}
+}
+
+func TestUnknownTimeZone(t *testing.T) {
+	_, err := Open(context.Background(), Options{TimeZone: "Mars/Base"})
+	if err == nil || !strings.Contains(err.Error(), "Mars/Base") {
+		t.Fatalf("want time zone error, got %v", err)
+	}
+}
+
+// TestLockHeldByOtherProcess opens the warehouse in a child process (this test
+// binary, re-run as a helper) and checks the message the second opener gets.
+func TestLockHeldByOtherProcess(t *testing.T) {
+	if os.Getenv("ATTRIB_LOCK_HELPER") != "" {
+		w, err := Open(context.Background(), Options{Path: os.Getenv("ATTRIB_LOCK_HELPER")})
+		if err != nil {
+			os.Exit(2)
+		}
+		defer w.Close()
+		os.Stdout.WriteString("open\n")
+		buf := make([]byte, 1)
+		_, _ = os.Stdin.Read(buf) // hold the lock until the parent closes stdin
+		return
+	}
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestLockHeldByOtherProcess$")
+	cmd.Env = append(os.Environ(), "ATTRIB_LOCK_HELPER="+path)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { stdin.Close(); _ = cmd.Wait() }()
+	buf := make([]byte, 5)
+	if _, err := stdout.Read(buf); err != nil || string(buf) != "open\n" {
+		t.Fatalf("helper did not open the warehouse: %q %v", buf, err)
+	}
+	_, err = Open(context.Background(), Options{Path: path})
+	if !errors.Is(err, ErrLocked) {
+		t.Fatalf("want ErrLocked, got %v", err)
+	}
+	var le *LockedError
+	if !errors.As(err, &le) || !strings.Contains(err.Error(), "in use by another attrib process") {
+		t.Fatalf("unclear lock message: %v", err)
+	}
+}
+
+func TestHMACMatchesGo(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
+	ipad, opad := HMACPads([]byte("Jefe"))
+	var got string
+	if err := w.DB().QueryRowContext(ctx, "SELECT attrib_hmac(?, ?::BLOB, ?::BLOB)", "what do ya want for nothing?", ipad, opad).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	const want = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+	if got != want {
+		t.Fatalf("hmac = %s, want %s", got, want)
+	}
+}
+
+func TestQuoteIdent(t *testing.T) {
+	if got := QuoteIdent(`a"b`); got != `"a""b"` {
+		t.Fatal(got)
+	}
+}
