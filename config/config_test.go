@@ -75,7 +75,7 @@ func TestMissingFile(t *testing.T) {
 
 func TestEnvExpansion(t *testing.T) {
 	t.Setenv("ATTRIB_TEST_KEY", "s3cret")
-	cfg, err := Load(write(t, "pii:\n  key: ${ATTRIB_TEST_KEY}\n# ${NOT_EXPANDED_IN_COMMENTS}\n"))
+	cfg, err := Load(write(t, "pii:\n  key: ${ATTRIB_TEST_KEY}   # not ${NOT_EXPANDED_IN_COMMENTS}\n# ${NOR_HERE}\n"))
 	if err != nil {
 		t.Fatal(err)
 	}

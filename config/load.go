@@ -50,15 +50,13 @@ func Load(path string) (*Config, error) {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // expandEnv replaces ${VAR} with the environment's value; an unset variable
-// is an error naming its line. Comment lines are left alone.
+// is an error naming its line. Comments are left alone.
 func expandEnv(raw []byte) ([]byte, error) {
 	lines := bytes.Split(raw, []byte("\n"))
 	var errs []string
 	for i, ln := range lines {
-		if bytes.HasPrefix(bytes.TrimSpace(ln), []byte("#")) {
-			continue
-		}
-		lines[i] = envRef.ReplaceAllFunc(ln, func(m []byte) []byte {
+		cut := commentStart(ln)
+		body := envRef.ReplaceAllFunc(ln[:cut], func(m []byte) []byte {
 			name := string(envRef.FindSubmatch(m)[1])
 			v, ok := os.LookupEnv(name)
 			if !ok {
@@ -66,11 +64,31 @@ func expandEnv(raw []byte) ([]byte, error) {
 			}
 			return []byte(v)
 		})
+		lines[i] = append(body, ln[cut:]...)
 	}
 	if len(errs) > 0 {
 		return nil, errors.New(strings.Join(errs, "; "))
 	}
 	return bytes.Join(lines, []byte("\n")), nil
+}
+
+// commentStart is the index where a YAML comment starts on the line (or its
+// length): a # at the start or after a blank, outside quotes.
+func commentStart(ln []byte) int {
+	var quote byte
+	for i, c := range ln {
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '\'' || c == '"':
+			quote = c
+		case c == '#' && (i == 0 || ln[i-1] == ' ' || ln[i-1] == '\t'):
+			return i
+		}
+	}
+	return len(ln)
 }
 
 var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S+)`)

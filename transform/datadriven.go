@@ -3,12 +3,263 @@ package transform
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"slices"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/duckdb/duckdb-go/v2"
 
 	"attrib/config"
+	"attrib/transform/attribution"
 )
 
-// dataDriven fills model_credits for the data-driven models (markov, shapley,
-// fractribution) configured; see package attribution for the kernels.
+var dataDrivenModels = []string{"markov", "shapley", "fractribution"}
+
+// PublishedDataDriven lists tables built by the data-driven models.
+var PublishedDataDriven = []string{"markov_removal_effects"}
+
+// dataDriven fits the configured data-driven models per conversion type on
+// path counts aggregated in DuckDB (read as Arrow), and appends each touch's
+// credit to model_credits. Markov's removal effects and global allocation go
+// to _next_markov_removal_effects.
 func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
+	var models []string
+	for _, m := range cfg.Attribution.Models {
+		if slices.Contains(dataDrivenModels, m) {
+			models = append(models, m)
+		}
+	}
+	if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS _next_markov_removal_effects"); err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
+	if len(models) == 0 {
+		return nil
+	}
+	for _, name := range []string{"channel_ids", "markov_removal_effects_create"} {
+		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
+			return fmt.Errorf("transform: %s: %w", name, err)
+		}
+	}
+	var channels []string
+	rows, err := c.QueryContext(ctx, "SELECT channel FROM channel_ids ORDER BY cid")
+	if err != nil {
+		return fmt.Errorf("transform: channel ids: %w", err)
+	}
+	for rows.Next() {
+		var ch string
+		if err := rows.Scan(&ch); err != nil {
+			rows.Close()
+			return fmt.Errorf("transform: channel ids: %w", err)
+		}
+		channels = append(channels, ch)
+	}
+	rows.Close()
+	var types []string
+	rows, err = c.QueryContext(ctx, "SELECT DISTINCT conversion_type FROM conv_touches ORDER BY 1")
+	if err != nil {
+		return fmt.Errorf("transform: conversion types: %w", err)
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return fmt.Errorf("transform: conversion types: %w", err)
+		}
+		types = append(types, t)
+	}
+	rows.Close()
+
+	// Inside Raw only the driver connection may be used: c itself is locked.
+	return c.Raw(func(dc any) error {
+		conn := dc.(driver.Conn)
+		ar, err := duckdb.NewArrowFromConn(conn)
+		if err != nil {
+			return fmt.Errorf("transform: arrow: %w", err)
+		}
+		for _, typ := range types {
+			if err := fitType(ctx, conn, ar, cfg, typ, channels, models); err != nil {
+				return fmt.Errorf("transform: data-driven models for %s: %w", typ, err)
+			}
+		}
+		return nil
+	})
+}
+
+func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *config.Config, typ string, channels, models []string) error {
+	paths, err := loadPaths(ctx, ar, typ, cfg.Lookback(typ).Microseconds(), len(channels))
+	if err != nil {
+		return err
+	}
+	if len(paths) == 0 {
+		return nil
+	}
+	crediters := make(map[string]attribution.Crediter, len(models))
+	for _, m := range models {
+		switch m {
+		case "markov":
+			res, err := attribution.Markov(paths, len(channels), cfg.Attribution.MarkovOrder)
+			if err != nil {
+				return fmt.Errorf("markov: %w", err)
+			}
+			if err := appendRemovalEffects(conn, typ, channels, &res, cfg.Attribution.MarkovOrder); err != nil {
+				return err
+			}
+			crediters[m] = &res
+		case "shapley":
+			s, err := attribution.FitShapley(paths, len(channels))
+			if err != nil {
+				return fmt.Errorf("shapley: %w", err)
+			}
+			crediters[m] = s
+		case "fractribution":
+			f, err := attribution.FitFractribution(paths, len(channels))
+			if err != nil {
+				return fmt.Errorf("fractribution: %w", err)
+			}
+			crediters[m] = f
+		}
+	}
+	return creditTouches(ctx, conn, ar, typ, models, crediters)
+}
+
+func loadPaths(ctx context.Context, ar *duckdb.Arrow, typ string, lookbackUS int64, nChannels int) ([]attribution.PathCount, error) {
+	rr, err := ar.QueryContext(ctx, SQL("dd_paths"), typ, typ, lookbackUS)
+	if err != nil {
+		return nil, fmt.Errorf("paths: %w", err)
+	}
+	defer rr.Release()
+	var paths []attribution.PathCount
+	for rr.Next() {
+		p, err := attribution.PathsFromRecord(rr.RecordBatch(), nChannels)
+		if err != nil {
+			return nil, fmt.Errorf("paths: %w", err)
+		}
+		paths = append(paths, p...)
+	}
+	if err := rr.Err(); err != nil {
+		return nil, fmt.Errorf("paths: %w", err)
+	}
+	return paths, nil
+}
+
+func appendRemovalEffects(conn driver.Conn, typ string, channels []string, r *attribution.MarkovResult, order int) error {
+	app, err := duckdb.NewAppender(conn, "", "main", "_next_markov_removal_effects")
+	if err != nil {
+		return fmt.Errorf("markov removal effects: %w", err)
+	}
+	for i, ch := range channels {
+		if err := app.AppendRow("markov", typ, ch, r.RemovalEffect[i], r.Conversions[i], r.Value[i], int32(order)); err != nil {
+			_ = app.Close()
+			return fmt.Errorf("markov removal effects: %w", err)
+		}
+	}
+	if err := app.Close(); err != nil {
+		return fmt.Errorf("markov removal effects: %w", err)
+	}
+	return nil
+}
+
+// str reads a string cell of a DuckDB Arrow column (String or StringView).
+func str(a arrow.Array, i int) string {
+	switch x := a.(type) {
+	case *array.String:
+		return x.Value(i)
+	case *array.StringView:
+		return x.Value(i)
+	case *array.LargeString:
+		return x.Value(i)
+	}
+	return a.ValueStr(i)
+}
+
+type touchRow struct {
+	touchpoint, channel, campaign string
+}
+
+// creditTouches walks each conversion's touches in path order, asks every
+// model for the per-touch credits (cached per distinct path), and appends
+// them to model_credits.
+func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, models []string, crediters map[string]attribution.Crediter) error {
+	rr, err := ar.QueryContext(ctx, SQL("dd_touches"), typ)
+	if err != nil {
+		return fmt.Errorf("touches: %w", err)
+	}
+	defer rr.Release()
+	app, err := duckdb.NewAppender(conn, "temp", "main", "model_credits")
+	if err != nil {
+		return fmt.Errorf("model credits: %w", err)
+	}
+	cache := make(map[string]map[string][]float64)
+	key := func(steps []int32) string {
+		b := make([]byte, 0, len(steps)*4)
+		for _, s := range steps {
+			b = append(b, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
+		}
+		return string(b)
+	}
+	var current string
+	var touches []touchRow
+	var steps []int32
+	flush := func() error {
+		if len(steps) == 0 {
+			return nil
+		}
+		k := key(steps)
+		byModel, ok := cache[k]
+		if !ok {
+			byModel = make(map[string][]float64, len(models))
+			for _, m := range models {
+				w, err := crediters[m].Credit(steps)
+				if err != nil {
+					return fmt.Errorf("%s credit: %w", m, err)
+				}
+				byModel[m] = w
+			}
+			cache[k] = byModel
+		}
+		for _, m := range models {
+			for i, w := range byModel[m] {
+				if w == 0 {
+					continue
+				}
+				t := touches[i]
+				if err := app.AppendRow(current, m, t.touchpoint, t.channel, t.campaign, w); err != nil {
+					return fmt.Errorf("model credits: %w", err)
+				}
+			}
+		}
+		touches, steps = touches[:0], steps[:0]
+		return nil
+	}
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		conv, tp, ch, camp := rec.Column(0), rec.Column(1), rec.Column(2), rec.Column(3)
+		cid := rec.Column(4).(*array.Int32)
+		for i := 0; i < int(rec.NumRows()); i++ {
+			id := str(conv, i)
+			if id != current {
+				if err := flush(); err != nil {
+					_ = app.Close()
+					return err
+				}
+				current = id
+			}
+			touches = append(touches, touchRow{str(tp, i), str(ch, i), str(camp, i)})
+			steps = append(steps, cid.Value(i))
+		}
+	}
+	if err := rr.Err(); err != nil {
+		_ = app.Close()
+		return fmt.Errorf("touches: %w", err)
+	}
+	if err := flush(); err != nil {
+		_ = app.Close()
+		return err
+	}
+	if err := app.Close(); err != nil {
+		return fmt.Errorf("model credits: %w", err)
+	}
 	return nil
 }

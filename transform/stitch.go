@@ -42,7 +42,11 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM id_nodes").Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)
 	}
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN)"); err != nil {
+		return st, fmt.Errorf("stitch: %w", err)
+	}
 	uf := newUnionFind(st.Identifiers)
+	// Inside Raw only the driver connection may be used: c itself is locked.
 	err := c.Raw(func(dc any) error {
 		conn := dc.(driver.Conn)
 		ar, err := duckdb.NewArrowFromConn(conn)
@@ -77,9 +81,6 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 			}
 		}
 		st.OverCap = len(over)
-		if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN)"); err != nil {
-			return err
-		}
 		app, err := duckdb.NewAppender(conn, "temp", "main", "id_roots")
 		if err != nil {
 			return err

@@ -12,7 +12,7 @@ import (
 )
 
 // Published lists the result tables transform builds under _next_ names.
-var Published = []string{"conversion_paths", "attribution_credits"}
+var Published = []string{"conversion_paths", "attribution_credits", "markov_removal_effects"}
 
 // Result summarises one transform.
 type Result struct {

@@ -1,6 +1,7 @@
 -- Day x channel x campaign x conversion type x model. Conversions are the sum of credits, dated by the
 -- conversion; spend is the channel's full spend on every conversion type's row (never split by type);
--- '(all)' sums conversions and revenue over types. Ratios with a zero or missing divisor are NULL.
+-- '(all)' sums conversions and revenue over types. Ratios with a zero or missing divisor are NULL, and so is
+-- cpa without spend (an unpaid channel has no cost per acquisition, not a cost of 0).
 CREATE TABLE _next_channel_performance AS
 WITH credit_agg AS (
     SELECT converted_at::DATE AS date, channel, campaign, conversion_type, model,
@@ -34,7 +35,7 @@ SELECT k.date, k.channel, coalesce(g.channel_group, 'online') AS channel_group, 
        CAST(coalesce(ca.revenue, 0) AS DECIMAL(38, 10)) AS revenue,
        CAST(coalesce(sd.spend, 0) AS DECIMAL(18, 4)) AS spend,
        sd.impressions, sd.clicks,
-       CASE WHEN coalesce(ca.conversions, 0) > 0 THEN coalesce(sd.spend, 0) / ca.conversions END AS cpa,
+       CASE WHEN coalesce(ca.conversions, 0) > 0 AND coalesce(sd.spend, 0) > 0 THEN sd.spend / ca.conversions END AS cpa,
        CASE WHEN coalesce(sd.spend, 0) > 0 THEN coalesce(ca.revenue, 0) / sd.spend END AS roas,
        CASE WHEN coalesce(sd.spend, 0) > 0 THEN (coalesce(ca.revenue, 0) - sd.spend) / sd.spend END AS roi
 FROM keys k

@@ -9,7 +9,7 @@ WITH r AS (
 ),
 k AS (
     SELECT DISTINCT list_filter(['c:' || customer_id, 'a:' || anonymous_id, 'e:' || email, 'p:' || phone],
-                                x -> x IS NOT NULL AND x NOT IN (SELECT node FROM id_blocked)) AS ids
-    FROM r
+                                x -> x IS NOT NULL AND NOT list_contains(b.blocked, x)) AS ids
+    FROM r, (SELECT coalesce(list(node), []::VARCHAR[]) AS blocked FROM id_blocked) b
 )
 SELECT ids FROM k WHERE len(ids) > 0

@@ -1,0 +1,439 @@
+package demo
+
+import (
+	"bufio"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/decimal128"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/apache/arrow-go/v18/parquet"
+	"github.com/apache/arrow-go/v18/parquet/compress"
+	"github.com/apache/arrow-go/v18/parquet/pqarrow"
+)
+
+// Spend is planned before the people are simulated, because the daily
+// number of touches of a paid channel follows its daily spend: a touch of
+// kind k falls on day d with probability proportional to sum over the
+// kind's campaigns of spend(d)^0.7. Budgets vary by week (budget tests of
+// x0.5 .. x1.6) and by day (noise), so response curves can be fitted.
+
+const (
+	paidElasticity    = 0.7
+	callElasticity    = 0.8
+	emailCostPerSend  = 0.0025
+	tvHaloSearch      = 0.5 // organic search sessions rise by 50% on an average TV day
+	tvHaloDirect      = 0.4
+	spendParquetPath  = "data/spend/ad_platform_spend.parquet"
+	offlineSpendPath  = "data/spend/offline_spend.csv"
+	spendReferenceNum = 50000.0 // budgets are quoted for this many people
+)
+
+var weekBudget = []float64{0.5, 0.75, 1, 1, 1, 1.3, 1.6}
+
+// offlineLine is one offline channel/campaign with a daily spend.
+type offlineLine struct {
+	channel, campaign string
+	spend             []float64 // USD per day
+}
+
+func dowPaid(k kind, d int) float64 {
+	wd := weekday(d)
+	if k == kPaidSocial {
+		if wd >= 5 {
+			return 1.15
+		}
+		return 0.95
+	}
+	switch wd {
+	case 5:
+		return 0.9
+	case 6:
+		return 0.85
+	}
+	return 1.05
+}
+
+func weekMults(r *rand.Rand) []float64 {
+	w := make([]float64, 53)
+	for i := range w {
+		w[i] = weekBudget[r.IntN(len(weekBudget))]
+	}
+	return w
+}
+
+func week(d int) int { return (d + 2) / 7 }
+
+// plan builds the campaign catalogue with daily spend and the daily and
+// hourly weights used to place touches in time.
+func (g *generator) plan() {
+	r := rand.New(rand.NewPCG(g.seedMix, 0x5bd1e995))
+	scale := float64(g.people) / spendReferenceNum
+
+	// Offline: TV, outdoor, branch marketing, outbound call centre.
+	g.tv = nil
+	for _, f := range []struct {
+		name     string
+		from, to int
+		base     float64
+	}{
+		{"春节TV广告", day(1, 20), day(2, 9), 1500},
+		{"spring_savings_tv", day(3, 3), day(3, 30), 1200},
+		{"autumn_brand_tv", day(9, 15), day(10, 26), 1200},
+		{"christmas_tv", day(12, 1), day(12, 21), 1400},
+	} {
+		l := offlineLine{channel: "TV", campaign: f.name, spend: make([]float64, nDays)}
+		wm := weekMults(r)
+		for d := f.from; d <= f.to; d++ {
+			l.spend[d] = f.base * scale * wm[week(d)] * lognormal(r, -0.03, 0.25)
+		}
+		g.tv = append(g.tv, l)
+	}
+	g.outdoor = nil
+	for _, f := range []struct {
+		name     string
+		from, to int
+		base     float64
+	}{
+		{"metro_posters_q1", day(1, 6), day(3, 30), 180},
+		{"airport_billboards", day(6, 2), day(8, 31), 220},
+		{"metro_posters_q4", day(10, 6), day(12, 28), 180},
+	} {
+		l := offlineLine{channel: "Outdoor", campaign: f.name, spend: make([]float64, nDays)}
+		var cycle float64
+		for d := f.from; d <= f.to; d++ {
+			if (d-f.from)%14 == 0 { // booked in two-week cycles
+				cycle = f.base * scale * (0.8 + 0.4*r.Float64())
+			}
+			l.spend[d] = cycle
+		}
+		g.outdoor = append(g.outdoor, l)
+	}
+	g.branchSpend = offlineLine{channel: "Branch", campaign: "", spend: make([]float64, nDays)}
+	g.callSpend = offlineLine{channel: "Call Centre", campaign: teamOutbound, spend: make([]float64, nDays)}
+	wmCall := weekMults(r)
+	callW := make([]float64, nDays)
+	for d := range nDays {
+		m := season[monthOf(d)]
+		switch weekday(d) {
+		case 5:
+			g.branchSpend.spend[d] = 90 * scale * m * lognormal(r, 0, 0.1)
+			g.callSpend.spend[d] = 0.3 * 60 * scale * wmCall[week(d)] * lognormal(r, -0.02, 0.2)
+		case 6:
+		default:
+			g.branchSpend.spend[d] = 200 * scale * m * lognormal(r, 0, 0.1)
+			g.callSpend.spend[d] = 60 * scale * wmCall[week(d)] * lognormal(r, -0.02, 0.2)
+		}
+		callW[d] = math.Pow(g.callSpend.spend[d], callElasticity)
+	}
+	g.callOutDays = newCDF(callW)
+
+	tvDay := make([]float64, nDays)
+	var tvSum float64
+	var tvDays int
+	for _, l := range g.tv {
+		for d, s := range l.spend {
+			tvDay[d] += s
+		}
+	}
+	for _, s := range tvDay {
+		if s > 0 {
+			tvSum += s
+			tvDays++
+		}
+	}
+	tvNorm := func(d int) float64 {
+		if tvDays == 0 || tvSum == 0 {
+			return 0
+		}
+		return tvDay[d] / (tvSum / float64(tvDays))
+	}
+
+	// Online: paid entries from spend, unpaid ones from demand patterns.
+	g.entries = webEntries()
+	sends := emailSends()
+	g.directEntry = -1
+	for i := range g.entries {
+		e := &g.entries[i]
+		e.w = make([]float64, nDays)
+		switch {
+		case e.paid():
+			e.spend = make([]float64, nDays)
+			wm := weekMults(r)
+			for d := e.from; d <= e.to; d++ {
+				s := e.base * scale * season[monthOf(d)] * dowPaid(e.kind, d) * wm[week(d)] * lognormal(r, -0.02, 0.2)
+				e.spend[d] = s
+				e.w[d] = math.Pow(s, paidElasticity)
+			}
+		case e.kind == kEmail:
+			for _, s := range sends {
+				if s.campaign != e.campaign {
+					continue
+				}
+				for j, f := range []float64{1, 0.45, 0.2, 0.08} {
+					if s.day+j < nDays {
+						e.w[s.day+j] += f
+					}
+				}
+			}
+		default:
+			for d := range nDays {
+				w := e.share * season[monthOf(d)]
+				wd := weekday(d)
+				switch e.kind {
+				case kOrganicSearch:
+					w *= dowPaid(kPaidSearch, d) * (1 + tvHaloSearch*tvNorm(d))
+				case kOrganicSocial:
+					if wd >= 5 {
+						w *= 1.15
+					}
+				case kDirect:
+					w *= 1 + tvHaloDirect*tvNorm(d)
+					g.directEntry = i
+				}
+				e.w[d] = w
+			}
+		}
+	}
+	for k := range g.kindEntries {
+		g.kindEntries[k] = nil
+	}
+	for i := range g.entries {
+		k := g.entries[i].kind
+		g.kindEntries[k] = append(g.kindEntries[k], i)
+	}
+	for k := kPaidSearch; k <= kDirect; k++ {
+		w := make([]float64, nDays)
+		for _, i := range g.kindEntries[k] {
+			for d, v := range g.entries[i].w {
+				w[d] += v
+			}
+		}
+		g.kindDays[k] = newCDF(w)
+	}
+
+	seasonW := make([]float64, nDays)
+	branchW := make([]float64, nDays)
+	callInW := make([]float64, nDays)
+	for d := range nDays {
+		seasonW[d] = season[monthOf(d)]
+		switch weekday(d) {
+		case 5:
+			branchW[d], callInW[d] = 0.6, 0.4
+		case 6:
+		default:
+			branchW[d], callInW[d] = 1, 1
+		}
+	}
+	g.appDays = newCDF(seasonW)
+	g.branchDays = newCDF(branchW)
+	g.callInDays = newCDF(callInW)
+	sizes := make([]float64, len(events))
+	for i, e := range events {
+		sizes[i] = e.size
+	}
+	g.eventPick = newCDF(sizes)
+
+	g.webHours = newCDF([]float64{0.3, 0.2, 0.15, 0.1, 0.1, 0.15, 0.4, 0.8, 1.1, 1.2, 1.2, 1.2, 1.3, 1.2, 1.1, 1.1, 1.1, 1.2, 1.4, 1.6, 1.7, 1.6, 1.2, 0.7})
+	g.branchHours = newCDF([]float64{9: 1, 10: 1.3, 11: 1.3, 12: 1.5, 13: 1.4, 14: 1.2, 15: 1.1, 16: 0.9, 23: 0})
+	g.callHours = newCDF([]float64{8: 0.6, 9: 1, 10: 1.2, 11: 1.2, 12: 1, 13: 1.1, 14: 1.2, 15: 1.1, 16: 1, 17: 0.9, 18: 0.7, 19: 0.5, 23: 0})
+}
+
+func cents(usd float64) int64 { return int64(math.Round(usd * 100)) }
+
+// writeSpend writes the ad-platform spend (Parquet) and the offline spend
+// (CSV) once the people are simulated: clicks follow the sessions actually
+// generated, direct mail and event costs the pieces and attendees.
+func (g *generator) writeSpend(t *totals) ([]*outFile, error) {
+	r := rand.New(rand.NewPCG(g.seedMix, 0x2545f491))
+	scale := float64(g.people) / spendReferenceNum
+	pq, err := g.writeAdSpend(r, t)
+	if err != nil {
+		return nil, err
+	}
+	off, err := createOut(g.dir, offlineSpendPath, "offline_spend", "spend", "date,channel,campaign,spend", false, false)
+	if err != nil {
+		return nil, err
+	}
+	lines := []offlineLine{g.branchSpend, g.callSpend}
+	for i, m := range mailings {
+		l := offlineLine{channel: "Direct Mail", campaign: m.name, spend: make([]float64, nDays)}
+		if t.mailPieces[i] > 0 {
+			l.spend[m.day] = float64(t.mailPieces[i])*unitMailCost + 500*scale
+		}
+		lines = append(lines, l)
+	}
+	for i, e := range events {
+		l := offlineLine{channel: "Events", campaign: e.name, spend: make([]float64, nDays)}
+		l.spend[e.day] = eventFixed*scale + eventPerGuest*float64(t.attendees[i])
+		lines = append(lines, l)
+	}
+	lines = append(lines, g.outdoor...)
+	lines = append(lines, g.tv...)
+	var b []byte
+	for d := range nDays {
+		for _, l := range lines {
+			c := cents(l.spend[d])
+			if c <= 0 {
+				continue
+			}
+			for bad := range 2 {
+				if bad == 1 {
+					if r.Float64() >= badRate {
+						break
+					}
+					c = -c // negative spend
+					off.bad++
+				}
+				b = appendDate(b, yearStart+int64(d)*daySec)
+				b = append(b, ',')
+				b = appendCSV(b, l.channel)
+				b = append(b, ',')
+				b = appendCSV(b, l.campaign)
+				b = append(b, ',')
+				b = appendCents(b, c)
+				b = append(b, '\n')
+				off.rows++
+			}
+		}
+		if err := off.write(b); err != nil {
+			off.abort()
+			pq.abort()
+			return nil, err
+		}
+		b = b[:0]
+	}
+	if err := off.close(); err != nil {
+		return nil, err
+	}
+	return []*outFile{pq, off}, nil
+}
+
+var adSpendSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "date", Type: arrow.FixedWidthTypes.Date32},
+	{Name: "source", Type: arrow.BinaryTypes.String},
+	{Name: "medium", Type: arrow.BinaryTypes.String},
+	{Name: "campaign", Type: arrow.BinaryTypes.String},
+	{Name: "cost", Type: &arrow.Decimal128Type{Precision: 12, Scale: 2}},
+	{Name: "impressions", Type: arrow.PrimitiveTypes.Int64},
+	{Name: "clicks", Type: arrow.PrimitiveTypes.Int64},
+}, nil)
+
+// writeAdSpend writes one row per active paid campaign and day (and one
+// per newsletter send) with fixed writer settings: Snappy, dictionary
+// encoding, statistics, one row group per month, a fixed created_by.
+func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
+	o := &outFile{rel: spendParquetPath, abs: filepath.Join(g.dir, filepath.FromSlash(spendParquetPath)), source: "ad_spend", dataset: "spend"}
+	if err := os.MkdirAll(filepath.Dir(o.abs), 0o755); err != nil {
+		return nil, fmt.Errorf("demo: create %s: %w", o.rel, err)
+	}
+	f, err := os.Create(o.abs)
+	if err != nil {
+		return nil, fmt.Errorf("demo: create %s: %w", o.rel, err)
+	}
+	o.f = f
+	o.w = bufio.NewWriterSize(f, 256<<10)
+	cw := &countWriter{w: o.w}
+	props := parquet.NewWriterProperties(
+		parquet.WithCompression(compress.Codecs.Snappy),
+		parquet.WithDictionaryDefault(true),
+		parquet.WithStats(true),
+		parquet.WithVersion(parquet.V2_6),
+		parquet.WithDataPageVersion(parquet.DataPageV1),
+		parquet.WithMaxRowGroupLength(1<<20),
+		parquet.WithCreatedBy("attrib demo"),
+	)
+	fw, err := pqarrow.NewFileWriter(adSpendSchema, cw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	if err != nil {
+		o.abort()
+		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+	}
+	sendCampaign := make([]string, nDays)
+	for _, s := range emailSends() {
+		sendCampaign[s.day] = s.campaign
+	}
+	bld := array.NewRecordBuilder(memory.DefaultAllocator, adSpendSchema)
+	defer bld.Release()
+	var (
+		dates = bld.Field(0).(*array.Date32Builder)
+		srcs  = bld.Field(1).(*array.StringBuilder)
+		meds  = bld.Field(2).(*array.StringBuilder)
+		camps = bld.Field(3).(*array.StringBuilder)
+		costs = bld.Field(4).(*array.Decimal128Builder)
+		imps  = bld.Field(5).(*array.Int64Builder)
+		clks  = bld.Field(6).(*array.Int64Builder)
+	)
+	add := func(d int, e *entry, c, impressions, clicks int64) {
+		dates.Append(arrow.Date32(yearStart/daySec + int64(d)))
+		srcs.Append(e.source)
+		meds.Append(e.medium)
+		camps.Append(e.campaign)
+		costs.Append(decimal128.FromI64(c))
+		imps.Append(impressions)
+		clks.Append(clicks)
+		o.rows++
+	}
+	fail := func(err error) (*outFile, error) {
+		_ = fw.Close()
+		o.abort()
+		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+	}
+	for m := range 12 {
+		for d := monthStartDay[m]; d < monthStartDay[m+1]; d++ {
+			for i := range g.entries {
+				e := &g.entries[i]
+				var c, clicks, impressions int64
+				switch {
+				case e.paid() && d >= e.from && d <= e.to:
+					c = cents(e.spend[d])
+					sessions := float64(t.sessions[i*nDays+d])
+					clicks = int64(math.Round(sessions * (1.05 + 0.2*r.Float64())))
+					impressions = int64(math.Round(float64(clicks)/(e.ctr*lognormal(r, 0, 0.15)))) + int64(r.IntN(20))
+				case e.kind == kEmail && sendCampaign[d] == e.campaign:
+					impressions = t.subscribers // sends
+					c = cents(float64(impressions) * emailCostPerSend)
+					for j := d; j < min(d+4, nDays); j++ {
+						clicks += int64(t.sessions[i*nDays+j])
+					}
+				default:
+					continue
+				}
+				add(d, e, c, impressions, clicks)
+				if r.Float64() < badRate {
+					add(d, e, -max(c, 1), impressions, clicks)
+					o.bad++
+				}
+			}
+		}
+		rec := bld.NewRecordBatch()
+		err := fw.Write(rec)
+		rec.Release()
+		if err != nil {
+			return fail(err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		o.abort()
+		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+	}
+	o.bytes = cw.n
+	return o, o.close()
+}
+
+// countWriter counts bytes written through it. It deliberately has no
+// Close method, so the parquet writer leaves closing the file to us.
+type countWriter struct {
+	w *bufio.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}

@@ -1,0 +1,70 @@
+package demo
+
+import "strconv"
+
+const (
+	truthPath     = "truth.csv"
+	truthConvPath = "truth_conversions.csv"
+)
+
+// TruthRow is one line of truth.csv: how many conversions of a type a
+// channel truly caused. Share is the channel's share among the
+// marketing-caused conversions of the type (baseline excluded); HasShare
+// is false, and the CSV field empty, for the (baseline) row and for a type
+// without any marketing-caused conversion.
+type TruthRow struct {
+	ConversionType string
+	Channel        string
+	Conversions    int64
+	Share          float64
+	HasShare       bool
+}
+
+// truthRows computes truth.csv from the per-type cause counts: every
+// channel (zeros included, so a model crediting a channel without effect
+// is scored against 0) and a (baseline) row with an empty share.
+func truthRows(counts *[nConvTypes][nChannels + 1]int64) []TruthRow {
+	var rows []TruthRow
+	for t := range nConvTypes {
+		var caused int64
+		for ch := range nChannels {
+			caused += counts[t][ch]
+		}
+		for ch := range nChannels + 1 {
+			row := TruthRow{ConversionType: convTypeNames[t], Channel: channelNames[ch], Conversions: counts[t][ch]}
+			if ch != chBaseline && caused > 0 {
+				row.Share = float64(counts[t][ch]) / float64(caused)
+				row.HasShare = true
+			}
+			rows = append(rows, row)
+		}
+	}
+	return rows
+}
+
+// writeTruth writes truth.csv (conversion_type,channel,true_conversions,true_share).
+func (g *generator) writeTruth(rows []TruthRow) (*outFile, error) {
+	o, err := createOut(g.dir, truthPath, "", "", "conversion_type,channel,true_conversions,true_share", false, false)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	for _, r := range rows {
+		b = append(b, r.ConversionType...)
+		b = append(b, ',')
+		b = appendCSV(b, r.Channel)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, r.Conversions, 10)
+		b = append(b, ',')
+		if r.HasShare {
+			b = strconv.AppendFloat(b, r.Share, 'f', 6, 64)
+		}
+		b = append(b, '\n')
+		o.rows++
+	}
+	if err := o.write(b); err != nil {
+		o.abort()
+		return nil, err
+	}
+	return o, o.close()
+}
