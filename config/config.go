@@ -124,6 +124,9 @@ type Evaluation struct {
 	ActivationDays   int      `yaml:"activation_days"`
 	BudgetMinFactor  *float64 `yaml:"budget_min_factor"`
 	BudgetMaxFactor  *float64 `yaml:"budget_max_factor"`
+	// TruthFile is a CSV of known true channel shares (conversion_type, channel,
+	// true_share), as the demo writes; when set, model_accuracy scores every model.
+	TruthFile string `yaml:"truth_file"`
 }
 
 // Job is a named, scheduled pipeline run.

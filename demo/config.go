@@ -90,6 +90,8 @@ sources:
 	b.WriteString(`attribution:
   lookback_days: 30
   models: [first_touch, last_touch, last_non_direct, linear, position_based, time_decay, markov, shapley, fractribution]
+evaluation:
+  truth_file: truth.csv        # the demo's known causal truth: scores every model in model_accuracy
 jobs:
   - name: daily
     schedule: "CRON_TZ=UTC 0 30 2 * * *"

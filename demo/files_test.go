@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"attrib/config"
 	"bufio"
 	"bytes"
 	"context"
@@ -18,7 +19,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/apache/arrow-go/v18/parquet/file"
 	"github.com/apache/arrow-go/v18/parquet/pqarrow"
-	"gopkg.in/yaml.v3"
 )
 
 func newTestRand() *rand.Rand { return rand.New(rand.NewPCG(1, 2)) }
@@ -226,36 +226,13 @@ func TestConfig(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg struct {
-		Warehouse struct {
-			Path string `yaml:"path"`
-		} `yaml:"warehouse"`
-		Timezone string `yaml:"timezone"`
-		Currency string `yaml:"currency"`
-		PII      struct {
-			Key string `yaml:"key"`
-		} `yaml:"pii"`
-		Sources []struct {
-			Name      string            `yaml:"name"`
-			Dataset   string            `yaml:"dataset"`
-			Path      string            `yaml:"path"`
-			Format    string            `yaml:"format"`
-			Columns   map[string]string `yaml:"columns"`
-			Constants map[string]string `yaml:"constants"`
-		} `yaml:"sources"`
-		Attribution struct {
-			LookbackDays int      `yaml:"lookback_days"`
-			Models       []string `yaml:"models"`
-		} `yaml:"attribution"`
-		Jobs []struct {
-			Name     string `yaml:"name"`
-			Schedule string `yaml:"schedule"`
-		} `yaml:"jobs"`
-	}
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&cfg); err != nil {
+	// The real loader: strict keys, defaults and validation, as `attrib run` reads it.
+	cfg, err := config.Parse(data, s.Dir)
+	if err != nil {
 		t.Fatalf("attrib.yaml: %v", err)
+	}
+	if cfg.Evaluation.TruthFile != "truth.csv" {
+		t.Errorf("evaluation.truth_file = %q, want truth.csv", cfg.Evaluation.TruthFile)
 	}
 	if cfg.Warehouse.Path != "attrib.duckdb" || cfg.Timezone != "UTC" || cfg.Currency != "USD" || cfg.PII.Key == "" ||
 		cfg.Attribution.LookbackDays != 30 || len(cfg.Attribution.Models) != 9 || len(cfg.Jobs) != 1 ||

@@ -21,7 +21,7 @@ func mustSQL(name string) string {
 }
 
 // Published lists the evaluation tables Build creates under _next_ names.
-var Published = []string{"channel_performance"}
+var Published = []string{"channel_performance", "model_accuracy"}
 
 // Build creates the evaluation tables on connection c, which must hold the
 // working tables of a transform run (touches, channel_map, models and
@@ -35,6 +35,11 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	for _, name := range []string{"spend_daily", "channel_performance"} {
 		if _, err := c.ExecContext(ctx, mustSQL(name)); err != nil {
 			return fmt.Errorf("queries: %s: %w", name, err)
+		}
+	}
+	if truth := cfg.Resolve(cfg.Evaluation.TruthFile); truth != "" {
+		if _, err := c.ExecContext(ctx, mustSQL("model_accuracy"), truth); err != nil {
+			return fmt.Errorf("queries: model_accuracy from %s: %w", truth, err)
 		}
 	}
 	return nil
