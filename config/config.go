@@ -35,6 +35,7 @@ type Config struct {
 	Attribution Attribution `yaml:"attribution"`
 	Evaluation  Evaluation  `yaml:"evaluation"`
 	Jobs        []Job       `yaml:"jobs"`
+	Export      Export      `yaml:"export"`
 	Serve       Serve       `yaml:"serve"`
 }
 
@@ -100,16 +101,27 @@ type Identity struct {
 
 // Attribution configures paths and models.
 type Attribution struct {
-	LookbackDays    float64            `yaml:"lookback_days"`
-	LookbackByType  map[string]float64 `yaml:"lookback_days_by_type"`
-	Models          []string           `yaml:"models"`
-	HalfLifeDays    float64            `yaml:"half_life_days"`
-	PositionFirst   *float64           `yaml:"position_first"`
-	PositionLast    *float64           `yaml:"position_last"`
-	MarkovOrder     int                `yaml:"markov_order"`
-	DirectChannel   string             `yaml:"direct_channel"`
-	PathTransforms  []string           `yaml:"path_transforms"`
-	ConversionTypes []string           `yaml:"conversion_types"`
+	LookbackDays   float64            `yaml:"lookback_days"`
+	LookbackByType map[string]float64 `yaml:"lookback_days_by_type"`
+	Models         []string           `yaml:"models"`
+	HalfLifeDays   float64            `yaml:"half_life_days"`
+	PositionFirst  *float64           `yaml:"position_first"`
+	PositionLast   *float64           `yaml:"position_last"`
+	MarkovOrder    int                `yaml:"markov_order"`
+	DirectChannel  string             `yaml:"direct_channel"`
+	// PathTransforms are applied in order to the paths the data-driven models (markov,
+	// shapley, fractribution) see: unique, exposure, first, frequency, remove_if_not_all(X),
+	// remove_if_last_and_not_all(X), trim_long(N). Rule-based models see the raw touches.
+	PathTransforms  []string `yaml:"path_transforms"`
+	ConversionTypes []string `yaml:"conversion_types"`
+	// ConversionWindowStart and ConversionWindowEnd (YYYY-MM-DD, both inclusive, in the
+	// configured time zone) restrict attribution to conversions dated within them; touches
+	// before the start still count within the lookback. Empty means unbounded.
+	ConversionWindowStart string `yaml:"conversion_window_start"`
+	ConversionWindowEnd   string `yaml:"conversion_window_end"`
+	// UnattributedChannel is the channel credited with conversions that have no touch in
+	// their window (default "(unattributed)").
+	UnattributedChannel string `yaml:"unattributed_channel"`
 }
 
 // Evaluation configures the evaluation tables.
@@ -122,8 +134,11 @@ type Evaluation struct {
 	ChurnDays        int      `yaml:"churn_days"`
 	ActiveDays       int      `yaml:"active_days"`
 	ActivationDays   int      `yaml:"activation_days"`
-	BudgetMinFactor  *float64 `yaml:"budget_min_factor"`
-	BudgetMaxFactor  *float64 `yaml:"budget_max_factor"`
+	// RetentionMonths is when "retained" is measured: active RetentionMonths
+	// after the acquisition conversion (default 12).
+	RetentionMonths int      `yaml:"retention_months"`
+	BudgetMinFactor *float64 `yaml:"budget_min_factor"`
+	BudgetMaxFactor *float64 `yaml:"budget_max_factor"`
 	// TruthFile is a CSV of known true channel shares (conversion_type, channel,
 	// true_share), as the demo writes; when set, model_accuracy scores every model.
 	TruthFile string `yaml:"truth_file"`
@@ -136,7 +151,23 @@ type Job struct {
 	Steps    []string `yaml:"steps"`
 	Timeout  Duration `yaml:"timeout"`
 	Retries  int      `yaml:"retries"`
-	Line     int      `yaml:"-"`
+	// RetryBackoff is the wait before the first retry; it doubles for every
+	// further retry, up to 10 minutes (default 30s).
+	RetryBackoff Duration `yaml:"retry_backoff"`
+	Line         int      `yaml:"-"`
+}
+
+// Export writes snapshots of chosen result tables into a folder after every
+// successful run of a job with the export step, so other tools can read them
+// without the warehouse lock. Each file is written under a temporary name and
+// renamed into place.
+type Export struct {
+	// Dir is the folder (relative to the config file); default "export".
+	Dir string `yaml:"dir"`
+	// Tables are the tables to snapshot, e.g. [channel_performance, channel_roi].
+	Tables []string `yaml:"tables"`
+	// Formats are parquet and/or csv (default both).
+	Formats []string `yaml:"formats"`
 }
 
 // Serve configures the long-running process.
@@ -144,12 +175,28 @@ type Serve struct {
 	HTTP     string `yaml:"http"`
 	Postgres string `yaml:"postgres"`
 	Users    []User `yaml:"users"`
+	// Anonymous lets clients on the loopback interface in without a password
+	// (HTTP and PostgreSQL); clients from other addresses still need one.
+	Anonymous bool `yaml:"anonymous"`
+	// TLSCert and TLSKey (PEM files) enable TLS on the PostgreSQL endpoint.
+	TLSCert string `yaml:"tls_cert"`
+	TLSKey  string `yaml:"tls_key"`
+	// StatementTimeout cancels a person's statement after this long (default 60s).
+	StatementTimeout Duration `yaml:"statement_timeout"`
+	// MaxRows caps the rows one statement returns (default 1,000,000).
+	MaxRows int `yaml:"max_rows"`
+	// MemoryLimit is DuckDB's memory limit for people's read-only instance (default 2GB).
+	MemoryLimit string `yaml:"memory_limit"`
+	// Refresh is how often the read-only snapshot is checked for a newer finished run (default 30s).
+	Refresh Duration `yaml:"refresh"`
 }
 
 // User may read the warehouse over HTTP or the PostgreSQL protocol.
 type User struct {
 	Name     string `yaml:"name"`
 	Password string `yaml:"password"`
+	// Token authenticates HTTP API calls (Authorization: Bearer TOKEN).
+	Token string `yaml:"token"`
 }
 
 // Duration is a time.Duration written as "90s", "2h".

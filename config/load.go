@@ -188,6 +188,12 @@ func (c *Config) applyDefaults() {
 	if a.DirectChannel == "" {
 		a.DirectChannel = "Direct"
 	}
+	if a.UnattributedChannel == "" {
+		a.UnattributedChannel = "(unattributed)"
+	}
+	if c.Identity.MaxComponentSize == 0 {
+		c.Identity.MaxComponentSize = 1000
+	}
 	e := &c.Evaluation
 	if e.Period == "" {
 		e.Period = "month"
@@ -222,10 +228,22 @@ func (c *Config) applyDefaults() {
 		v := 1.3
 		e.BudgetMaxFactor = &v
 	}
+	if e.RetentionMonths == 0 {
+		e.RetentionMonths = 12
+	}
 	for i := range c.Jobs {
 		if len(c.Jobs[i].Steps) == 0 {
 			c.Jobs[i].Steps = []string{"ingest", "transform", "evaluate"}
 		}
+		if c.Jobs[i].RetryBackoff.Duration == 0 {
+			c.Jobs[i].RetryBackoff.Duration = 30 * time.Second
+		}
+	}
+	if c.Export.Dir == "" {
+		c.Export.Dir = "export"
+	}
+	if len(c.Export.Formats) == 0 {
+		c.Export.Formats = []string{"parquet", "csv"}
 	}
 	if c.Serve.HTTP == "" {
 		c.Serve.HTTP = "127.0.0.1:8080"

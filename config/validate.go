@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"attrib/transform/attribution"
 )
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -65,6 +67,12 @@ func (c *Config) Validate() error {
 		default:
 			add("%s: csv.encoding %q is not supported (utf-8, gb18030, gbk)", where, s.CSV.Encoding)
 		}
+		if len(s.CSV.Delimiter) > 4 {
+			add("%s: csv.delimiter %q is longer than 4 bytes", where, s.CSV.Delimiter)
+		}
+		if len(s.CSV.Quote) > 1 {
+			add("%s: csv.quote %q must be one character", where, s.CSV.Quote)
+		}
 		for _, m := range []map[string]string{s.Columns, s.Constants} {
 			for k := range m {
 				if !ds.Has(k) {
@@ -93,6 +101,26 @@ func (c *Config) Validate() error {
 	if a.MarkovOrder < 1 || a.MarkovOrder > 3 {
 		add("attribution.markov_order: %d must be 1, 2 or 3", a.MarkovOrder)
 	}
+	if _, err := attribution.ParsePathTransforms(a.PathTransforms); err != nil {
+		add("attribution.path_transforms: %v", err)
+	}
+	var window [2]time.Time
+	for i, d := range []struct{ key, v string }{{"conversion_window_start", a.ConversionWindowStart}, {"conversion_window_end", a.ConversionWindowEnd}} {
+		if d.v == "" {
+			continue
+		}
+		t, err := time.Parse(time.DateOnly, d.v)
+		if err != nil {
+			add("attribution.%s: %q is not a date (YYYY-MM-DD)", d.key, d.v)
+		}
+		window[i] = t
+	}
+	if !window[0].IsZero() && !window[1].IsZero() && window[1].Before(window[0]) {
+		add("attribution.conversion_window_end: %s is before conversion_window_start %s", a.ConversionWindowEnd, a.ConversionWindowStart)
+	}
+	if a.UnattributedChannel != "" && strings.TrimSpace(a.UnattributedChannel) != a.UnattributedChannel {
+		add("attribution.unattributed_channel: %q has leading or trailing spaces", a.UnattributedChannel)
+	}
 	if *a.PositionFirst < 0 || *a.PositionLast < 0 || *a.PositionFirst+*a.PositionLast > 1 {
 		add("attribution.position_first + position_last must be between 0 and 1")
 	}
@@ -103,6 +131,15 @@ func (c *Config) Validate() error {
 	}
 	if !slices.Contains(a.Models, c.Evaluation.AcquisitionModel) {
 		add("evaluation.acquisition_model: %q is not among attribution.models", c.Evaluation.AcquisitionModel)
+	}
+	if ev := c.Evaluation; ev.LTVMonths < 0 || ev.RetentionMonths < 0 || ev.ChurnDays < 0 || ev.ActiveDays < 0 || ev.ActivationDays < 0 {
+		add("evaluation: ltv_months, retention_months, churn_days, active_days and activation_days must be positive")
+	}
+	if rt := c.Evaluation.RetentionTarget; rt != nil && (*rt < 0 || *rt > 1) {
+		add("evaluation.retention_target: %v must be between 0 and 1 (0.7 = 70%%)", *rt)
+	}
+	if lo, hi := c.Evaluation.BudgetMinFactor, c.Evaluation.BudgetMaxFactor; lo != nil && hi != nil && (*lo <= 0 || *lo > 1 || *hi < 1 || *hi > 10) {
+		add("evaluation.budget_min_factor (%v) must be in (0, 1] and budget_max_factor (%v) in [1, 10]", *lo, *hi)
 	}
 	jobs := map[string]bool{}
 	for i, j := range c.Jobs {
@@ -126,8 +163,53 @@ func (c *Config) Validate() error {
 		if j.Retries < 0 {
 			add("%s: retries must not be negative", where)
 		}
+		if j.Timeout.Duration < 0 || j.RetryBackoff.Duration < 0 {
+			add("%s: timeout and retry_backoff must not be negative", where)
+		}
+		if slices.Contains(j.Steps, "export") && len(c.Export.Tables) == 0 {
+			add("%s: has the export step but export.tables is empty", where)
+		}
 	}
+	for _, f := range c.Export.Formats {
+		if f != "parquet" && f != "csv" {
+			add("export.formats: unknown format %q (parquet, csv)", f)
+		}
+	}
+	for _, t := range c.Export.Tables {
+		if t == "" || strings.HasPrefix(t, "_") || strings.ContainsAny(t, "/\\.") {
+			add("export.tables: %q is not a result table name", t)
+		}
+	}
+	errs = append(errs, c.Serve.validate()...)
 	return errors.Join(errs...)
+}
+
+// validate checks the serve section: users need a name and a password or token.
+func (s Serve) validate() []error {
+	var errs []error
+	seen := map[string]bool{}
+	for i, u := range s.Users {
+		switch {
+		case u.Name == "":
+			errs = append(errs, fmt.Errorf("serve.users[%d]: name is required", i))
+		case seen[u.Name]:
+			errs = append(errs, fmt.Errorf("serve.users[%d] %q: name used twice", i, u.Name))
+		}
+		seen[u.Name] = true
+		if u.Password == "" && u.Token == "" {
+			errs = append(errs, fmt.Errorf("serve.users[%d] %q: needs a password or a token", i, u.Name))
+		}
+	}
+	if (s.TLSCert == "") != (s.TLSKey == "") {
+		errs = append(errs, fmt.Errorf("serve: tls_cert and tls_key go together"))
+	}
+	if s.MaxRows < 0 {
+		errs = append(errs, fmt.Errorf("serve.max_rows: must not be negative"))
+	}
+	if s.StatementTimeout.Duration < 0 {
+		errs = append(errs, fmt.Errorf("serve.statement_timeout: must not be negative"))
+	}
+	return errs
 }
 
 // Job finds a job by name; the empty name means the first job, or a default

@@ -1,7 +1,24 @@
-// Package jobs runs the pipeline: a job's steps (ingest, transform,
-// evaluate) on one warehouse, recorded in pipeline_runs with per-step
-// durations and row counts. A run that fails or is cancelled leaves the
-// previously published results intact, because results are published in one
-// transaction at the very end. Runs left "running" by a dead process are
-// marked failed (interrupted) when the next runner starts.
+// Package jobs runs the pipeline unattended: a job's steps (ingest,
+// transform, evaluate, publish, export) on one warehouse, recorded in
+// pipeline_runs with trigger, attempt, per-step durations and row counts.
+//
+//   - Runner runs a job once, with a timeout and retries with doubling
+//     backoff per job (one pipeline_runs row per attempt). Runs of one job
+//     never overlap: a second start is recorded as skipped. A cancelled
+//     context (SIGTERM) interrupts DuckDB's query and is recorded cancelled;
+//     a panic is recorded failed and re-raised.
+//   - A run that fails, is cancelled or killed leaves the previously
+//     published results intact, because results are built under _next_
+//     names and published in one transaction at the very end; leftovers of
+//     a dead run are dropped before the next builds. Runs left "running" by
+//     a dead process are marked failed (interrupted) by NewRunner.
+//   - Runner.Backfill recomputes and replaces only a date range of the
+//     date-grained tables (DateGrained) through warehouse.PublishRange.
+//   - The export step writes Parquet and CSV snapshots of chosen tables,
+//     each to a temporary name renamed into place.
+//   - Scheduler runs the scheduled jobs with robfig/cron v3, Recover inside
+//     SkipIfStillRunning; Metrics serves Prometheus metrics (client_golang).
+//
+// The package never logs in normal operation; outcomes go to pipeline_runs,
+// Metrics and Hooks.Attempt.
 package jobs

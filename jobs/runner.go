@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,18 @@ const (
 	StatusSkipped   = "skipped"
 )
 
+// maxBackoff caps the doubling wait between retries.
+const maxBackoff = 10 * time.Minute
+
+// DateGrained lists the result tables whose rows belong to one date; a
+// backfill replaces only the rows of its date range in these tables and
+// leaves every other published table as it is.
+var DateGrained = []warehouse.RangeTable{
+	{Table: "channel_performance", DateColumn: "date"},
+	{Table: "conversion_paths", DateColumn: "converted_at"},
+	{Table: "attribution_credits", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
+}
+
 // StepResult is one step of a run.
 type StepResult struct {
 	Step    string  `json:"step"`
@@ -44,23 +57,30 @@ type StepResult struct {
 	Rows    int64   `json:"rows"`
 }
 
-// RunResult is the outcome of one run.
+// RunResult is the outcome of one run (the last attempt when retried).
 type RunResult struct {
 	RunID    string
 	Job      string
+	Trigger  string
 	Status   string
+	Attempt  int
 	RowsIn   int64
 	RowsOut  int64
 	Steps    []StepResult
 	Ingest   ingest.Report
+	Exported []string // files written by the export step
+	Started  time.Time
 	Duration time.Duration
 	Err      error
 }
 
-// Hooks let the CLI show progress; every field may be nil.
+// Hooks let the CLI show progress and report attempts; every field may be nil.
 type Hooks struct {
 	Ingest ingest.Progress
 	Step   func(name string)
+	// Attempt is called after every finished attempt (including failed
+	// attempts that will be retried) and every skipped run.
+	Attempt func(RunResult)
 }
 
 // Runner runs jobs against one open warehouse; runs of one job never overlap.
@@ -68,9 +88,15 @@ type Runner struct {
 	W     *warehouse.Warehouse
 	Cfg   *config.Config
 	Hooks Hooks
+	// Metrics, when set, observes every attempt.
+	Metrics *Metrics
+
+	// beforeStep, set by tests only, runs before each top-level step with the
+	// attempt's context.
+	beforeStep func(ctx context.Context, step string) error
 
 	mu      sync.Mutex
-	running map[string]bool
+	running map[string]string // job -> run id
 }
 
 // NewRunner marks runs left running by a dead process as failed and returns a runner.
@@ -78,7 +104,7 @@ func NewRunner(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config) 
 	if _, err := w.DB().ExecContext(ctx, sqlRunInterrupted); err != nil {
 		return nil, fmt.Errorf("jobs: mark interrupted runs: %w", err)
 	}
-	return &Runner{W: w, Cfg: cfg, running: map[string]bool{}}, nil
+	return &Runner{W: w, Cfg: cfg, running: map[string]string{}}, nil
 }
 
 // ErrOverlap is returned when a job is started while it is still running.
@@ -90,14 +116,52 @@ func newRunID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// Run executes the job's steps once and records the run.
+// options of one invocation.
+type options struct {
+	trigger  string
+	from, to string // backfill range, "YYYY-MM-DD"; "" for a full run
+}
+
+// Run executes the job's steps once (retrying a failure up to job.Retries
+// times with doubling backoff) and records every attempt in pipeline_runs.
+// A run of a job that is still running is recorded as skipped and returns
+// ErrOverlap.
 func (r *Runner) Run(ctx context.Context, job config.Job, trigger string) (RunResult, error) {
-	r.mu.Lock()
-	if r.running[job.Name] {
-		r.mu.Unlock()
-		return RunResult{Job: job.Name, Status: StatusSkipped}, ErrOverlap
+	return r.invoke(ctx, job, options{trigger: trigger})
+}
+
+// Backfill recomputes everything like Run, but publishes only the rows dated
+// from..to (inclusive) of the date-grained tables (DateGrained); all other
+// published tables keep their rows. The export step, if any, runs afterwards.
+func (r *Runner) Backfill(ctx context.Context, job config.Job, from, to time.Time) (RunResult, error) {
+	if to.Before(from) {
+		return RunResult{Job: job.Name, Trigger: TriggerBackfill}, fmt.Errorf("jobs: backfill: --to %s is before --from %s", to.Format(time.DateOnly), from.Format(time.DateOnly))
 	}
-	r.running[job.Name] = true
+	if !slices.Contains(job.Steps, "transform") && !slices.Contains(job.Steps, "evaluate") {
+		job.Steps = append(slices.Clone(job.Steps), "transform", "evaluate")
+	}
+	return r.invoke(ctx, job, options{trigger: TriggerBackfill, from: from.Format(time.DateOnly), to: to.Format(time.DateOnly)})
+}
+
+// Running reports the run id of the job's run in progress ("" when idle).
+func (r *Runner) Running(job string) string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.running[job]
+}
+
+func (r *Runner) invoke(ctx context.Context, job config.Job, o options) (RunResult, error) {
+	runID := newRunID()
+	r.mu.Lock()
+	if other, busy := r.running[job.Name]; busy {
+		r.mu.Unlock()
+		res, err := r.RecordSkipped(ctx, job.Name, o.trigger, "the job is still running (run "+other+")")
+		if err != nil {
+			return res, err
+		}
+		return res, ErrOverlap
+	}
+	r.running[job.Name] = runID
 	r.mu.Unlock()
 	defer func() {
 		r.mu.Lock()
@@ -105,39 +169,121 @@ func (r *Runner) Run(ctx context.Context, job config.Job, trigger string) (RunRe
 		r.mu.Unlock()
 	}()
 
+	backoff := job.RetryBackoff.Duration
+	for attempt := 1; ; attempt++ {
+		if attempt > 1 {
+			runID = newRunID()
+			r.mu.Lock()
+			r.running[job.Name] = runID
+			r.mu.Unlock()
+		}
+		res, err := r.attempt(ctx, job, o, runID, attempt)
+		if err == nil || res.Status != StatusFailed || attempt > job.Retries || ctx.Err() != nil {
+			return res, err
+		}
+		t := time.NewTimer(backoff)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return res, err
+		case <-t.C:
+		}
+		backoff = min(2*backoff, maxBackoff)
+	}
+}
+
+// RecordSkipped records a run of job that did not start, with the reason.
+func (r *Runner) RecordSkipped(ctx context.Context, job, trigger, reason string) (RunResult, error) {
+	now := time.Now()
+	res := RunResult{RunID: newRunID(), Job: job, Trigger: trigger, Status: StatusSkipped, Attempt: 1, Started: now,
+		Err: fmt.Errorf("skipped: %s", reason)}
+	host, _ := os.Hostname()
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if _, err := r.W.DB().ExecContext(fctx, sqlRunSkipped, res.RunID, job, trigger, now, now, reason, os.Getpid(), host); err != nil {
+		return res, fmt.Errorf("jobs: record skipped run: %w", err)
+	}
+	r.observe(res)
+	return res, nil
+}
+
+func (r *Runner) observe(res RunResult) {
+	if r.Metrics != nil {
+		r.Metrics.Observe(res)
+	}
+	if r.Hooks.Attempt != nil {
+		r.Hooks.Attempt(res)
+	}
+}
+
+// attempt runs the steps once and records the attempt. A panic in a step is
+// recorded as a failed run and re-raised.
+func (r *Runner) attempt(parent context.Context, job config.Job, o options, runID string, n int) (res RunResult, err error) {
+	res = RunResult{RunID: runID, Job: job.Name, Trigger: o.trigger, Status: StatusRunning, Attempt: n, Started: time.Now()}
+	host, _ := os.Hostname()
+	db := r.W.DB()
+	if _, err := db.ExecContext(parent, sqlRunStart, res.RunID, job.Name, o.trigger, res.Started, os.Getpid(), host, n,
+		nullable(o.from), nullable(o.to)); err != nil {
+		res.Status, res.Err = StatusFailed, fmt.Errorf("jobs: record start: %w", err)
+		if parent.Err() != nil {
+			res.Status = StatusCancelled
+		}
+		return res, res.Err
+	}
+	if r.Metrics != nil {
+		r.Metrics.started(job.Name)
+	}
+	ctx, cancel := context.WithCancel(parent)
+	defer cancel()
 	if job.Timeout.Duration > 0 {
-		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, job.Timeout.Duration)
 		defer cancel()
 	}
-	res := RunResult{RunID: newRunID(), Job: job.Name, Status: StatusRunning}
-	start := time.Now()
-	host, _ := os.Hostname()
-	db := r.W.DB()
-	if _, err := db.ExecContext(ctx, sqlRunStart, res.RunID, job.Name, trigger, start, os.Getpid(), host); err != nil {
-		return res, fmt.Errorf("jobs: record start: %w", err)
-	}
-	err := r.steps(ctx, job, &res)
-	res.Duration = time.Since(start)
-	res.Status = StatusSucceeded
-	errText := ""
-	if err != nil {
-		res.Err = err
-		errText = err.Error()
-		res.Status = StatusFailed
-		if errors.Is(err, context.Canceled) {
-			res.Status = StatusCancelled
+	defer func() {
+		if p := recover(); p != nil {
+			res.Err = fmt.Errorf("panic: %v", p)
+			res.Status = StatusFailed
+			r.finish(parent, &res)
+			panic(p)
 		}
+	}()
+	err = r.steps(ctx, job, o, &res)
+	switch {
+	case err == nil:
+		res.Status = StatusSucceeded
+	case parent.Err() != nil:
+		res.Status = StatusCancelled
+		err = fmt.Errorf("cancelled: %w", err)
+	case errors.Is(ctx.Err(), context.DeadlineExceeded):
+		res.Status = StatusFailed
+		err = fmt.Errorf("timed out after %s: %w", job.Timeout.Duration, err)
+	default:
+		res.Status = StatusFailed
 	}
-	stepsJSON, _ := json.Marshal(res.Steps)
-	// Record the end even when ctx is cancelled.
-	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
-	defer cancel()
-	if _, ferr := db.ExecContext(fctx, sqlRunFinish, time.Now(), res.Status, res.RowsIn, res.RowsOut,
-		nullable(errText), string(stepsJSON), res.RunID); ferr != nil && err == nil {
-		err = fmt.Errorf("jobs: record end: %w", ferr)
+	res.Err = err
+	if ferr := r.finish(parent, &res); ferr != nil && err == nil {
+		res.Status, res.Err, err = StatusFailed, ferr, ferr
 	}
 	return res, err
+}
+
+// finish records the end of an attempt, even when ctx is cancelled.
+func (r *Runner) finish(ctx context.Context, res *RunResult) error {
+	res.Duration = time.Since(res.Started)
+	errText := ""
+	if res.Err != nil {
+		errText = res.Err.Error()
+	}
+	stepsJSON, _ := json.Marshal(res.Steps)
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	_, err := r.W.DB().ExecContext(fctx, sqlRunFinish, time.Now(), res.Status, res.RowsIn, res.RowsOut,
+		nullable(errText), string(stepsJSON), res.RunID)
+	r.observe(*res)
+	if err != nil {
+		return fmt.Errorf("jobs: record end: %w", err)
+	}
+	return nil
 }
 
 func nullable(s string) any {
@@ -147,14 +293,25 @@ func nullable(s string) any {
 	return s
 }
 
-func (r *Runner) steps(ctx context.Context, job config.Job, res *RunResult) error {
+func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunResult) error {
 	timed := func(name string, fn func() (int64, error)) error {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		if r.Hooks.Step != nil {
 			r.Hooks.Step(name)
+		}
+		if r.beforeStep != nil {
+			if err := r.beforeStep(ctx, name); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
 		}
 		t := time.Now()
 		rows, err := fn()
 		res.Steps = append(res.Steps, StepResult{Step: name, Seconds: time.Since(t).Seconds(), Rows: rows})
+		if err != nil && !strings.HasPrefix(err.Error(), name+":") {
+			return fmt.Errorf("%s: %w", name, err)
+		}
 		return err
 	}
 	if slices.Contains(job.Steps, "ingest") {
@@ -169,34 +326,88 @@ func (r *Runner) steps(ctx context.Context, job config.Job, res *RunResult) erro
 			return err
 		}
 	}
-	if !slices.Contains(job.Steps, "transform") && !slices.Contains(job.Steps, "evaluate") {
-		return nil
-	}
-	return r.W.Conn(ctx, func(c *sql.Conn) error {
-		var tr transform.Result
-		err := timed("transform", func() (int64, error) {
-			var err error
-			tr, err = transform.Run(ctx, c, r.Cfg, r.Hooks.Step)
-			return tr.Credits, err
-		})
-		if err != nil {
-			return err
-		}
-		err = timed("evaluate", func() (int64, error) {
-			return 0, queries.Build(ctx, c, r.Cfg)
-		})
-		if err != nil {
-			return err
-		}
-		return timed("publish", func() (int64, error) {
-			tables := append(slices.Clone(transform.Published), queries.Published...)
-			if err := warehouse.Publish(ctx, c, tables); err != nil {
-				return 0, err
+	if slices.Contains(job.Steps, "transform") || slices.Contains(job.Steps, "evaluate") {
+		err := r.W.Conn(ctx, func(c *sql.Conn) error {
+			if err := dropNextTables(ctx, c); err != nil {
+				return err
 			}
-			res.RowsOut = tr.Credits
-			return tr.Credits, nil
+			defer func() {
+				// A backfill leaves the _next_ versions of the tables it did
+				// not publish; they are only disk space, so best effort.
+				if o.from != "" {
+					_ = dropNextTables(context.WithoutCancel(ctx), c)
+				}
+			}()
+			var tr transform.Result
+			err := timed("transform", func() (int64, error) {
+				var err error
+				tr, err = transform.Run(ctx, c, r.Cfg, r.Hooks.Step)
+				return tr.Credits, err
+			})
+			if err != nil {
+				return err
+			}
+			err = timed("evaluate", func() (int64, error) {
+				return 0, queries.Build(ctx, c, r.Cfg)
+			})
+			if err != nil {
+				return err
+			}
+			return timed("publish", func() (int64, error) {
+				if o.from != "" {
+					if err := warehouse.PublishRange(ctx, c, DateGrained, o.from, o.to); err != nil {
+						return 0, err
+					}
+				} else {
+					tables := append(slices.Clone(transform.Published), queries.Published...)
+					if err := warehouse.Publish(ctx, c, tables); err != nil {
+						return 0, err
+					}
+				}
+				res.RowsOut = tr.Credits
+				return tr.Credits, nil
+			})
 		})
-	})
+		if err != nil {
+			return err
+		}
+	}
+	if slices.Contains(job.Steps, "export") {
+		return timed("export", func() (int64, error) {
+			files, rows, err := r.export(ctx, res.RunID)
+			res.Exported = files
+			return rows, err
+		})
+	}
+	return nil
+}
+
+// dropNextTables drops result tables left half-built by a run that died, so
+// that nothing stale can ever be published.
+func dropNextTables(ctx context.Context, c *sql.Conn) error {
+	rows, err := c.QueryContext(ctx, sqlNextTables)
+	if err != nil {
+		return fmt.Errorf("jobs: list leftover tables: %w", err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			rows.Close()
+			return fmt.Errorf("jobs: list leftover tables: %w", err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("jobs: list leftover tables: %w", err)
+	}
+	for _, n := range names {
+		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent(n)); err != nil {
+			return fmt.Errorf("jobs: drop leftover table %s: %w", n, err)
+		}
+	}
+	return nil
 }
 
 // Run is one row of pipeline_runs.
@@ -210,6 +421,10 @@ type Run struct {
 	RowsIn     sql.NullInt64
 	RowsOut    sql.NullInt64
 	Error      string
+	Attempt    int
+	RangeFrom  string // backfill range, "" otherwise
+	RangeTo    string
+	Steps      []StepResult
 }
 
 // Recent returns the newest runs first.
@@ -222,10 +437,20 @@ func Recent(ctx context.Context, db *sql.DB, limit int) ([]Run, error) {
 	var out []Run
 	for rows.Next() {
 		var x Run
-		if err := rows.Scan(&x.RunID, &x.Job, &x.Trigger, &x.StartedAt, &x.FinishedAt, &x.Status, &x.RowsIn, &x.RowsOut, &x.Error); err != nil {
+		var steps string
+		if err := rows.Scan(&x.RunID, &x.Job, &x.Trigger, &x.StartedAt, &x.FinishedAt, &x.Status, &x.RowsIn, &x.RowsOut, &x.Error,
+			&x.Attempt, &x.RangeFrom, &x.RangeTo, &steps); err != nil {
 			return nil, fmt.Errorf("jobs: recent runs: %w", err)
+		}
+		if steps != "" && steps != "null" {
+			if err := json.Unmarshal([]byte(steps), &x.Steps); err != nil {
+				return nil, fmt.Errorf("jobs: recent runs: steps of %s: %w", x.RunID, err)
+			}
 		}
 		out = append(out, x)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("jobs: recent runs: %w", err)
+	}
+	return out, nil
 }

@@ -3,7 +3,9 @@ package warehouse
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"fmt"
+	"strings"
 )
 
 // Publish replaces each table with its _next_ version in one transaction, so
@@ -31,6 +33,96 @@ func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("warehouse: publish: commit: %w", err)
+	}
+	return nil
+}
+
+//go:embed sql/publish_range_*.sql
+var publishFS embed.FS
+
+func publishSQL(name string) string {
+	b, err := publishFS.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(fmt.Sprintf("warehouse: embedded %s.sql: %v", name, err))
+	}
+	return string(b)
+}
+
+var (
+	sqlRangeDelete      = publishSQL("publish_range_delete")
+	sqlRangeInsert      = publishSQL("publish_range_insert")
+	sqlRangeDeleteChild = publishSQL("publish_range_delete_child")
+	sqlRangeInsertChild = publishSQL("publish_range_insert_child")
+)
+
+// RangeTable is a result table whose rows belong to a date, for PublishRange.
+type RangeTable struct {
+	Table string
+	// DateColumn is the row's date (DATE or TIMESTAMP[TZ], cast to DATE in the
+	// session time zone), or the parent's date column when Parent is set.
+	DateColumn string
+	// Parent and Key, when set, select rows through a parent table: the rows
+	// whose Key belongs to a parent row dated in the range
+	// (attribution_credits through conversion_paths).
+	Parent string
+	Key    string
+}
+
+// PublishRange replaces, in one transaction, only the rows dated from..to
+// (inclusive, "YYYY-MM-DD") of each published table with the same rows of its
+// _next_ version; every other row stays as it is. Tables with a Parent are
+// handled before their parents, so that they still see the parent's old rows.
+// Each published table must exist already (a full run comes first); a
+// missing _next_ version is an error.
+func PublishRange(ctx context.Context, c *sql.Conn, tables []RangeTable, from, to string) error {
+	ordered := make([]RangeTable, 0, len(tables))
+	for _, t := range tables {
+		if t.Parent != "" {
+			ordered = append(ordered, t)
+		}
+	}
+	for _, t := range tables {
+		if t.Parent == "" {
+			ordered = append(ordered, t)
+		}
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("warehouse: publish range: begin: %w", err)
+	}
+	exists := func(name string) (bool, error) {
+		var n int
+		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' AND NOT temporary`, name).Scan(&n)
+		return n > 0, err
+	}
+	for _, t := range ordered {
+		for _, name := range []string{t.Table, "_next_" + t.Table} {
+			ok, err := exists(name)
+			if err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("warehouse: publish range %s: %w", t.Table, err)
+			}
+			if !ok {
+				_ = tx.Rollback()
+				return fmt.Errorf("warehouse: publish range %s: table %s does not exist (a full run must come first)", t.Table, name)
+			}
+		}
+		r := strings.NewReplacer("{{table}}", QuoteIdent(t.Table), "{{next}}", QuoteIdent("_next_"+t.Table),
+			"{{column}}", QuoteIdent(t.DateColumn), "{{key}}", QuoteIdent(t.Key),
+			"{{parent}}", QuoteIdent(t.Parent), "{{next_parent}}", QuoteIdent("_next_"+t.Parent))
+		del, ins := sqlRangeDelete, sqlRangeInsert
+		if t.Parent != "" {
+			del, ins = sqlRangeDeleteChild, sqlRangeInsertChild
+		}
+		for _, stmt := range []string{del, ins} {
+			if _, err := tx.ExecContext(ctx, r.Replace(stmt), from, to); err != nil {
+				_ = tx.Rollback()
+				return fmt.Errorf("warehouse: publish range %s: %w", t.Table, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("warehouse: publish range: commit: %w", err)
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log/slog"
 	"os"
 
 	"github.com/spf13/cobra"
@@ -34,7 +35,7 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress()}
+			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress(), Attempt: logRetry(j.Retries)}
 			res, err := r.Run(ctx, j, jobs.TriggerManual)
 			clearLine()
 			fmt.Fprintln(os.Stdout, runSummary(res))
@@ -45,10 +46,26 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 	return cmd
 }
 
+// logRetry logs a failed attempt that will be retried (the last one is in the summary line).
+func logRetry(retries int) func(jobs.RunResult) {
+	return func(r jobs.RunResult) {
+		if r.Status == jobs.StatusFailed && r.Attempt <= retries {
+			clearLine()
+			slog.Warn("attempt failed, retrying", "job", r.Job, "run", r.RunID, "attempt", r.Attempt, "err", r.Err)
+		}
+	}
+}
+
 func runSummary(r jobs.RunResult) string {
 	read, loaded, rejected, dup := r.Ingest.Totals()
 	s := fmt.Sprintf("run %s job=%s status=%s duration=%.1fs files=%d read=%d loaded=%d rejected=%d duplicate=%d credits=%d",
 		r.RunID, r.Job, r.Status, r.Duration.Seconds(), len(r.Ingest.Files), read, loaded, rejected, dup, r.RowsOut)
+	if r.Attempt > 1 {
+		s += fmt.Sprintf(" attempt=%d", r.Attempt)
+	}
+	if len(r.Exported) > 0 {
+		s += fmt.Sprintf(" exported=%d", len(r.Exported))
+	}
 	if r.Err != nil {
 		s += " error=" + fmt.Sprintf("%q", r.Err.Error())
 	}

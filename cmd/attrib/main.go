@@ -1,5 +1,5 @@
 // Command attrib is the one binary of the attrib marketing attribution
-// pipeline: demo, init, ingest, run, query, runs and channels.
+// pipeline: demo, init, ingest, run, serve, backfill, query, runs and channels.
 package main
 
 import (
@@ -53,6 +53,7 @@ func newRoot() *cobra.Command {
 	}
 	root.PersistentFlags().StringVar(&g.config, "config", "", "config file (default $ATTRIB_CONFIG or ./attrib.yaml)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
-	root.AddCommand(newDemoCmd(g), newInitCmd(), newIngestCmd(g), newRunCmd(g), newQueryCmd(g), newRunsCmd(g), newChannelsCmd(g))
+	root.AddCommand(newDemoCmd(g), newInitCmd(), newIngestCmd(g), newRunCmd(g), newQueryCmd(g), newRunsCmd(g), newChannelsCmd(g),
+		newServeCmd(g), newBackfillCmd(g))
 	return root
 }

@@ -1,0 +1,166 @@
+package jobs
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"testing"
+
+	"attrib/config"
+	"attrib/demo"
+	"attrib/warehouse"
+)
+
+// The incremental-run measurement of issue 6: a full run over the whole demo
+// data set versus a run after one new day of data arrived on a warehouse
+// that already holds everything before it.
+//
+//	go test -tags duckdb_arrow -run '^$' -bench 'Run(Full|AfterOneNewDay)' -benchtime 3x ./jobs
+//
+// ATTRIB_BENCH_PEOPLE sets the demo size (default 50,000).
+
+const benchDay = "2025-12-15"
+
+func benchPeople() int {
+	if n, err := strconv.Atoi(os.Getenv("ATTRIB_BENCH_PEOPLE")); err == nil && n > 0 {
+		return n
+	}
+	return 50_000
+}
+
+// benchData generates the demo once and returns two folders: base, whose
+// warehouse has had a full run over everything except benchDay's web
+// sessions and conversions, and late, holding just those rows (a new
+// sessions file, and the conversions file with that day's rows appended).
+func benchData(b *testing.B) (base, full string, lateWeb []byte, convWithDay []byte) {
+	b.Helper()
+	full = b.TempDir()
+	if _, err := demo.Generate(context.Background(), demo.Options{Dir: full, People: benchPeople(), Seed: 3}); err != nil {
+		b.Fatal(err)
+	}
+	base = b.TempDir()
+	copyTree(b, full, base)
+	// Take benchDay's rows out of base.
+	webPath := filepath.Join(base, "data", "web", "sessions-2025-12.ndjson")
+	keep, day := splitLines(b, webPath, func(ln []byte) bool { return bytes.HasPrefix(ln, []byte(`{"ts":"`+benchDay)) })
+	writeFile(b, webPath, keep)
+	lateWeb = day
+	convPath := filepath.Join(base, "data", "conversions", "conversions.csv")
+	keep, day = splitLines(b, convPath, func(ln []byte) bool { return bytes.HasPrefix(ln, []byte(benchDay)) })
+	writeFile(b, convPath, keep)
+	convWithDay = append(append([]byte{}, keep...), day...)
+	if len(lateWeb) == 0 || len(day) == 0 {
+		b.Fatalf("no data on %s", benchDay)
+	}
+	runDir(b, base)
+	return base, full, lateWeb, convWithDay
+}
+
+func splitLines(b *testing.B, path string, take func([]byte) bool) (keep, taken []byte) {
+	b.Helper()
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, ln := range bytes.SplitAfter(raw, []byte("\n")) {
+		if take(ln) {
+			taken = append(taken, ln...)
+		} else {
+			keep = append(keep, ln...)
+		}
+	}
+	return keep, taken
+}
+
+func writeFile(b *testing.B, path string, data []byte) {
+	b.Helper()
+	if err := os.WriteFile(path, data, 0o644); err != nil {
+		b.Fatal(err)
+	}
+}
+
+func copyTree(tb testing.TB, src, dst string) {
+	tb.Helper()
+	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if info.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
+	})
+	if err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// runDir runs the default job in dir and returns the result.
+func runDir(b *testing.B, dir string) RunResult {
+	b.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
+	if err != nil {
+		b.Fatal(err)
+	}
+	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer w.Close()
+	r, err := NewRunner(ctx, w, cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	job, _ := cfg.Job("")
+	res, err := r.Run(ctx, job, TriggerManual)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return res
+}
+
+func reportSteps(b *testing.B, res RunResult) {
+	for _, s := range res.Steps {
+		b.ReportMetric(s.Seconds, s.Step+"-s")
+	}
+	read, _, _, _ := res.Ingest.Totals()
+	b.ReportMetric(float64(read), "rows-read")
+}
+
+func BenchmarkRunFull(b *testing.B) {
+	_, full, _, _ := benchData(b)
+	var res RunResult
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		copyTree(b, full, dir)
+		os.Remove(filepath.Join(dir, "attrib.duckdb"))
+		os.Remove(filepath.Join(dir, "attrib.duckdb.wal"))
+		b.StartTimer()
+		res = runDir(b, dir)
+	}
+	reportSteps(b, res)
+}
+
+func BenchmarkRunAfterOneNewDay(b *testing.B) {
+	base, _, lateWeb, convWithDay := benchData(b)
+	var res RunResult
+	for b.Loop() {
+		b.StopTimer()
+		dir := b.TempDir()
+		copyTree(b, base, dir)
+		writeFile(b, filepath.Join(dir, "data", "web", "sessions-"+benchDay+".ndjson"), lateWeb)
+		writeFile(b, filepath.Join(dir, "data", "conversions", "conversions.csv"), convWithDay)
+		b.StartTimer()
+		res = runDir(b, dir)
+	}
+	reportSteps(b, res)
+}

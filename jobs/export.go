@@ -1,0 +1,67 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"attrib/warehouse"
+)
+
+// export writes a snapshot of each configured table in each configured format
+// into the export folder. Every file is written under a hidden temporary name
+// in the same folder and renamed over the previous snapshot, so a reader sees
+// the old file or the new one, never half of one.
+func (r *Runner) export(ctx context.Context, runID string) (files []string, rows int64, err error) {
+	ex := r.Cfg.Export
+	dir := r.Cfg.Resolve(ex.Dir)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, 0, fmt.Errorf("export: create %s: %w", dir, err)
+	}
+	err = r.W.Conn(ctx, func(c *sql.Conn) error {
+		for _, table := range ex.Tables {
+			var n int64
+			if err := c.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.QuoteIdent(table)).Scan(&n); err != nil {
+				return fmt.Errorf("export %s: %w", table, err)
+			}
+			rows += n
+			for _, format := range ex.Formats {
+				stmt := sqlExportParquet
+				if format == "csv" {
+					stmt = sqlExportCSV
+				}
+				stmt = strings.ReplaceAll(stmt, "{{table}}", warehouse.QuoteIdent(table))
+				final := filepath.Join(dir, table+"."+format)
+				tmp := filepath.Join(dir, "."+table+"."+format+".tmp-"+runID)
+				if _, err := c.ExecContext(ctx, stmt, tmp); err != nil {
+					_ = os.Remove(tmp)
+					return fmt.Errorf("export %s as %s: %w", table, format, err)
+				}
+				if err := syncFile(tmp); err != nil {
+					_ = os.Remove(tmp)
+					return fmt.Errorf("export %s as %s: %w", table, format, err)
+				}
+				if err := os.Rename(tmp, final); err != nil {
+					_ = os.Remove(tmp)
+					return fmt.Errorf("export %s as %s: %w", table, format, err)
+				}
+				files = append(files, final)
+			}
+		}
+		return nil
+	})
+	return files, rows, err
+}
+
+// syncFile flushes a written file to disk before it is renamed into place.
+func syncFile(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(f.Sync(), f.Close())
+}
