@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"regexp"
 	"strings"
 )
 
@@ -16,8 +15,6 @@ type Result struct {
 	Rows    [][]any
 }
 
-var firstWord = regexp.MustCompile(`^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*([A-Za-z]+)`)
-
 // readOnlyVerbs are the statement kinds people may run.
 var readOnlyVerbs = map[string]bool{
 	"select": true, "with": true, "from": true, "values": true, "table": true,
@@ -27,21 +24,164 @@ var readOnlyVerbs = map[string]bool{
 // ErrNotReadOnly is returned for statements that could change the warehouse.
 var ErrNotReadOnly = errors.New("only read-only statements (SELECT, WITH, FROM, VALUES, TABLE, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN, PIVOT) are allowed")
 
+// ErrMultipleStatements is returned when one request holds more than one statement.
+var ErrMultipleStatements = errors.New("one statement at a time, please")
+
 // CheckReadOnly rejects anything but one read-only statement. It is a first,
-// friendly line of defence; connections for people are also opened
-// read-only with external access disabled.
+// friendly line of defence: people's statements also run on a read-only
+// DuckDB instance with external access disabled (package server).
 func CheckReadOnly(q string) error {
-	m := firstWord.FindStringSubmatch(q)
-	if m == nil {
+	stmts := SplitStatements(q)
+	switch {
+	case len(stmts) == 0:
+		return fmt.Errorf("queries: empty statement")
+	case len(stmts) > 1:
+		return fmt.Errorf("queries: %w", ErrMultipleStatements)
+	}
+	return checkVerbs(stmts[0])
+}
+
+func checkVerbs(stmt string) error {
+	words := Words(stmt, 3)
+	if len(words) == 0 {
 		return fmt.Errorf("queries: empty statement")
 	}
-	if !readOnlyVerbs[strings.ToLower(m[1])] {
-		return fmt.Errorf("queries: %q: %w", strings.ToUpper(m[1]), ErrNotReadOnly)
+	verb := words[0]
+	if verb == "explain" {
+		// EXPLAIN ANALYZE runs its statement: that one must be read-only too.
+		rest := words[1:]
+		if len(rest) > 0 && (rest[0] == "analyze" || rest[0] == "analyse") {
+			rest = rest[1:]
+		}
+		if len(rest) > 0 && !readOnlyVerbs[rest[0]] {
+			return fmt.Errorf("queries: EXPLAIN %q: %w", strings.ToUpper(rest[0]), ErrNotReadOnly)
+		}
 	}
-	if strings.Contains(strings.TrimRight(strings.TrimSpace(q), ";"), ";") {
-		return fmt.Errorf("queries: one statement at a time, please")
+	if !readOnlyVerbs[verb] {
+		return fmt.Errorf("queries: %q: %w", strings.ToUpper(verb), ErrNotReadOnly)
 	}
 	return nil
+}
+
+// Words returns up to n leading keywords of a statement, lower-cased,
+// skipping comments and opening parentheses.
+func Words(stmt string, n int) []string {
+	var out []string
+	i := 0
+	for i < len(stmt) && len(out) < n {
+		c := stmt[i]
+		switch {
+		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
+			for i < len(stmt) && stmt[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
+			end := strings.Index(stmt[i+2:], "*/")
+			if end < 0 {
+				return out
+			}
+			i += end + 4
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(':
+			i++
+		case isWordByte(c):
+			j := i
+			for j < len(stmt) && isWordByte(stmt[j]) {
+				j++
+			}
+			out = append(out, strings.ToLower(stmt[i:j]))
+			i = j
+		default:
+			return out
+		}
+	}
+	return out
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9')
+}
+
+// SplitStatements splits SQL text at semicolons outside quotes, comments
+// and dollar-quoted strings; empty statements are dropped.
+func SplitStatements(q string) []string {
+	var out []string
+	start := 0
+	flush := func(end int) {
+		if s := strings.TrimSpace(q[start:end]); !onlyComments(s) {
+			out = append(out, s)
+		}
+	}
+	for i := 0; i < len(q); i++ {
+		switch c := q[i]; {
+		case c == '\'' || c == '"':
+			for i++; i < len(q); i++ {
+				if q[i] == c {
+					if i+1 < len(q) && q[i+1] == c {
+						i++
+						continue
+					}
+					break
+				}
+			}
+		case c == '-' && i+1 < len(q) && q[i+1] == '-':
+			for i < len(q) && q[i] != '\n' {
+				i++
+			}
+		case c == '/' && i+1 < len(q) && q[i+1] == '*':
+			end := strings.Index(q[i+2:], "*/")
+			if end < 0 {
+				i = len(q)
+			} else {
+				i += end + 3
+			}
+		case c == '$':
+			// $tag$ ... $tag$ (also $$); $1 parameters have no closing $.
+			j := i + 1
+			for j < len(q) && isWordByte(q[j]) && !('0' <= q[j] && q[j] <= '9' && j == i+1) {
+				j++
+			}
+			if j < len(q) && q[j] == '$' {
+				tag := q[i : j+1]
+				if end := strings.Index(q[j+1:], tag); end >= 0 {
+					i = j + end + len(tag)
+				} else {
+					i = len(q)
+				}
+			}
+		case c == ';':
+			flush(i)
+			start = i + 1
+		}
+	}
+	if start < len(q) {
+		flush(len(q))
+	}
+	return out
+}
+
+// onlyComments reports whether s holds nothing but blanks and comments.
+func onlyComments(s string) bool {
+	for {
+		s = strings.TrimLeft(s, " \t\r\n")
+		switch {
+		case s == "":
+			return true
+		case strings.HasPrefix(s, "--"):
+			i := strings.IndexByte(s, '\n')
+			if i < 0 {
+				return true
+			}
+			s = s[i:]
+		case strings.HasPrefix(s, "/*"):
+			i := strings.Index(s, "*/")
+			if i < 0 {
+				return true
+			}
+			s = s[i+2:]
+		default:
+			return false
+		}
+	}
 }
 
 // Query runs one read-only statement and reads all rows (up to maxRows; 0 = no cap).
@@ -56,6 +196,9 @@ func Query(ctx context.Context, db *sql.DB, q string, maxRows int) (*Result, err
 	defer rows.Close()
 	return readAll(rows, maxRows)
 }
+
+// ReadRows reads a result (up to maxRows; 0 = no cap), values as scanned.
+func ReadRows(rows *sql.Rows, maxRows int) (*Result, error) { return readAll(rows, maxRows) }
 
 func readAll(rows *sql.Rows, maxRows int) (*Result, error) {
 	cols, err := rows.ColumnTypes()

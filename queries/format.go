@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"math"
 	"math/big"
 	"strconv"
 	"strings"
@@ -38,6 +39,14 @@ func Text(v any) string {
 		return decimalString(x)
 	case *big.Int:
 		return x.String()
+	case []any, map[string]any:
+		b, err := json.Marshal(jsonValue(x))
+		if err != nil {
+			return fmt.Sprint(x)
+		}
+		return string(b)
+	case duckdb.Interval:
+		return fmt.Sprintf("%d months %d days %s", x.Months, x.Days, time.Duration(x.Micros)*time.Microsecond)
 	default:
 		return fmt.Sprint(x)
 	}
@@ -61,10 +70,36 @@ func decimalString(d duckdb.Decimal) string {
 	return s
 }
 
-// jsonValue keeps numbers as JSON numbers and everything else as text.
+// JSONValue is a value for encoding/json: numbers stay numbers (decimals
+// exactly), lists and structs stay JSON arrays and objects, NaN and
+// infinities and everything else become text.
+func JSONValue(v any) any { return jsonValue(v) }
+
 func jsonValue(v any) any {
 	switch x := v.(type) {
-	case nil, bool, int8, int16, int32, int64, int, uint8, uint16, uint32, uint64, float64, float32:
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Text(x)
+		}
+		return x
+	case float32:
+		if math.IsNaN(float64(x)) || math.IsInf(float64(x), 0) {
+			return Text(x)
+		}
+		return x
+	case []any:
+		out := make([]any, len(x))
+		for i, e := range x {
+			out[i] = jsonValue(e)
+		}
+		return out
+	case map[string]any:
+		out := make(map[string]any, len(x))
+		for k, e := range x {
+			out[k] = jsonValue(e)
+		}
+		return out
+	case nil, bool, int8, int16, int32, int64, int, uint8, uint16, uint32, uint64:
 		return x
 	case duckdb.Decimal:
 		return json.Number(decimalString(x))

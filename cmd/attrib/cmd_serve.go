@@ -19,6 +19,7 @@ import (
 
 	"attrib/config"
 	"attrib/jobs"
+	"attrib/server"
 	"attrib/warehouse"
 )
 
@@ -83,15 +84,13 @@ func (s *serveState) runFinished(res jobs.RunResult) {
 	}
 }
 
-// newServeMux builds every HTTP route of `attrib serve`.
-func newServeMux(s *serveState) *http.ServeMux {
+// newServeMux builds every HTTP route of `attrib serve`: /healthz and
+// /metrics (unauthenticated), then the dashboard and HTTP API of people.
+func newServeMux(s *serveState, people *server.Server) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	// ---- MOUNT POINT (server package) --------------------------------------
-	// The dashboard and the HTTP API register their routes on this mux here,
-	// e.g. srv.Mount(mux). /healthz and /metrics stay unauthenticated.
-	// -------------------------------------------------------------------------
+	people.Mount(mux)
 	return mux
 }
 
@@ -130,7 +129,24 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 	r.Hooks.Step = func(name string) { slog.Debug("step", "name", name) }
 	r.Hooks.Ingest = &fileProgress{w: os.Stderr, tty: false} // logs only, even on a terminal
 
-	mux := newServeMux(st)
+	// People's SQL runs on a read-only snapshot refreshed after every run
+	// (see docs/sql-access.md); it is closed before the warehouse.
+	people, err := server.New(ctx, w, cfg)
+	if err != nil {
+		return err
+	}
+	defer people.Close()
+	st.afterRun(func(res jobs.RunResult) {
+		if res.Status == jobs.StatusSucceeded {
+			go func() {
+				if err := people.Refresh(context.Background()); err != nil {
+					slog.Warn("serve: refresh the read-only snapshot", "err", err)
+				}
+			}()
+		}
+	})
+
+	mux := newServeMux(st, people)
 	ln, err := net.Listen("tcp", cfg.Serve.HTTP)
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s (serve.http): %w", cfg.Serve.HTTP, err)
@@ -145,14 +161,23 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 	// stoppers are called in reverse order at shutdown, before the warehouse closes.
 	stoppers := []func(context.Context) error{srv.Shutdown}
 
-	// ---- START FURTHER LISTENERS HERE (server package) ---------------------
-	// The PostgreSQL-protocol endpoint (cfg.Serve.Postgres) starts here: run it
-	// in a goroutine that sends a fatal error to `fatal`, append its shutdown
-	// to `stoppers`, and use st.afterRun to refresh readers after a success.
-	// -------------------------------------------------------------------------
+	pgln, err := net.Listen("tcp", cfg.Serve.Postgres)
+	if err != nil {
+		return fmt.Errorf("serve: listen on %s (serve.postgres): %w", cfg.Serve.Postgres, err)
+	}
+	pgctx, pgstop := context.WithCancel(context.Background())
+	pgdone := make(chan error, 1)
+	go func() {
+		err := people.ServePostgresListener(pgctx, pgln)
+		if err != nil {
+			fatal <- fmt.Errorf("serve: postgres: %w", err)
+		}
+		pgdone <- err
+	}()
+	stoppers = append(stoppers, func(context.Context) error { pgstop(); <-pgdone; return nil })
 
 	sched.Start()
-	fmt.Fprintf(out, "attrib serve: http://%s  (/healthz, /metrics); %d scheduled job(s); stop with SIGTERM\n", ln.Addr(), len(sched.Schedules()))
+	fmt.Fprintf(out, "attrib serve: http://%s  (dashboard /, API /api/, /healthz, /metrics); postgres %s; %d scheduled job(s); stop with SIGTERM\n", ln.Addr(), pgln.Addr(), len(sched.Schedules()))
 
 	var ferr error
 	select {

@@ -412,7 +412,7 @@ func TestServeSIGTERMCancelsRun(t *testing.T) {
 	if i := strings.Index(text, "\njobs:"); i >= 0 {
 		text = text[:i+1]
 	}
-	text += "jobs:\n  - name: often\n    schedule: \"@every 1s\"\nserve:\n  http: 127.0.0.1:0\n"
+	text += "jobs:\n  - name: often\n    schedule: \"@every 1s\"\nserve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n"
 	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,202 @@
+package server
+
+import (
+	"context"
+	"crypto/subtle"
+	"database/sql"
+	"embed"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed assets
+var assetFS embed.FS
+
+//go:embed sql/*.sql
+var sqlFS embed.FS
+
+func mustSQL(name string) string {
+	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
+	if err != nil {
+		panic(fmt.Sprintf("server: embedded %s.sql: %v", name, err))
+	}
+	return string(b)
+}
+
+func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// panel is one dashboard query: the table it reads and its arguments.
+type panel struct {
+	table string
+	args  []string // from, to, channel, model, type
+}
+
+// panels are the dashboard's queries (sql/dash_<name>.sql).
+var panels = map[string]panel{
+	"kpis":             {"channel_performance", []string{"from", "to", "channel", "model", "type"}},
+	"channels":         {"channel_performance", []string{"from", "to", "channel", "model", "type"}},
+	"roas_matrix":      {"channel_performance", []string{"from", "to", "channel", "type"}},
+	"model_comparison": {"model_comparison", []string{"channel", "type"}},
+	"funnel":           {"funnel", []string{"from", "to", "channel"}},
+	"cohorts":          {"cohort_retention", []string{"from", "to", "channel"}},
+	"churn":            {"lifecycle", []string{"channel"}},
+	"budget":           {"budget_recommendations", nil},
+	"runs":             {"pipeline_runs", nil},
+	"filters":          {"channel_performance", nil},
+}
+
+// PanelResult is a dashboard panel's data; Missing says the table it
+// reads does not exist yet (an empty state, not an error).
+type PanelResult struct {
+	Result
+	Missing bool   `json:"missing,omitempty"`
+	Table   string `json:"table"`
+}
+
+// panelArgs reads the filter values of a panel request.
+func (s *Server) panelArgs(r *http.Request, names []string) ([]any, error) {
+	q := r.URL.Query()
+	var args []any
+	for _, n := range names {
+		v := strings.TrimSpace(q.Get(n))
+		switch n {
+		case "from", "to":
+			if v == "" {
+				args = append(args, nil)
+				continue
+			}
+			if _, err := time.Parse("2006-01-02", v); err != nil {
+				return nil, fmt.Errorf("server: %s=%q: use YYYY-MM-DD: %w", n, v, errBadRequest)
+			}
+			args = append(args, v)
+		case "channel":
+			if v == "" || v == "(all)" {
+				args = append(args, nil)
+			} else {
+				args = append(args, v)
+			}
+		case "model":
+			if v == "" {
+				v = s.cfg.Evaluation.AcquisitionModel
+			}
+			if v == "" {
+				v = "markov"
+			}
+			args = append(args, v)
+		case "type":
+			if v == "" {
+				v = "(all)"
+			}
+			args = append(args, v)
+		}
+	}
+	return args, nil
+}
+
+// Panel runs one dashboard query on the current snapshot.
+func (s *Server) panel(ctx context.Context, name string, args []any) (*PanelResult, error) {
+	p, ok := panels[name]
+	if !ok {
+		return nil, fmt.Errorf("server: no dashboard panel %q: %w", name, errNoTable)
+	}
+	out := &PanelResult{Table: p.table, Result: Result{Columns: []Column{}, Rows: [][]any{}}}
+	err := s.withConn(ctx, func(c *sql.Conn) error {
+		var n int
+		if err := c.QueryRowContext(ctx, mustSQL("table_exists"), p.table).Scan(&n); err != nil {
+			return fmt.Errorf("server: panel %s: %w", name, err)
+		}
+		if n == 0 {
+			out.Missing = true
+			return nil
+		}
+		rows, err := c.QueryContext(ctx, mustSQL("dash_"+name), args...)
+		if err != nil {
+			return fmt.Errorf("server: panel %s: %w", name, err)
+		}
+		defer rows.Close()
+		res, truncated, err := s.readRows(rows)
+		if err != nil {
+			return fmt.Errorf("server: panel %s: %w", name, err)
+		}
+		out.Result = jsonResult(res, truncated)
+		return nil
+	})
+	return out, err
+}
+
+func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("panel")
+	p, ok := panels[name]
+	if !ok {
+		httpError(w, http.StatusNotFound, fmt.Errorf("no dashboard panel %q", name))
+		return
+	}
+	args, err := s.panelArgs(r, p.args)
+	if err != nil {
+		httpError(w, statusOf(err), err)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
+	defer cancel()
+	if format(r) != mimeJSON {
+		// CSV (or Arrow) download of the panel's table.
+		if missing, err := s.tableMissing(ctx, p.table); err != nil || missing {
+			if err == nil {
+				err = fmt.Errorf("server: table %s does not exist yet: %w", p.table, errNoTable)
+			}
+			httpError(w, statusOf(err), err)
+			return
+		}
+		s.runAndWrite(w, r, mustSQL("dash_"+name), args, name)
+		return
+	}
+	res, err := s.panel(ctx, name, args)
+	if err != nil {
+		httpError(w, statusOf(err), err)
+		return
+	}
+	writeJSON(w, res)
+}
+
+func (s *Server) tableMissing(ctx context.Context, table string) (bool, error) {
+	var n int
+	err := s.withConn(ctx, func(c *sql.Conn) error {
+		return c.QueryRowContext(ctx, mustSQL("table_exists"), table).Scan(&n)
+	})
+	return n == 0, err
+}
+
+func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
+	b, err := assetFS.ReadFile("assets/index.html")
+	if err != nil {
+		httpError(w, http.StatusInternalServerError, err)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+	_, _ = w.Write(b)
+}
+
+func (s *Server) handleAsset(w http.ResponseWriter, r *http.Request) {
+	sub, _ := fs.Sub(assetFS, "assets")
+	name := strings.TrimPrefix(path.Clean(r.URL.Path), "/assets/")
+	b, err := fs.ReadFile(sub, name)
+	if err != nil {
+		http.NotFound(w, r)
+		return
+	}
+	switch path.Ext(name) {
+	case ".js":
+		w.Header().Set("Content-Type", "text/javascript; charset=utf-8")
+	case ".css":
+		w.Header().Set("Content-Type", "text/css; charset=utf-8")
+	case ".svg":
+		w.Header().Set("Content-Type", "image/svg+xml")
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	_, _ = w.Write(b)
+}

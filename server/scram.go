@@ -1,0 +1,188 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/pbkdf2"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	wire "github.com/jeroenrinzema/psql-wire"
+	"github.com/jeroenrinzema/psql-wire/codes"
+	psqlerr "github.com/jeroenrinzema/psql-wire/errors"
+	"github.com/jeroenrinzema/psql-wire/pkg/buffer"
+	"github.com/jeroenrinzema/psql-wire/pkg/types"
+)
+
+// PostgreSQL authentication request codes.
+const (
+	authOK           = 0
+	authSASL         = 10
+	authSASLContinue = 11
+	authSASLFinal    = 12
+	scramIterations  = 4096
+)
+
+// pgAuth authenticates a client with SCRAM-SHA-256 (RFC 5802/7677, as
+// PostgreSQL does it) against the users of the config; clients on the
+// loopback interface get in without a password only when serve.anonymous
+// is set and they do not claim a configured user name.
+func (s *Server) pgAuth(ctx context.Context, w *buffer.Writer, r *buffer.Reader) (context.Context, error) {
+	user := wire.ClientParameters(ctx)[wire.ParamUsername]
+	ps := &pgSession{pid: randInt32(), secret: randInt32(), user: user}
+	ctx = context.WithValue(ctx, sessionKey{}, ps)
+	if _, known := s.users[user]; !known && s.anonymousOK(wire.RemoteAddress(ctx)) {
+		return ctx, writeAuth(w, authOK, nil)
+	}
+	password := ""
+	if u, ok := s.users[user]; ok && u.Password != "" {
+		password = u.Password
+	}
+	ok, err := scramExchange(w, r, password)
+	if err != nil {
+		return ctx, err
+	}
+	if !ok || password == "" {
+		authErr := psqlerr.WithSeverity(psqlerr.WithCode(fmt.Errorf("password authentication failed for user %q", user), codes.InvalidPassword), psqlerr.LevelFatal)
+		_ = wire.WriteUnterminatedError(w, authErr)
+		// Joined with io.EOF: the client has been told, the connection ends
+		// like a normal close (a refused login is not a server error).
+		return ctx, errors.Join(authErr, io.EOF)
+	}
+	return ctx, writeAuth(w, authOK, nil)
+}
+
+func writeAuth(w *buffer.Writer, code int32, data []byte) error {
+	w.Start(types.ServerAuth)
+	w.AddInt32(code)
+	if data != nil {
+		w.AddBytes(data)
+	}
+	return w.End()
+}
+
+func hmacSHA256(key, msg []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(msg)
+	return m.Sum(nil)
+}
+
+// scramExchange runs the server side of SCRAM-SHA-256. With an empty
+// password (unknown user) it completes the exchange and reports failure,
+// so user names cannot be probed.
+func scramExchange(w *buffer.Writer, r *buffer.Reader, password string) (bool, error) {
+	if err := writeAuth(w, authSASL, []byte("SCRAM-SHA-256\x00\x00")); err != nil {
+		return false, err
+	}
+	t, _, err := r.ReadTypedMsg()
+	if err != nil {
+		return false, err
+	}
+	if t != types.ClientPassword {
+		return false, errors.New("server: expected SASLInitialResponse")
+	}
+	mech, err := r.GetString()
+	if err != nil {
+		return false, err
+	}
+	if mech != "SCRAM-SHA-256" {
+		return false, fmt.Errorf("server: unsupported SASL mechanism %q", mech)
+	}
+	n, err := r.GetInt32()
+	if err != nil {
+		return false, err
+	}
+	first, err := r.GetBytes(int(n))
+	if err != nil {
+		return false, err
+	}
+	// gs2 header: "n,," or "y,," (no channel binding), then client-first-bare.
+	parts := strings.SplitN(string(first), ",", 3)
+	if len(parts) != 3 || (parts[0] != "n" && parts[0] != "y") {
+		return false, errors.New("server: malformed SCRAM client-first-message")
+	}
+	gs2 := parts[0] + "," + parts[1] + ","
+	clientFirstBare := parts[2]
+	clientNonce := ""
+	for _, kv := range strings.Split(clientFirstBare, ",") {
+		if v, ok := strings.CutPrefix(kv, "r="); ok {
+			clientNonce = v
+		}
+	}
+	if clientNonce == "" {
+		return false, errors.New("server: SCRAM client nonce missing")
+	}
+	salt := make([]byte, 16)
+	sn := make([]byte, 18)
+	_, _ = rand.Read(salt)
+	_, _ = rand.Read(sn)
+	nonce := clientNonce + base64.RawStdEncoding.EncodeToString(sn)
+	serverFirst := fmt.Sprintf("r=%s,s=%s,i=%d", nonce, base64.StdEncoding.EncodeToString(salt), scramIterations)
+	if err := writeAuth(w, authSASLContinue, []byte(serverFirst)); err != nil {
+		return false, err
+	}
+	t, _, err = r.ReadTypedMsg()
+	if err != nil {
+		return false, err
+	}
+	if t != types.ClientPassword {
+		return false, errors.New("server: expected SASLResponse")
+	}
+	final := bytes.Clone(r.Msg)
+	idx := bytes.LastIndex(final, []byte(",p="))
+	if idx < 0 {
+		return false, errors.New("server: SCRAM proof missing")
+	}
+	withoutProof := string(final[:idx])
+	proof, err := base64.StdEncoding.DecodeString(string(final[idx+3:]))
+	if err != nil {
+		return false, errors.New("server: malformed SCRAM proof")
+	}
+	var gotNonce, binding string
+	for _, kv := range strings.Split(withoutProof, ",") {
+		if v, ok := strings.CutPrefix(kv, "r="); ok {
+			gotNonce = v
+		}
+		if v, ok := strings.CutPrefix(kv, "c="); ok {
+			binding = v
+		}
+	}
+	if gotNonce != nonce || binding != base64.StdEncoding.EncodeToString([]byte(gs2)) {
+		return false, nil
+	}
+	if password == "" {
+		_, _ = rand.Read(salt) // unknown user: compute against nothing
+	}
+	salted, err := pbkdf2.Key(sha256.New, password, salt, scramIterations, 32)
+	if err != nil {
+		return false, err
+	}
+	clientKey := hmacSHA256(salted, []byte("Client Key"))
+	stored := sha256.Sum256(clientKey)
+	authMsg := []byte(clientFirstBare + "," + serverFirst + "," + withoutProof)
+	sig := hmacSHA256(stored[:], authMsg)
+	if len(proof) != len(sig) {
+		return false, nil
+	}
+	recovered := make([]byte, len(sig))
+	for i := range sig {
+		recovered[i] = proof[i] ^ sig[i]
+	}
+	check := sha256.Sum256(recovered)
+	if subtle.ConstantTimeCompare(check[:], stored[:]) != 1 {
+		return false, nil
+	}
+	serverKey := hmacSHA256(salted, []byte("Server Key"))
+	serverSig := hmacSHA256(serverKey, authMsg)
+	if err := writeAuth(w, authSASLFinal, []byte("v="+base64.StdEncoding.EncodeToString(serverSig))); err != nil {
+		return false, err
+	}
+	return true, nil
+}

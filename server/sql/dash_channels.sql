@@ -1,0 +1,14 @@
+-- ROI and ROAS by channel for one model and conversion type. $1 from, $2 to, $3 channel, $4 model, $5 type.
+SELECT channel, any_value(channel_group) AS channel_group,
+       sum(spend) AS spend,
+       sum(conversions) AS conversions,
+       sum(revenue) AS revenue,
+       sum(spend) / nullif(sum(conversions), 0) AS cpa,
+       sum(revenue) / nullif(sum(spend), 0) AS roas,
+       (sum(revenue) - sum(spend)) / nullif(sum(spend), 0) AS roi
+FROM channel_performance
+WHERE ($1::DATE IS NULL OR date >= $1::DATE) AND ($2::DATE IS NULL OR date <= $2::DATE)
+  AND ($3::VARCHAR IS NULL OR channel = $3::VARCHAR)
+  AND model = $4::VARCHAR AND conversion_type = $5::VARCHAR
+GROUP BY channel
+ORDER BY sum(revenue) DESC NULLS LAST, channel

@@ -1,0 +1,1 @@
+SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'main' AND table_name = ?
