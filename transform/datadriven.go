@@ -42,6 +42,10 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 			return fmt.Errorf("transform: %s: %w", name, err)
 		}
 	}
+	_, hi := windowDates(cfg)
+	if _, err := c.ExecContext(ctx, SQL("nc_paths"), hi); err != nil {
+		return fmt.Errorf("transform: non-converting paths: %w", err)
+	}
 	var channels []string
 	rows, err := c.QueryContext(ctx, "SELECT channel FROM channel_ids ORDER BY cid")
 	if err != nil {
@@ -71,6 +75,10 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	}
 	rows.Close()
 
+	ops, err := attribution.ParsePathTransforms(cfg.Attribution.PathTransforms)
+	if err != nil {
+		return fmt.Errorf("transform: %w", err)
+	}
 	// Inside Raw only the driver connection may be used: c itself is locked.
 	return c.Raw(func(dc any) error {
 		conn := dc.(driver.Conn)
@@ -79,7 +87,8 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 			return fmt.Errorf("transform: arrow: %w", err)
 		}
 		for _, typ := range types {
-			if err := fitType(ctx, conn, ar, cfg, typ, channels, models); err != nil {
+			pt := attribution.NewPathTransformer(ops, channels)
+			if err := fitType(ctx, conn, ar, cfg, typ, pt, models); err != nil {
 				return fmt.Errorf("transform: data-driven models for %s: %w", typ, err)
 			}
 		}
@@ -87,14 +96,18 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	})
 }
 
-func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *config.Config, typ string, channels, models []string) error {
-	paths, err := loadPaths(ctx, ar, typ, cfg.Lookback(typ).Microseconds(), len(channels))
+// fitType fits the models on one conversion type's paths after the configured path
+// transforms (pt) and credits the type's conversions.
+func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *config.Config, typ string, pt *attribution.PathTransformer, models []string) error {
+	raw, err := loadPaths(ctx, ar, typ, len(pt.States()))
 	if err != nil {
 		return err
 	}
-	if len(paths) == 0 {
+	if len(raw) == 0 {
 		return nil
 	}
+	paths := transformPaths(raw, pt)
+	channels := pt.States()
 	crediters := make(map[string]attribution.Crediter, len(models))
 	for _, m := range models {
 		switch m {
@@ -121,11 +134,42 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 			crediters[m] = f
 		}
 	}
-	return creditTouches(ctx, conn, ar, typ, models, crediters)
+	return creditTouches(ctx, conn, ar, typ, models, crediters, pt)
 }
 
-func loadPaths(ctx context.Context, ar *duckdb.Arrow, typ string, lookbackUS int64, nChannels int) ([]attribution.PathCount, error) {
-	rr, err := ar.QueryContext(ctx, SQL("dd_paths"), typ, typ, lookbackUS)
+// transformPaths applies the path transforms and merges paths that become equal, adding
+// their counts in input order (dd_paths orders paths, so the sums are deterministic).
+func transformPaths(raw []attribution.PathCount, pt *attribution.PathTransformer) []attribution.PathCount {
+	if pt.Identity() {
+		return raw
+	}
+	index := make(map[string]int, len(raw))
+	out := make([]attribution.PathCount, 0, len(raw))
+	for _, p := range raw {
+		steps, _ := pt.Apply(p.Steps)
+		k := stepsKey(steps)
+		if i, ok := index[k]; ok {
+			out[i].Conversions += p.Conversions
+			out[i].Nulls += p.Nulls
+			out[i].Value += p.Value
+			continue
+		}
+		index[k] = len(out)
+		out = append(out, attribution.PathCount{Steps: steps, Conversions: p.Conversions, Nulls: p.Nulls, Value: p.Value})
+	}
+	return out
+}
+
+func stepsKey(steps []int32) string {
+	b := make([]byte, 0, len(steps)*4)
+	for _, s := range steps {
+		b = append(b, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
+	}
+	return string(b)
+}
+
+func loadPaths(ctx context.Context, ar *duckdb.Arrow, typ string, nChannels int) ([]attribution.PathCount, error) {
+	rr, err := ar.QueryContext(ctx, SQL("dd_paths"), typ, typ, typ)
 	if err != nil {
 		return nil, fmt.Errorf("paths: %w", err)
 	}
@@ -181,7 +225,7 @@ type touchRow struct {
 // creditTouches walks each conversion's touches in path order, asks every
 // model for the per-touch credits (cached per distinct path), and appends
 // them to model_credits.
-func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, models []string, crediters map[string]attribution.Crediter) error {
+func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, models []string, crediters map[string]attribution.Crediter, pt *attribution.PathTransformer) error {
 	rr, err := ar.QueryContext(ctx, SQL("dd_touches"), typ)
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
@@ -192,13 +236,7 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 		return fmt.Errorf("model credits: %w", err)
 	}
 	cache := make(map[string]map[string][]float64)
-	key := func(steps []int32) string {
-		b := make([]byte, 0, len(steps)*4)
-		for _, s := range steps {
-			b = append(b, byte(s), byte(s>>8), byte(s>>16), byte(s>>24))
-		}
-		return string(b)
-	}
+	identity := pt.Identity()
 	var current string
 	var touches []touchRow
 	var steps []int32
@@ -206,14 +244,21 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 		if len(steps) == 0 {
 			return nil
 		}
-		k := key(steps)
+		k := stepsKey(steps)
 		byModel, ok := cache[k]
 		if !ok {
 			byModel = make(map[string][]float64, len(models))
+			seen, owner := steps, []int32(nil)
+			if !identity {
+				seen, owner = pt.Apply(steps)
+			}
 			for _, m := range models {
-				w, err := crediters[m].Credit(steps)
+				w, err := crediters[m].Credit(seen)
 				if err != nil {
 					return fmt.Errorf("%s credit: %w", m, err)
+				}
+				if !identity {
+					w = attribution.SpreadCredit(w, owner)
 				}
 				byModel[m] = w
 			}

@@ -15,15 +15,15 @@ type StitchStats struct {
 	Identifiers int // distinct identifier nodes
 	Links       int // edges between them
 	Persons     int // connected components
-	OverCap     int // components larger than the cap, left unstitched
+	OverCap     int // components larger than the cap
+	Cut         int // identifiers cut out of oversized components (not used for stitching)
 }
 
 // stitch computes connected components over identifiers seen together,
 // publishes identity_map (identifier -> person_id) and sets person_id on the
 // dataset tables. Components larger than maxSize are reported in
-// identity_oversized and their identifiers are not merged (each stays its own
-// person), so that one shared device or placeholder phone cannot fuse
-// thousands of customers.
+// identity_oversized and broken up (see guard), so that one shared device or
+// placeholder phone cannot fuse thousands of customers.
 func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (StitchStats, error) {
 	var st StitchStats
 	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_blocked (node VARCHAR)"); err != nil {
@@ -42,7 +42,7 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM id_nodes").Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN)"); err != nil {
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN, cut BOOLEAN)"); err != nil {
 		return st, fmt.Errorf("stitch: %w", err)
 	}
 	uf := newUnionFind(st.Identifiers)
@@ -70,7 +70,7 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 		if err := rr.Err(); err != nil {
 			return err
 		}
-		// Cap oversized components: their members stay separate persons.
+		// Components over the cap are broken up by cutting their hub identifiers.
 		over := map[int32]bool{}
 		if maxSize > 0 {
 			for i := range uf.parent {
@@ -81,6 +81,13 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 			}
 		}
 		st.OverCap = len(over)
+		var g *guard
+		if len(over) > 0 {
+			if g, err = newGuard(ctx, ar, uf, over, maxSize); err != nil {
+				return err
+			}
+			st.Cut = len(g.cut)
+		}
 		app, err := duckdb.NewAppender(conn, "temp", "main", "id_roots")
 		if err != nil {
 			return err
@@ -88,11 +95,11 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 		for i := range uf.parent {
 			r := uf.find(int32(i))
 			capped := over[r]
-			root := r
+			root, cut := r, false
 			if capped {
-				root = int32(i)
+				root, cut = g.root(int32(i))
 			}
-			if err := app.AppendRow(int32(i), root, r, capped); err != nil {
+			if err := app.AppendRow(int32(i), root, r, capped, cut); err != nil {
 				_ = app.Close()
 				return err
 			}

@@ -56,7 +56,7 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 	}
 	maxSize := cfg.Identity.MaxComponentSize
 	if maxSize == 0 {
-		maxSize = 1000
+		maxSize = 1000 // config.Load's default; a negative cap switches the guard off
 	}
 	if res.Stitch, err = stitch(ctx, c, blocked, maxSize); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
@@ -79,10 +79,17 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 			return res, fmt.Errorf("transform: lookbacks: %w", err)
 		}
 	}
-	for _, name := range []string{"touches", "conv_touches", "conversion_paths"} {
+	lo, hi := windowDates(cfg)
+	if _, err := c.ExecContext(ctx, SQL("attributed_conversions"), lo, hi); err != nil {
+		return res, fmt.Errorf("transform: attributed conversions: %w", err)
+	}
+	for _, name := range []string{"touches", "conv_touches"} {
 		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
 			return res, fmt.Errorf("transform: %s: %w", name, err)
 		}
+	}
+	if _, err := c.ExecContext(ctx, SQL("conversion_paths"), unattributed(cfg)); err != nil {
+		return res, fmt.Errorf("transform: conversion_paths: %w", err)
 	}
 
 	step("attribute")
@@ -96,7 +103,7 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 	if err := dataDriven(ctx, c, cfg); err != nil {
 		return res, err
 	}
-	if _, err := c.ExecContext(ctx, SQL("attribution_credits")); err != nil {
+	if _, err := c.ExecContext(ctx, SQL("attribution_credits"), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_conversion_paths").Scan(&res.Conversions); err != nil {
@@ -109,6 +116,25 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 }
 
 func nextName(t string) string { return "_next_" + t }
+
+// unattributed is the channel of conversions without a touch in their window.
+func unattributed(cfg *config.Config) string {
+	if cfg.Attribution.UnattributedChannel == "" {
+		return "(unattributed)"
+	}
+	return cfg.Attribution.UnattributedChannel
+}
+
+// windowDates returns the conversion window's bounds as bind values (nil = unbounded).
+func windowDates(cfg *config.Config) (lo, hi any) {
+	if s := cfg.Attribution.ConversionWindowStart; s != "" {
+		lo = s
+	}
+	if s := cfg.Attribution.ConversionWindowEnd; s != "" {
+		hi = s
+	}
+	return lo, hi
+}
 
 // blockedNodes turns the configured block list into node keys of every
 // identifier type, hashing values the way ingest hashes e-mail and phone.

@@ -5,7 +5,7 @@ SELECT c.conversion_id, c.conversion_type, c.occurred_at AS converted_at, c.reve
        t.touchpoint_id, t.channel, t.channel_group, t.campaign, t.occurred_at,
        row_number() OVER (PARTITION BY c.conversion_id ORDER BY t.occurred_at, t.touchpoint_id) AS pos,
        count(*) OVER (PARTITION BY c.conversion_id) AS n
-FROM conversions c
+FROM attributed_conversions c
 JOIN lookbacks l ON l.conversion_type = c.conversion_type
 JOIN touches t
   ON t.person_id = c.person_id

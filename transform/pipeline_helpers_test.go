@@ -1,0 +1,74 @@
+package transform_test
+
+import (
+	"context"
+	"database/sql"
+	"os"
+	"path/filepath"
+	"slices"
+	"testing"
+
+	"attrib/config"
+	"attrib/ingest"
+	"attrib/queries"
+	"attrib/transform"
+	"attrib/warehouse"
+)
+
+// copyInto copies files into dir, creating folders as needed (dst relative to dir).
+func copyInto(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for dst, src := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := filepath.Join(dir, dst)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// openConfig loads dir/attrib.yaml and opens its warehouse.
+func openConfig(t *testing.T, dir string) (*config.Config, *warehouse.Warehouse) {
+	t.Helper()
+	cfg, err := config.Load(filepath.Join(dir, "attrib.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { w.Close() })
+	return cfg, w
+}
+
+// runPipeline does what a run of the jobs package does: ingest, transform, evaluation
+// tables, atomic publish.
+func runPipeline(t *testing.T, cfg *config.Config, w *warehouse.Warehouse) transform.Result {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := ingest.Run(ctx, w, cfg, ingest.Options{}); err != nil {
+		t.Fatalf("ingest: %v", err)
+	}
+	var res transform.Result
+	err := w.Conn(ctx, func(c *sql.Conn) error {
+		var err error
+		if res, err = transform.Run(ctx, c, cfg, nil); err != nil {
+			return err
+		}
+		if err := queries.Build(ctx, c, cfg); err != nil {
+			return err
+		}
+		return warehouse.Publish(ctx, c, append(slices.Clone(transform.Published), queries.Published...))
+	})
+	if err != nil {
+		t.Fatalf("pipeline: %v", err)
+	}
+	return res
+}
