@@ -1,14 +1,21 @@
 // Package ingest loads source files into the canonical dataset tables
 // (touchpoints, conversions, spend, identity_links, activity, fx_rates).
 //
-// Each file is read by DuckDB's own readers into a staging table of VARCHAR
-// columns under the canonical names, typed and validated by one embedded SQL
-// file per dataset (sql/typed_<dataset>.sql), and then, in one transaction,
-// its good rows are inserted (deduplicated by row id), its bad rows go to
-// rejected_rows with line, field and reason, and the file is recorded in
-// ingest_files with its sha256. The same content is never loaded twice.
+// Each file is fingerprinted (sha256; a gzip or zstd file is also checked
+// end to end, since DuckDB reads a truncated gzip without an error), then
+// read by DuckDB's own readers (CSV as text with store_rejects, NDJSON,
+// Parquet) or, for Arrow IPC files and streams, by arrow-go batch by batch
+// through duckdb-go's Arrow view, and in the same statement mapped to the
+// canonical columns, typed, validated and PII-hashed by one embedded SQL
+// file per dataset (sql/typed_<dataset>.sql) into the temp table typed.
+// Then, in one transaction, its good rows are inserted (an anti join on the
+// row id; the first occurrence when the file repeats an id), its bad rows go
+// to rejected_rows with line, field, reason and the masked raw record, and
+// the file is recorded in ingest_files with its sha256. The same content is
+// never loaded twice; a file over the reject threshold loads nothing.
 //
 // E-mail addresses and phone numbers are normalised and replaced by an
 // HMAC-SHA-256 inside the typing query; raw values live only in temporary
-// tables, which never reach the warehouse file.
+// tables, dropped after each file, which never reach the warehouse file.
+// docs/ingest.md is the user-facing description, with every bad-input case.
 package ingest

@@ -48,6 +48,22 @@ type Progress interface {
 	Done(FileResult)
 }
 
+// Stepper may also be implemented by a Progress to hear each step of a file.
+type Stepper interface {
+	Step(path, step string)
+}
+
+// The steps of loading one file, in order.
+const (
+	StepHash     = "hash"     // sha256 and integrity of the bytes
+	StepRead     = "read"     // one statement reads, types, validates and hashes PII into a temp table
+	StepValidate = "validate" // counts, the reject threshold, the raw records of rejected rows
+	StepWrite    = "write"    // one transaction: rows, rejects, ingest_files
+)
+
+// Steps lists the steps in order, for progress bars.
+var Steps = []string{StepHash, StepRead, StepValidate, StepWrite}
+
 // Options configure one ingest run.
 type Options struct {
 	Progress Progress         // may be nil
@@ -109,7 +125,8 @@ func Run(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, opt Op
 					}
 					opt.Progress.Start(path, size)
 				}
-				res := loadFile(ctx, w, cfg, ds, src, path, opt.Now)
+				stepper, _ := opt.Progress.(Stepper)
+				res := loadFile(ctx, w, cfg, ds, src, path, opt.Now, stepper)
 				rep.Files = append(rep.Files, res)
 				if opt.Progress != nil {
 					opt.Progress.Done(res)
@@ -132,53 +149,97 @@ func newLoadID() string {
 	return time.Now().UTC().Format("20060102T150405") + "-" + hex.EncodeToString(b[:])
 }
 
-// fingerprint hashes a file and checks that it did not change while read.
-func fingerprint(path string) (sum string, size int64, mod time.Time, stable bool, err error) {
-	before, err := os.Stat(path)
+// afterFirstLook, when set by a test, runs between the first look at a file
+// (its size and time) and the read that hashes it.
+var afterFirstLook func(path string)
+
+// errChanged says a file changed between the fingerprint and the commit.
+var errChanged = errors.New("file changed while being loaded (still being written?); nothing of it loaded, a later run will load it")
+
+// look is what a file looked like at one moment.
+type look struct {
+	size int64
+	mod  time.Time
+}
+
+func lookAt(path string) (look, error) {
+	fi, err := os.Stat(path)
 	if err != nil {
-		return "", 0, time.Time{}, false, err
+		return look{}, err
+	}
+	return look{fi.Size(), fi.ModTime()}, nil
+}
+
+// fingerprint hashes a file, checks a compressed file's integrity (a
+// truncated gzip or zstd file would otherwise load its first part without an
+// error), and checks that the file did not change while it was read.
+func fingerprint(path string) (sum string, at look, stable bool, err error) {
+	before, err := lookAt(path)
+	if err != nil {
+		return "", look{}, false, err
+	}
+	if afterFirstLook != nil {
+		afterFirstLook(path)
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", 0, time.Time{}, false, err
+		return "", look{}, false, err
 	}
 	defer f.Close()
 	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return "", 0, time.Time{}, false, err
+	var n int64
+	switch compression(path) {
+	case "":
+		n, err = io.Copy(h, f)
+	default:
+		n, err = checkCompressed(io.TeeReader(f, h), compression(path))
 	}
-	after, err := os.Stat(path)
 	if err != nil {
-		return "", 0, time.Time{}, false, err
+		return "", look{}, false, err
 	}
-	stable = n == before.Size() && after.Size() == before.Size() && after.ModTime().Equal(before.ModTime())
-	return hex.EncodeToString(h.Sum(nil)), after.Size(), after.ModTime(), stable, nil
+	after, err := lookAt(path)
+	if err != nil {
+		return "", look{}, false, err
+	}
+	stable = n == before.size && after == before
+	return hex.EncodeToString(h.Sum(nil)), after, stable, nil
 }
 
 // loadFile loads one file; it never returns an error, only a result saying
 // what happened, so that one bad file does not stop the others.
-func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, ds config.Dataset, src config.Source, path string, now func() time.Time) FileResult {
+func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, ds config.Dataset, src config.Source, path string, now func() time.Time, stepper Stepper) FileResult {
 	start := now()
 	res := FileResult{Source: src.Name, Dataset: ds.Name, Path: path, LoadID: newLoadID()}
 	finish := func(st Status, msg string) FileResult {
 		res.Status, res.Message, res.Duration = st, msg, time.Since(start)
 		return res
 	}
-	sum, size, mod, stable, err := fingerprint(path)
+	step := func(name string) {
+		if stepper != nil {
+			stepper.Step(path, name)
+		}
+	}
+	step(StepHash)
+	sum, at, stable, err := fingerprint(path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return finish(Failed, "file vanished before it could be read")
+			return finish(Failed, "file vanished before it could be read (moved or deleted by its producer?); nothing loaded")
 		}
-		return finish(Failed, err.Error())
+		var ce *corruptError
+		if errors.As(err, &ce) {
+			at, _ = lookAt(path)
+			res.Status = Failed
+			msg := ce.Error()
+			_ = recordFile(ctx, w.DB(), &res, src, ds, path, at, "", start, Failed, msg)
+			return finish(Failed, msg)
+		}
+		return finish(Failed, "read file: "+err.Error())
 	}
 	if !stable {
 		return finish(Incomplete, "file changed while being read (still being written?); it will be loaded by a later run")
 	}
 	record := func(tx execer, st Status, msg string) error {
-		_, err := tx.ExecContext(ctx, sqlFileRecord, res.LoadID, src.Name, ds.Name, path, size, sum, mod, string(st),
-			res.Read, res.Loaded, res.Rejected, res.Duplicate, start, msg)
-		return err
+		return recordFile(ctx, tx, &res, src, ds, path, at, sum, start, st, msg)
 	}
 
 	var prior, priorPath string
@@ -196,22 +257,44 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 
 	err = w.Conn(ctx, func(c *sql.Conn) error {
 		defer dropTemps(c)
-		return loadOnConn(ctx, c, cfg, ds, src, path, now, &res, record)
+		return loadOnConn(ctx, c, cfg, ds, src, path, at, now, &res, record, step)
 	})
 	if err != nil {
 		if ctx.Err() != nil {
 			return finish(Failed, "cancelled: "+ctx.Err().Error())
 		}
-		msg := err.Error()
+		res.Loaded, res.Duplicate = 0, 0
+		if errors.Is(err, errChanged) {
+			res.Read, res.Rejected = 0, 0
+			return finish(Incomplete, errChanged.Error())
+		}
+		msg := cleanMessage(err.Error())
 		if res.Status == Failed && res.Message != "" {
 			msg = res.Message
 		}
 		// Record the failure outside the file's transaction, so it is visible.
-		res.Loaded, res.Duplicate = 0, 0
 		_ = record(w.DB(), Failed, msg)
 		return finish(Failed, msg)
 	}
-	return finish(Loaded, "")
+	return finish(Loaded, res.Message)
+}
+
+func recordFile(ctx context.Context, tx execer, res *FileResult, src config.Source, ds config.Dataset, path string,
+	at look, sum string, start time.Time, st Status, msg string) error {
+	var mod any
+	if !at.mod.IsZero() {
+		mod = at.mod
+	}
+	var hash any
+	if sum != "" {
+		hash = sum
+	}
+	_, err := tx.ExecContext(ctx, sqlFileRecord, res.LoadID, src.Name, ds.Name, path, at.size, hash, mod, string(st),
+		res.Read, res.Loaded, res.Rejected, res.Duplicate, start, msg)
+	if err != nil {
+		return fmt.Errorf("record file: %w", err)
+	}
+	return nil
 }
 
 type execer interface {
@@ -219,11 +302,16 @@ type execer interface {
 }
 
 func dropTemps(c *sql.Conn) {
-	_, _ = c.ExecContext(context.Background(), "DROP TABLE IF EXISTS stg; DROP TABLE IF EXISTS typed; DROP TABLE IF EXISTS rawrej; DROP TABLE IF EXISTS ingest_params")
+	_, _ = c.ExecContext(context.Background(), sqlDropTemps)
 }
 
 func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.Dataset, src config.Source,
-	path string, now func() time.Time, res *FileResult, record func(execer, Status, string) error) error {
+	path string, at look, now func() time.Time, res *FileResult, record func(execer, Status, string) error, step func(string)) error {
+	if at.size == 0 {
+		// An empty file has no header and no rows: recorded as loaded with zero rows.
+		res.Message = "empty file: no rows"
+		return inTx(ctx, c, func(tx *sql.Tx) error { return record(tx, Loaded, res.Message) })
+	}
 	fmtName, err := format(src, path)
 	if err != nil {
 		return err
@@ -237,12 +325,21 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		defer os.Remove(tmp)
 		readPath = tmp
 	}
+	step(StepRead)
 	r := newReader(src, fmtName, readPath)
+	// readFile runs a statement that reads the file.
+	readFile := func(q string, args ...any) error {
+		if r.arrow {
+			return execOverArrow(ctx, c, readPath, q, args)
+		}
+		_, err := c.ExecContext(ctx, q, args...)
+		return err
+	}
 	cols, err := r.columns(ctx, c)
 	if err != nil {
 		return fmt.Errorf("read header: %w", err)
 	}
-	stg, args, err := stagingSQL(ds, src, r, cols)
+	sel, args, err := stagingSelect(ds, src, r, cols)
 	if err != nil {
 		return err
 	}
@@ -251,49 +348,74 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		now().Add(cfg.Ingest.FutureTolerance.Duration)); err != nil {
 		return fmt.Errorf("parameters: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, stg, args...); err != nil {
+	if r.csv {
+		if _, err := c.ExecContext(ctx, sqlDropCSVRejects); err != nil {
+			return fmt.Errorf("reset csv rejects: %w", err)
+		}
+	}
+	// One pass: read, type, validate, hash PII.
+	if err := readFile(typedSQL(ds.Name, sel), args...); err != nil {
 		return fmt.Errorf("read: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, typedSQL(ds.Name)); err != nil {
-		return fmt.Errorf("validate: %w", err)
+	step(StepValidate)
+	if r.csv {
+		if _, err := c.ExecContext(ctx, sqlCSVRejects, r.headerLines); err != nil {
+			return fmt.Errorf("collect unreadable records: %w", err)
+		}
+	} else if _, err := c.ExecContext(ctx, sqlNoCSVRejects); err != nil {
+		return fmt.Errorf("collect unreadable records: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, sqlCounts).Scan(&res.Read, &res.Rejected); err != nil {
+	var typedRejects, distinctIDs int64
+	if err := c.QueryRowContext(ctx, countsSQL(ds.Name)).Scan(&res.Read, &res.Rejected, &typedRejects, &distinctIDs); err != nil {
 		return fmt.Errorf("count: %w", err)
 	}
 	if res.Read == 0 {
-		// An empty or header-only file is loaded as zero rows: recorded, not an error.
-		return inTx(ctx, c, func(tx *sql.Tx) error { return record(tx, Loaded, "no rows") })
+		// A header-only file is loaded as zero rows: recorded, not an error.
+		res.Message = "no rows"
+		return inTx(ctx, c, func(tx *sql.Tx) error { return record(tx, Loaded, res.Message) })
 	}
-	if share := float64(res.Rejected) / float64(res.Read); share > *cfg.Ingest.RejectThreshold {
-		first, _ := firstRejects(ctx, c, r.headerLines)
+	share := float64(res.Rejected) / float64(res.Read)
+	over := share > *cfg.Ingest.RejectThreshold
+	if typedRejects > 0 && !over {
+		q, a := rawRejectsSQL(src, r, cols)
+		if err := readFile(q, a...); err != nil {
+			return fmt.Errorf("collect rejected rows: %w", err)
+		}
+	} else if _, err := c.ExecContext(ctx, sqlNoRawRejects); err != nil {
+		return fmt.Errorf("collect rejected rows: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, sqlAllRejects, r.headerLines); err != nil {
+		return fmt.Errorf("collect rejected rows: %w", err)
+	}
+	if over {
+		first, _ := firstRejects(ctx, c)
 		res.Status = Failed
 		res.Message = fmt.Sprintf("%d of %d rows (%.1f%%) are bad, over the reject threshold of %.1f%%; nothing loaded. First: %s",
 			res.Rejected, res.Read, 100*share, 100**cfg.Ingest.RejectThreshold, first)
 		return errors.New(res.Message)
 	}
-	if res.Rejected > 0 {
-		q, a := rawRejectsSQL(src, r, cols)
-		if _, err := c.ExecContext(ctx, q, a...); err != nil {
-			return fmt.Errorf("collect rejected rows: %w", err)
-		}
-	} else if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE rawrej (__line BIGINT, raw VARCHAR)"); err != nil {
-		return fmt.Errorf("collect rejected rows: %w", err)
-	}
+	step(StepWrite)
 	return inTx(ctx, c, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, sqlRejects, res.LoadID, src.Name, path, r.headerLines); err != nil {
+		if _, err := tx.ExecContext(ctx, sqlRejects, res.LoadID, src.Name, path); err != nil {
 			return fmt.Errorf("record rejected rows: %w", err)
 		}
-		out, err := tx.ExecContext(ctx, insertSQL(ds.Name), src.Name, res.LoadID)
+		good := res.Read - res.Rejected
+		out, err := tx.ExecContext(ctx, insertSQL(ds.Name, distinctIDs < good), src.Name, res.LoadID)
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
 		res.Loaded, _ = out.RowsAffected()
 		res.Duplicate = res.Read - res.Rejected - res.Loaded
+		// The file must still be what was hashed: otherwise its rows and its
+		// sha256 would not belong together.
+		if now, err := lookAt(path); err != nil || now != at {
+			return errChanged
+		}
 		return record(tx, Loaded, "")
 	})
 }
 
-func firstRejects(ctx context.Context, c *sql.Conn, headerLines int64) (string, error) {
+func firstRejects(ctx context.Context, c *sql.Conn) (string, error) {
 	rows, err := c.QueryContext(ctx, sqlFirstRejects)
 	if err != nil {
 		return "", err
@@ -302,14 +424,15 @@ func firstRejects(ctx context.Context, c *sql.Conn, headerLines int64) (string, 
 	var out string
 	for rows.Next() {
 		var line int64
-		var field, reason string
+		var field sql.NullString
+		var reason string
 		if err := rows.Scan(&line, &field, &reason); err != nil {
 			return out, err
 		}
 		if out != "" {
 			out += "; "
 		}
-		out += fmt.Sprintf("line %d %s: %s", line+headerLines, field, reason)
+		out += fmt.Sprintf("line %d %s: %s", line, field.String, reason)
 	}
 	return out, rows.Err()
 }

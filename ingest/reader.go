@@ -23,7 +23,10 @@ func format(src config.Source, path string) (string, error) {
 	}
 	name := strings.ToLower(filepath.Base(path))
 	for _, c := range []string{".gz", ".zst", ".gzip", ".zstd"} {
-		name = strings.TrimSuffix(name, c)
+		if strings.HasSuffix(name, c) {
+			name = strings.TrimSuffix(name, c) // one compression layer only
+			break
+		}
 	}
 	switch filepath.Ext(name) {
 	case ".csv", ".txt":
@@ -40,6 +43,33 @@ func format(src config.Source, path string) (string, error) {
 	return "", fmt.Errorf("cannot tell the format of %s from its name; set `format:` on the source", filepath.Base(path))
 }
 
+// compression reports the compression of a file from its name: "gzip", "zstd" or "".
+func compression(path string) string {
+	name := strings.ToLower(path)
+	switch {
+	case strings.HasSuffix(name, ".gz"), strings.HasSuffix(name, ".gzip"):
+		return "gzip"
+	case strings.HasSuffix(name, ".zst"), strings.HasSuffix(name, ".zstd"):
+		return "zstd"
+	}
+	return ""
+}
+
+// csvRejectsTable and csvScansTable are the temp tables where DuckDB's CSV
+// reader puts records it cannot split into the header's columns (too many
+// or too few fields, invalid UTF-8, a line over the maximum size).
+const (
+	csvRejectsTable = "attrib_csv_rejects"
+	csvScansTable   = "attrib_csv_scans"
+)
+
+// arrowView is the name of the short-lived view over a Go Arrow stream.
+const arrowView = "attrib_arrow_src"
+
+// maxLineSize is the longest CSV record accepted (16 MiB); longer ones are rejected.
+// DuckDB reads in buffers of twice that per thread.
+const maxLineSize = 16 << 20
+
 // reader is a DuckDB table function call over one file, with its bound arguments.
 type reader struct {
 	call string
@@ -48,13 +78,23 @@ type reader struct {
 	headerLines int64
 	// json is true when rows are JSON objects in a column named json.
 	json bool
+	// csv is true when structural errors go to csvRejectsTable instead of failing the read.
+	csv bool
+	// arrow is true when statements must run through execOverArrow on path.
+	arrow bool
+	path  string
 }
 
 func newReader(src config.Source, fmtName, path string) reader {
 	switch fmtName {
 	case "csv", "tsv":
-		call := "read_csv(?, all_varchar = true, null_padding = true, max_line_size = 67108864"
-		args := []any{path}
+		call := "read_csv(?, all_varchar = true, store_rejects = true, rejects_table = '" + csvRejectsTable +
+			"', rejects_scan = '" + csvScansTable + "', max_line_size = ?, buffer_size = ?"
+		args := []any{path, int64(maxLineSize), int64(2 * maxLineSize)}
+		if c := compression(path); c != "" {
+			call += ", compression = ?"
+			args = append(args, c)
+		}
 		delim := src.CSV.Delimiter
 		if delim == "" && fmtName == "tsv" {
 			delim = "\t"
@@ -73,13 +113,22 @@ func newReader(src config.Source, fmtName, path string) reader {
 		}
 		call += ", header = ?)"
 		args = append(args, header)
-		r := reader{call: call, args: args}
+		r := reader{call: call, args: args, csv: true}
 		if header {
 			r.headerLines = 1
 		}
 		return r
 	case "ndjson":
-		return reader{call: "read_ndjson_objects(?)", args: []any{path}, json: true}
+		call := "read_ndjson_objects(?"
+		args := []any{path}
+		if c := compression(path); c != "" {
+			call += ", compression = ?"
+			args = append(args, c)
+		}
+		return reader{call: call + ")", args: args, json: true}
+	case "arrow":
+		// Read in Go and scanned through a view registered per statement (execOverArrow).
+		return reader{call: warehouse.QuoteIdent(arrowView), arrow: true, path: path}
 	default: // parquet
 		return reader{call: "read_parquet(?)", args: []any{path}}
 	}
@@ -87,6 +136,9 @@ func newReader(src config.Source, fmtName, path string) reader {
 
 // columns lists the file's columns (for JSON: the keys of its first 10,000 objects).
 func (r reader) columns(ctx context.Context, c *sql.Conn) ([]string, error) {
+	if r.arrow {
+		return arrowColumns(r.path)
+	}
 	var q string
 	if r.json {
 		q = "SELECT DISTINCT unnest(json_keys(json)) FROM (SELECT json FROM " + r.call + " LIMIT 10000)"
@@ -109,10 +161,10 @@ func (r reader) columns(ctx context.Context, c *sql.Conn) ([]string, error) {
 	return out, rows.Err()
 }
 
-// stagingSQL builds the statement that copies the file into the temp table
-// stg: one VARCHAR column per canonical column of the dataset, plus __line.
+// stagingSelect builds the query that reads the file as the canonical
+// columns of the dataset, all VARCHAR, plus __line (the record number).
 // Identifiers are quoted; constants and JSON paths are bound.
-func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
+func stagingSelect(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
 	have := map[string]string{} // lower-case name -> actual name
 	for _, c := range fileCols {
 		have[strings.ToLower(c)] = c
@@ -153,9 +205,17 @@ func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []strin
 		from = "(SELECT json_extract_string(json, ?::VARCHAR[]) AS v FROM " + r.call + ")"
 		fromArgs = append([]any{jsonPaths}, r.args...)
 	}
-	q := "CREATE OR REPLACE TEMP TABLE stg AS SELECT row_number() OVER () AS __line, " +
-		strings.Join(sel, ", ") + " FROM " + from
+	q := "SELECT row_number() OVER () AS __line, " + strings.Join(sel, ", ") + " FROM " + from
 	return q, append(args, fromArgs...), nil
+}
+
+// stagingSQL is stagingSelect materialised as the temp table stg.
+func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
+	q, args, err := stagingSelect(ds, src, r, fileCols)
+	if err != nil {
+		return "", nil, err
+	}
+	return "CREATE OR REPLACE TEMP TABLE stg AS " + q, args, nil
 }
 
 // rawRejectsSQL re-reads the file and keeps the raw records of rejected rows

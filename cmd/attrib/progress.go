@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"text/tabwriter"
 	"time"
 
@@ -16,11 +18,20 @@ import (
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// fileProgress shows one line per file on a terminal, and logs otherwise.
+// fileProgress draws a progress bar per file on a terminal (one step of
+// the bar per load step: hash, read, validate, write) and leaves one line per
+// file; elsewhere it logs one slog line per file.
+// (schollz/progressbar is not in go.mod yet; this bar needs only x/term.)
 type fileProgress struct {
 	w     io.Writer
 	tty   bool
+	mu    sync.Mutex
 	start time.Time
+	name  string
+	size  int64
+	done  int    // steps done
+	label string // current step
+	stop  chan struct{}
 }
 
 func newFileProgress() *fileProgress {
@@ -28,20 +39,94 @@ func newFileProgress() *fileProgress {
 }
 
 func (p *fileProgress) Start(path string, size int64) {
-	p.start = time.Now()
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K  loading %s (%s) ...", filepath.Base(path), humanBytes(size))
+		p.mu.Lock()
+		p.start, p.name, p.size, p.done, p.label = time.Now(), filepath.Base(path), size, 0, "start"
+		p.draw()
+		p.stop = make(chan struct{})
+		p.mu.Unlock()
+		go p.tick(p.stop)
 		return
 	}
+	p.start, p.name, p.size = time.Now(), filepath.Base(path), size
 	slog.Debug("ingest: loading", "file", path, "bytes", size)
+}
+
+// Step implements ingest.Stepper: the bar moves one step.
+func (p *fileProgress) Step(path, step string) {
+	if !p.tty {
+		slog.Debug("ingest: step", "file", path, "step", step)
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, s := range ingest.Steps {
+		if s == step {
+			p.done, p.label = i, step
+			p.draw()
+		}
+	}
+}
+
+// tick redraws the bar (its elapsed time) while a long step runs.
+func (p *fileProgress) tick(stop chan struct{}) {
+	t := time.NewTicker(250 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			p.mu.Lock()
+			if p.stop == stop { // not yet done
+				p.draw()
+			}
+			p.mu.Unlock()
+		}
+	}
+}
+
+// draw shows the bar with p.done steps out of len(ingest.Steps); p.mu is held.
+func (p *fileProgress) draw() {
+	fmt.Fprintf(p.w, "\r\033[K  %s %-8s %s (%s) %.1fs", bar(p.done, len(ingest.Steps), 20), p.label, p.name, humanBytes(p.size), time.Since(p.start).Seconds())
+}
+
+// bar renders [#####.....] for done of total.
+func bar(done, total, width int) string {
+	if total <= 0 {
+		total = 1
+	}
+	n := done * width / total
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
 func (p *fileProgress) Done(r ingest.FileResult) {
 	if p.tty {
-		fmt.Fprintf(p.w, "\r\033[K")
+		p.mu.Lock()
+		if p.stop != nil {
+			close(p.stop)
+			p.stop = nil
+		}
+		fmt.Fprintf(p.w, "\r\033[K  %s %-10s %s: %s in %.1fs\n", bar(len(ingest.Steps), len(ingest.Steps), 20), r.Status, p.name, outcome(r), r.Duration.Seconds())
+		p.mu.Unlock()
 	}
-	if r.Status == ingest.Failed {
-		slog.Error("ingest: file failed", "file", r.Path, "reason", r.Message)
+	attrs := []any{"file", r.Path, "dataset", r.Dataset, "status", string(r.Status), "read", r.Read, "loaded", r.Loaded,
+		"rejected", r.Rejected, "duplicate", r.Duplicate, "seconds", r.Duration.Seconds()}
+	switch {
+	case r.Status == ingest.Failed:
+		slog.Error("ingest: file failed", append(attrs, "reason", r.Message)...)
+	case !p.tty:
+		slog.Info("ingest: file", attrs...)
+	}
+}
+
+// outcome is the one-line result of a file.
+func outcome(r ingest.FileResult) string {
+	switch r.Status {
+	case ingest.Loaded:
+		return fmt.Sprintf("%d loaded, %d rejected, %d duplicate of %d read", r.Loaded, r.Rejected, r.Duplicate, r.Read)
+	default:
+		return r.Message
 	}
 }
 
@@ -71,22 +156,30 @@ func clearLine() {
 	}
 }
 
-// printIngestReport prints the per-file summary table.
+// printIngestReport prints the per-file summary table: file, dataset,
+// status, read, loaded, rejected, duplicate and skipped (the same content was
+// loaded before), then one line per file that did not load, with its reason.
 func printIngestReport(w io.Writer, rep ingest.Report, baseDir string) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "file\tdataset\tstatus\tread\tloaded\trejected\tduplicate\t")
+	fmt.Fprintln(tw, "file\tdataset\tstatus\tread\tloaded\trejected\tduplicate\tskipped\t")
+	skipped := 0
 	for _, f := range rep.Files {
 		name := f.Path
 		if rel, err := filepath.Rel(baseDir, f.Path); err == nil {
 			name = rel
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t\n", name, f.Dataset, f.Status, f.Read, f.Loaded, f.Rejected, f.Duplicate)
+		sk := "-"
+		if f.Status == ingest.Skipped {
+			sk = "yes"
+			skipped++
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%d\t%d\t%s\t\n", name, f.Dataset, f.Status, f.Read, f.Loaded, f.Rejected, f.Duplicate, sk)
 	}
 	read, loaded, rejected, dup := rep.Totals()
-	fmt.Fprintf(tw, "total\t\t\t%d\t%d\t%d\t%d\t\n", read, loaded, rejected, dup)
+	fmt.Fprintf(tw, "total\t\t%d files\t%d\t%d\t%d\t%d\t%d\t\n", len(rep.Files), read, loaded, rejected, dup, skipped)
 	_ = tw.Flush()
 	for _, f := range rep.Files {
-		if f.Message != "" && f.Status != ingest.Loaded {
+		if f.Message != "" && f.Status != ingest.Loaded && f.Status != ingest.Skipped {
 			fmt.Fprintf(w, "%s: %s: %s\n", f.Status, filepath.Base(f.Path), f.Message)
 		}
 	}

@@ -1,2 +1,2 @@
 -- The first few problems of a file, for messages.
-SELECT __line, __field, __reason FROM typed WHERE __reason IS NOT NULL ORDER BY __line LIMIT 3
+SELECT line, field, reason FROM allrej ORDER BY line LIMIT 3

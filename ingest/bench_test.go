@@ -1,0 +1,228 @@
+//go:build duckdb_arrow
+
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/duckdb/duckdb-go/v2"
+
+	"attrib/config"
+	"attrib/warehouse"
+)
+
+// BenchmarkIngestTouchpoints loads ATTRIB_BENCH_ROWS (default 10,000,000)
+// touchpoints from CSV, NDJSON, Parquet and Arrow IPC files made in the
+// setup, validation and PII hashing included, into a fresh warehouse file,
+// and in the same run times bare DuckDB reading the same file
+// (CREATE TABLE t AS SELECT * FROM read_csv/read_json/read_parquet(...)).
+// Metrics: rows/s, x_bare (attrib rows/s divided by bare DuckDB rows/s) and
+// peak_rss_MiB (the process's peak RSS during that format, from
+// /proc/self/status after resetting it) and s_<step>, the seconds spent in
+// each load step (hash, read, validate, write). ATTRIB_BENCH_MEMORY sets DuckDB's
+// memory_limit (default 1GB, so that it spills rather than grow).
+//
+//	go test -tags duckdb_arrow -run '^$' -bench IngestTouchpoints -benchtime 1x -timeout 60m ./ingest/
+func BenchmarkIngestTouchpoints(b *testing.B) {
+	rows := int64(10_000_000)
+	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = n
+	}
+	mem := os.Getenv("ATTRIB_BENCH_MEMORY")
+	if mem == "" {
+		mem = "1GB"
+	}
+	dir := b.TempDir()
+	files := genBenchFiles(b, dir, rows)
+	formats := []struct{ name, file, bare string }{
+		{"csv", files["csv"], "SELECT * FROM read_csv(?)"},
+		{"ndjson", files["ndjson"], "SELECT * FROM read_json(?, format = 'newline_delimited')"},
+		{"parquet", files["parquet"], "SELECT * FROM read_parquet(?)"},
+		{"arrow", files["arrow"], ""},
+	}
+	for _, f := range formats {
+		b.Run(f.name, func(b *testing.B) {
+			resetPeakRSS()
+			var attribTime, bareTime time.Duration
+			steps := &stepTimer{spent: map[string]time.Duration{}}
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				whDir := filepath.Join(dir, fmt.Sprintf("wh-%s-%d", f.name, i))
+				cfg, err := config.Parse([]byte("warehouse:\n  path: wh.duckdb\n  memory_limit: "+mem+
+					"\npii:\n  key: bench\nsources:\n  - name: bench\n    dataset: touchpoints\n    path: "+f.file+"\n"), whDir)
+				if err != nil {
+					b.Fatal(err)
+				}
+				w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: mem})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if f.bare != "" {
+					start := time.Now()
+					if _, err := w.DB().Exec("CREATE TABLE bare AS "+f.bare, f.file); err != nil {
+						b.Fatal(err)
+					}
+					bareTime += time.Since(start)
+					if _, err := w.DB().Exec("DROP TABLE bare; CHECKPOINT"); err != nil {
+						b.Fatal(err)
+					}
+				}
+				b.StartTimer()
+				start := time.Now()
+				rep, err := Run(context.Background(), w, cfg, Options{Progress: steps})
+				attribTime += time.Since(start)
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if fr := rep.Files[0]; fr.Read != rows || fr.Loaded != rows {
+					b.Fatalf("%s: read %d loaded %d rejected %d (%s)", f.name, fr.Read, fr.Loaded, fr.Rejected, fr.Message)
+				}
+				_ = w.Close()
+				_ = os.RemoveAll(whDir)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(rows)*float64(b.N)/attribTime.Seconds(), "rows/s")
+			if bareTime > 0 {
+				b.ReportMetric(bareTime.Seconds()/attribTime.Seconds(), "x_bare")
+				b.ReportMetric(float64(rows)*float64(b.N)/bareTime.Seconds(), "bare_rows/s")
+			}
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak_rss_MiB")
+			for _, st := range Steps {
+				b.ReportMetric(steps.spent[st].Seconds()/float64(b.N), "s_"+st)
+			}
+		})
+	}
+}
+
+// benchSelect is the generated touchpoints data: ids, times one second
+// apart, a million visitors, channels, campaigns and a cost.
+const benchSelect = `SELECT 'tp' || i AS touchpoint_id,
+       TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i % 10000000) AS occurred_at,
+       'anon' || (i % 1000000) AS anonymous_id,
+       (['google', 'facebook', 'baidu', 'wechat', 'newsletter'])[i % 5 + 1] AS source,
+       (['cpc', 'social', 'cpc', 'social', 'email'])[i % 5 + 1] AS medium,
+       'campaign_' || (i % 100) AS campaign,
+       (['click', 'impression', 'visit'])[i % 3 + 1] AS interaction,
+       ((i % 1000) / 100)::DECIMAL(10, 2) AS cost
+FROM range(?) t(i)`
+
+func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+
+// genBenchFiles writes the same rows as CSV, NDJSON, Parquet (with DuckDB)
+// and an Arrow IPC file (DuckDB's Arrow output, written batch by batch).
+func genBenchFiles(b *testing.B, dir string, rows int64) map[string]string {
+	b.Helper()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	out := map[string]string{
+		"csv": filepath.Join(dir, "tp.csv"), "ndjson": filepath.Join(dir, "tp.ndjson"),
+		"parquet": filepath.Join(dir, "tp.parquet"), "arrow": filepath.Join(dir, "tp.arrow"),
+	}
+	ctx := context.Background()
+	// COPY TO takes no bound file name; these are the benchmark's own temp paths.
+	for kind, opts := range map[string]string{"csv": "FORMAT csv, HEADER", "ndjson": "FORMAT json", "parquet": "FORMAT parquet"} {
+		if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, "COPY ("+benchSelect+") TO "+sqlString(out[kind])+" ("+opts+")", rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	c, err := db.Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	err = c.Raw(func(dc any) error {
+		ar, err := duckdb.NewArrowFromConn(dc.(driver.Conn))
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, benchSelect, rows)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		f, err := os.Create(out["arrow"])
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		fw, err := ipc.NewFileWriter(f, ipc.WithSchema(rr.Schema()))
+		if err != nil {
+			return err
+		}
+		for rr.Next() {
+			if err := fw.Write(rr.RecordBatch()); err != nil {
+				return err
+			}
+		}
+		if err := rr.Err(); err != nil {
+			return err
+		}
+		return fw.Close()
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return out
+}
+
+// stepTimer is a Progress that adds up the time spent in each load step.
+type stepTimer struct {
+	spent map[string]time.Duration
+	cur   string
+	at    time.Time
+}
+
+func (s *stepTimer) Start(string, int64) {}
+
+func (s *stepTimer) Step(_, step string) {
+	now := time.Now()
+	if s.cur != "" {
+		s.spent[s.cur] += now.Sub(s.at)
+	}
+	s.cur, s.at = step, now
+}
+
+func (s *stepTimer) Done(FileResult) {
+	if s.cur != "" {
+		s.spent[s.cur] += time.Since(s.at)
+	}
+	s.cur = ""
+}
+
+func resetPeakRSS() { _ = os.WriteFile("/proc/self/clear_refs", []byte("5"), 0) }
+
+// peakRSS is VmHWM from /proc/self/status, in bytes (0 where unknown).
+func peakRSS() int64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, ln := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(ln, "VmHWM:") {
+			kb, _ := strconv.ParseInt(strings.Fields(ln)[1], 10, 64)
+			return kb << 10
+		}
+	}
+	return 0
+}

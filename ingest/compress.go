@@ -1,0 +1,73 @@
+package ingest
+
+import (
+	"compress/gzip"
+	"fmt"
+	"io"
+
+	"github.com/klauspost/compress/zstd"
+)
+
+// corruptError says a compressed file is damaged or truncated.
+type corruptError struct {
+	kind string
+	err  error
+}
+
+func (e *corruptError) Error() string {
+	return fmt.Sprintf("damaged or truncated %s file (%v); nothing loaded: ask for the export again", e.kind, e.err)
+}
+
+func (e *corruptError) Unwrap() error { return e.err }
+
+// checkCompressed decompresses r to the end, which verifies the gzip CRC and
+// length of every member or the zstd frame checksums, and returns the number
+// of compressed bytes read.
+func checkCompressed(r io.Reader, kind string) (int64, error) {
+	cr := &countingReader{r: r}
+	var dec io.Reader
+	switch kind {
+	case "gzip":
+		zr, err := gzip.NewReader(cr)
+		if err != nil {
+			return cr.n, &corruptError{kind, err}
+		}
+		defer zr.Close()
+		dec = zr
+	case "zstd":
+		zr, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return cr.n, &corruptError{kind, err}
+		}
+		defer zr.Close()
+		dec = zr
+	default:
+		return 0, fmt.Errorf("unknown compression %q", kind)
+	}
+	if _, err := io.Copy(io.Discard, dec); err != nil {
+		if cr.err != nil {
+			return cr.n, cr.err // the file itself could not be read
+		}
+		return cr.n, &corruptError{kind, err}
+	}
+	// Trailing bytes after the last gzip member are read by the decoder; make sure all were hashed.
+	if _, err := io.Copy(io.Discard, cr); err != nil {
+		return cr.n, err
+	}
+	return cr.n, nil
+}
+
+type countingReader struct {
+	r   io.Reader
+	n   int64
+	err error
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	if err != nil && err != io.EOF {
+		c.err = err
+	}
+	return n, err
+}

@@ -1,0 +1,54 @@
+package ingest
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	emailLike = regexp.MustCompile(`[^\s,;|"'<>()\[\]{}]+@[^\s,;|"'<>()\[\]{}]+`)
+	phoneLike = regexp.MustCompile(`\+?\d[\d ().-]{6,}\d`)
+)
+
+// maxMessage bounds a failure message kept in ingest_files.
+const maxMessage = 600
+
+// cleanMessage makes a reader's error fit for ingest_files and logs: DuckDB
+// quotes the offending record ("Original Line: ..."), which may hold e-mail
+// addresses or phone numbers and be megabytes long; those lines are dropped,
+// anything that looks like an e-mail address or phone number is masked, and
+// the message is cut to maxMessage bytes.
+func cleanMessage(msg string) string {
+	var keep []string
+	for _, ln := range strings.Split(msg, "\n") {
+		t := strings.TrimSpace(ln)
+		if strings.HasPrefix(t, "Original Line:") || t == "" {
+			continue
+		}
+		if i := strings.Index(t, "Input: "); i >= 0 { // JSON errors quote the input
+			t = t[:i] + "Input: (not shown)"
+		}
+		keep = append(keep, t)
+	}
+	out := strings.Join(keep, " | ")
+	out = emailLike.ReplaceAllString(out, "***")
+	out = phoneLike.ReplaceAllStringFunc(out, func(m string) string {
+		switch {
+		case len(m) >= 10 && m[4] == '-' && m[7] == '-': // a date, not a phone
+			return m
+		case strings.Trim(m, "0123456789") == "": // a plain number: sizes, offsets
+			return m
+		}
+		return "***"
+	})
+	if len(out) > maxMessage {
+		cut := maxMessage
+		for cut > 0 && !utf8Start(out[cut]) {
+			cut--
+		}
+		out = out[:cut] + " ..."
+	}
+	return out
+}
+
+func utf8Start(b byte) bool { return b&0xC0 != 0x80 }

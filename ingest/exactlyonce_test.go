@@ -1,0 +1,214 @@
+package ingest
+
+import (
+	"os"
+	"strings"
+	"testing"
+)
+
+func TestSameContentSkipped(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv", baseCSV)
+	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
+	wantCounts(t, only(t, h.mustRun()), Skipped, 0, 0, 0, 0)
+	// The same bytes under another name are skipped too.
+	h.write("data/b.csv", baseCSV)
+	rep := h.mustRun()
+	if f := byBase(t, rep, "b.csv"); f.Status != Skipped || !strings.Contains(f.Message, "same content as") {
+		t.Fatalf("copy: %+v", f)
+	}
+	if n := h.int(`SELECT count(*) FROM touchpoints`); n != 2 {
+		t.Fatalf("touchpoints = %d, want 2", n)
+	}
+	if got := h.str(`SELECT string_agg(status, ',' ORDER BY started_at, path) FROM ingest_files`); got != "loaded,skipped,skipped,skipped" {
+		t.Fatalf("ingest_files statuses = %s", got)
+	}
+}
+
+func TestChangedFileLoadsNewRowsOnly(t *testing.T) {
+	h := newHarness(t, tpSource)
+	v1 := "touchpoint_id,occurred_at,anonymous_id\nt1,2025-01-02 10:00:00,a\nt2,2025-01-02 11:00:00,b\n"
+	h.write("data/a.csv", v1)
+	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
+	h.write("data/a.csv", v1+"t3,2025-01-02 12:00:00,c\n")
+	wantCounts(t, only(t, h.mustRun()), Loaded, 3, 1, 0, 2)
+	if got := strings.Join(h.strs(`SELECT touchpoint_id FROM touchpoints ORDER BY 1`), ","); got != "t1,t2,t3" {
+		t.Fatalf("touchpoints = %s", got)
+	}
+	if n := h.int(`SELECT count(DISTINCT sha256) FROM ingest_files WHERE status = 'loaded'`); n != 2 {
+		t.Fatalf("versions recorded: %d, want 2", n)
+	}
+}
+
+// Rows without an id get one from their content, so a later export that
+// repeats them from another file does not count them twice.
+func TestLateReExportNotLoadedTwice(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv", "occurred_at,anonymous_id,channel\n2025-01-02 10:00:00,a,Email\n2025-01-02 11:00:00,b,Email\n")
+	h.write("data/b.csv", "occurred_at,anonymous_id,channel\n2025-01-02 11:00:00,b,Email\n2025-01-02 12:00:00,c,Email\n")
+	rep := h.mustRun()
+	wantCounts(t, byBase(t, rep, "a.csv"), Loaded, 2, 2, 0, 0)
+	wantCounts(t, byBase(t, rep, "b.csv"), Loaded, 2, 1, 0, 1)
+	if n := h.int(`SELECT count(*) FROM touchpoints`); n != 3 {
+		t.Fatalf("touchpoints = %d, want 3", n)
+	}
+	// The same time written another way is the same row.
+	h.write("data/c.csv", "occurred_at,anonymous_id,channel\n2025-01-02T12:00:00Z,c,Email\n")
+	wantCounts(t, byBase(t, h.mustRun(), "c.csv"), Loaded, 1, 0, 0, 1)
+}
+
+func TestPartialNamesNotLoaded(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv.tmp", baseCSV)
+	h.write("data/b.csv.part", baseCSV)
+	h.write("data/.c.csv", baseCSV)
+	h.write("data/~d.csv", baseCSV)
+	rep := h.mustRun()
+	if len(rep.Files) != 0 {
+		t.Fatalf("partial files were picked up: %+v", rep.Files)
+	}
+	// Once renamed to its final name, the file loads.
+	if err := os.Rename(h.dir+"/data/b.csv.part", h.dir+"/data/b.csv"); err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
+}
+
+func TestDoneMarker(t *testing.T) {
+	h := newHarness(t, tpSource+"    done_marker: .done\n")
+	h.write("data/a.csv", baseCSV)
+	if rep := h.mustRun(); len(rep.Files) != 0 {
+		t.Fatalf("loaded without its marker: %+v", rep.Files)
+	}
+	h.write("data/a.csv.done", "")
+	f := only(t, h.mustRun())
+	wantCounts(t, f, Loaded, 2, 2, 0, 0)
+	if !strings.HasSuffix(f.Path, "a.csv") {
+		t.Fatalf("loaded %s", f.Path)
+	}
+}
+
+// A file whose size changes between the two looks of one run is not loaded.
+func TestGrowingFileNotLoaded(t *testing.T) {
+	h := newHarness(t, tpSource)
+	p := h.write("data/a.csv", baseCSV)
+	afterFirstLook = func(path string) {
+		f, err := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		_, _ = f.WriteString("2025-01-02 12:00:00,late,Email\n")
+		_ = f.Close()
+	}
+	rep, err := h.run()
+	afterFirstLook = nil
+	if err != nil {
+		t.Fatalf("an incomplete file is not an error: %v", err)
+	}
+	wantCounts(t, only(t, rep), Incomplete, 0, 0, 0, 0)
+	if n := h.int(`SELECT count(*) FROM touchpoints`) + h.int(`SELECT count(*) FROM ingest_files`); n != 0 {
+		t.Fatalf("an incomplete file left %d rows", n)
+	}
+	// Next run, the file is complete and loads whole.
+	wantCounts(t, only(t, h.mustRun()), Loaded, 3, 3, 0, 0)
+	_ = p
+}
+
+// changer rewrites a file once its load has reached the validate step: the
+// load must not commit rows whose file no longer matches its sha256.
+type changer struct{ t *testing.T }
+
+func (changer) Start(string, int64) {}
+func (changer) Done(FileResult)     {}
+func (c changer) Step(path, step string) {
+	if step == StepValidate {
+		if err := os.WriteFile(path, []byte(baseCSV+"2025-01-02 12:00:00,late,Email\n"), 0o644); err != nil {
+			c.t.Error(err)
+		}
+	}
+}
+
+func TestFileChangedBeforeCommitNotLoaded(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv", baseCSV)
+	rep, err := h.run(func(o *Options) { o.Progress = changer{t} })
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	wantCounts(t, only(t, rep), Incomplete, 0, 0, 0, 0)
+	if n := h.int(`SELECT count(*) FROM touchpoints`) + h.int(`SELECT count(*) FROM ingest_files`); n != 0 {
+		t.Fatalf("rolled-back load left %d rows", n)
+	}
+	wantCounts(t, only(t, h.mustRun()), Loaded, 3, 3, 0, 0)
+}
+
+func TestRejectThreshold(t *testing.T) {
+	// 20 rows, 2 bad: 10%.
+	var b strings.Builder
+	b.WriteString("occurred_at,anonymous_id\n")
+	for i := 0; i < 18; i++ {
+		b.WriteString("2025-01-02 10:00:00,p" + string(rune('a'+i)) + "\n")
+	}
+	b.WriteString("yesterday,x1\n,x2\n")
+	t.Run("default 5 percent refuses the file", func(t *testing.T) {
+		h := newHarness(t, tpSource)
+		h.write("data/a.csv", b.String())
+		rep, err := h.run()
+		if err == nil {
+			t.Fatal("no error for a file over the threshold")
+		}
+		f := only(t, rep)
+		wantCounts(t, f, Failed, 20, 0, 2, 0)
+		want := `2 of 20 rows (10.0%) are bad, over the reject threshold of 5.0%; nothing loaded. First: line 20 occurred_at: unparseable time "yesterday"; line 21 occurred_at: missing time`
+		if f.Message != want {
+			t.Fatalf("message\n got %q\nwant %q", f.Message, want)
+		}
+		if n := h.int(`SELECT count(*) FROM touchpoints`) + h.int(`SELECT count(*) FROM rejected_rows`); n != 0 {
+			t.Fatalf("a refused file left %d rows", n)
+		}
+		if got := h.str(`SELECT status || ' ' || rows_read || ' ' || rows_rejected FROM ingest_files`); got != "failed 20 2" {
+			t.Fatalf("ingest_files: %s", got)
+		}
+		// A failed file is tried again (and fails again) on the next run.
+		if _, err := h.run(); err == nil {
+			t.Fatal("second run: no error")
+		}
+	})
+	t.Run("15 percent loads the good rows", func(t *testing.T) {
+		h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.15\n")
+		h.write("data/a.csv", b.String())
+		wantCounts(t, only(t, h.mustRun()), Loaded, 20, 18, 2, 0)
+		if got := strings.Join(h.strs(`SELECT line || ':' || field FROM rejected_rows ORDER BY line`), " "); got != "20:occurred_at 21:occurred_at" {
+			t.Fatalf("rejects %s", got)
+		}
+	})
+}
+
+func TestFxConversion(t *testing.T) {
+	h := newHarness(t, `  - name: fx
+    dataset: fx_rates
+    path: fx/*
+  - name: conv
+    dataset: conversions
+    path: conv/*
+`, "ingest:\n  reject_threshold: 0.5\n")
+	h.write("fx/rates.csv", "date,currency,rate\n2025-01-02,EUR,1.1\n2025-01-02,GBP,-1\n")
+	h.write("conv/c.csv", "conversion_id,occurred_at,customer_id,conversion_type,revenue,currency\n"+
+		"c1,2025-01-02 10:00:00,C1,account_opened,100,EUR\n"+ // 110 USD
+		"c2,2025-01-03 10:00:00,C2,account_opened,50,EUR\n"+ // no EUR rate on 2025-01-03: rejected
+		"c3,2025-01-03 10:00:00,C3,account_opened,20,USD\n"+ // reporting currency: 20
+		"c4,2025-01-03 10:00:00,C4,account_opened,,EUR\n") // no amount: nothing to convert
+	rep := h.mustRun()
+	wantCounts(t, byBase(t, rep, "rates.csv"), Loaded, 2, 1, 1, 0)
+	wantCounts(t, byBase(t, rep, "c.csv"), Loaded, 4, 3, 1, 0)
+	got := strings.Join(h.strs(`SELECT conversion_id || '=' || coalesce(revenue::VARCHAR, 'null') || '/' || coalesce(revenue_original::VARCHAR, 'null') || ' ' || currency
+		FROM conversions ORDER BY 1`), "; ")
+	if got != "c1=110.0000/100.0000 EUR; c3=20.0000/20.0000 USD; c4=null/null EUR" {
+		t.Fatalf("conversions: %s", got)
+	}
+	rej := strings.Join(h.strs(`SELECT path[-5:] || ' ' || line || ' ' || field || ' ' || reason FROM rejected_rows ORDER BY path, line`), "; ")
+	if rej != "c.csv 3 currency no fx rate for EUR on 2025-01-03; s.csv 3 rate invalid rate \"-1\"" {
+		t.Fatalf("rejects: %s", rej)
+	}
+}

@@ -1,0 +1,14 @@
+-- Every rejected row of the file with its line: validation rejects (their staged row number shifted past
+-- earlier unreadable records, plus the header lines) and the unreadable records themselves.
+CREATE OR REPLACE TEMP TABLE allrej AS
+WITH gaps AS (
+    -- Good records before the j-th unreadable record: rec_j - j (non-decreasing).
+    SELECT rec - row_number() OVER (ORDER BY rec) AS good_before FROM csvrej
+)
+SELECT t.__line + ? + (SELECT count(*) FROM gaps g WHERE g.good_before < t.__line) AS line,
+       t.__field AS field, t.__reason AS reason, r.raw
+FROM typed t
+LEFT JOIN rawrej r USING (__line)
+WHERE t.__reason IS NOT NULL
+UNION ALL
+SELECT line, field, reason, raw FROM csvrej

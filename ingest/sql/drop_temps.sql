@@ -1,0 +1,9 @@
+-- Drops the per-file temp tables (raw values never outlive the file's load).
+DROP TABLE IF EXISTS stg;
+DROP TABLE IF EXISTS typed;
+DROP TABLE IF EXISTS rawrej;
+DROP TABLE IF EXISTS csvrej;
+DROP TABLE IF EXISTS allrej;
+DROP TABLE IF EXISTS attrib_csv_rejects;
+DROP TABLE IF EXISTS attrib_csv_scans;
+DROP TABLE IF EXISTS ingest_params
