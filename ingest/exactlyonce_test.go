@@ -212,3 +212,12 @@ func TestFxConversion(t *testing.T) {
 		t.Fatalf("rejects: %s", rej)
 	}
 }
+
+// Two different rows whose values line up the same way once NULLs are left
+// out (campaign=spring vs content=spring) must get different row ids: the id
+// hashes a JSON list that keeps NULLs in place.
+func TestRowIDKeepsNullPositions(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv", "occurred_at,anonymous_id,campaign,content\n2025-01-02 10:00:00,a,spring,\n2025-01-02 10:00:00,a,,spring\n")
+	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
+}

@@ -18,8 +18,7 @@ WITH t AS (
 )
 SELECT
     __line,
-    coalesce(activity_id, 'ac_' || md5(concat_ws(chr(31), epoch_us(occurred_at), customer_id, anonymous_id,
-        email, phone, event, value))) AS activity_id,
+    coalesce(activity_id, 'ac_' || md5(to_json([CAST(epoch_us(occurred_at) AS VARCHAR), CAST(customer_id AS VARCHAR), CAST(anonymous_id AS VARCHAR), CAST(email AS VARCHAR), CAST(phone AS VARCHAR), CAST(event AS VARCHAR), CAST(value AS VARCHAR)]))) AS activity_id,
     occurred_at, customer_id, anonymous_id, email, phone, event, value,
     CASE
         WHEN occurred_at_raw IS NULL OR trim(occurred_at_raw) = '' OR occurred_at IS NULL THEN 'occurred_at'

@@ -27,8 +27,7 @@ fx AS (
 )
 SELECT
     __line,
-    coalesce(conversion_id, 'cv_' || md5(concat_ws(chr(31), epoch_us(occurred_at), customer_id, anonymous_id,
-        email, phone, conversion_type, revenue_original, currency, product))) AS conversion_id,
+    coalesce(conversion_id, 'cv_' || md5(to_json([CAST(epoch_us(occurred_at) AS VARCHAR), CAST(customer_id AS VARCHAR), CAST(anonymous_id AS VARCHAR), CAST(email AS VARCHAR), CAST(phone AS VARCHAR), CAST(conversion_type AS VARCHAR), CAST(revenue_original AS VARCHAR), CAST(currency AS VARCHAR), CAST(product AS VARCHAR)]))) AS conversion_id,
     occurred_at, customer_id, anonymous_id, email, phone, conversion_type,
     CAST(revenue_original * rate AS DECIMAL(18, 4)) AS revenue,
     currency, revenue_original, product,

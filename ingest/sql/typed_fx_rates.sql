@@ -12,7 +12,7 @@ WITH t AS (
 )
 SELECT
     __line,
-    'fx_' || md5(concat_ws(chr(31), date, currency)) AS fx_id,
+    'fx_' || md5(to_json([CAST(date AS VARCHAR), CAST(currency AS VARCHAR)])) AS fx_id,
     date, currency, rate,
     CASE
         WHEN date IS NULL THEN 'date'

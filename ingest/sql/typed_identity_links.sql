@@ -13,7 +13,7 @@ WITH t AS (
 )
 SELECT
     __line,
-    'il_' || md5(concat_ws(chr(31), epoch_us(observed_at), customer_id, anonymous_id, email, phone)) AS link_id,
+    'il_' || md5(to_json([CAST(epoch_us(observed_at) AS VARCHAR), CAST(customer_id AS VARCHAR), CAST(anonymous_id AS VARCHAR), CAST(email AS VARCHAR), CAST(phone AS VARCHAR)])) AS link_id,
     observed_at, customer_id, anonymous_id, email, phone,
     CASE
         WHEN observed_at_raw IS NOT NULL AND trim(observed_at_raw) <> '' AND observed_at IS NULL THEN 'observed_at'

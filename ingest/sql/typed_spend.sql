@@ -28,7 +28,7 @@ fx AS (
 )
 SELECT
     __line,
-    'sp_' || md5(concat_ws(chr(31), date, channel, source, medium, campaign, spend_original, currency, impressions, clicks)) AS spend_id,
+    'sp_' || md5(to_json([CAST(date AS VARCHAR), CAST(channel AS VARCHAR), CAST(source AS VARCHAR), CAST(medium AS VARCHAR), CAST(campaign AS VARCHAR), CAST(spend_original AS VARCHAR), CAST(currency AS VARCHAR), CAST(impressions AS VARCHAR), CAST(clicks AS VARCHAR)])) AS spend_id,
     date, channel, source, medium, campaign,
     CAST(spend_original * rate AS DECIMAL(18, 4)) AS spend,
     currency, spend_original, impressions, clicks,

@@ -25,8 +25,7 @@ WITH t AS (
 )
 SELECT
     __line,
-    coalesce(touchpoint_id, 'tp_' || md5(concat_ws(chr(31), epoch_us(occurred_at), customer_id, anonymous_id,
-        email, phone, channel, source, medium, campaign, content, term, interaction, cost, location))) AS touchpoint_id,
+    coalesce(touchpoint_id, 'tp_' || md5(to_json([CAST(epoch_us(occurred_at) AS VARCHAR), CAST(customer_id AS VARCHAR), CAST(anonymous_id AS VARCHAR), CAST(email AS VARCHAR), CAST(phone AS VARCHAR), CAST(channel AS VARCHAR), CAST(source AS VARCHAR), CAST(medium AS VARCHAR), CAST(campaign AS VARCHAR), CAST(content AS VARCHAR), CAST(term AS VARCHAR), CAST(interaction AS VARCHAR), CAST(cost AS VARCHAR), CAST(location AS VARCHAR)]))) AS touchpoint_id,
     occurred_at, customer_id, anonymous_id, email, phone, channel, source, medium, campaign, content, term,
     interaction, cost, location,
     CASE
