@@ -112,8 +112,7 @@ type Attribution struct {
 	// PathTransforms are applied in order to the paths the data-driven models (markov,
 	// shapley, fractribution) see: unique, exposure, first, frequency, remove_if_not_all(X),
 	// remove_if_last_and_not_all(X), trim_long(N). Rule-based models see the raw touches.
-	PathTransforms  []string `yaml:"path_transforms"`
-	ConversionTypes []string `yaml:"conversion_types"`
+	PathTransforms []string `yaml:"path_transforms"`
 	// ConversionWindowStart and ConversionWindowEnd (YYYY-MM-DD, both inclusive, in the
 	// configured time zone) restrict attribution to conversions dated within them; touches
 	// before the start still count within the lookback. Empty means unbounded.

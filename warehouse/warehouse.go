@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -38,6 +39,10 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 	}
 	if _, err := time.LoadLocation(opts.TimeZone); err != nil {
 		return nil, fmt.Errorf("warehouse: time zone %q: %w", opts.TimeZone, err)
+	}
+	if strings.ContainsAny(opts.Path, "?%#") {
+		// duckdb-go parses the DSN as a URL: these characters would be taken for its syntax.
+		return nil, fmt.Errorf("warehouse: path %q: the characters ?, %% and # are not supported in the warehouse path; choose another folder or file name", opts.Path)
 	}
 	if opts.Path != "" {
 		if err := os.MkdirAll(filepath.Dir(opts.Path), 0o755); err != nil {

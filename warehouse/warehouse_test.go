@@ -146,3 +146,10 @@ func TestQuoteIdent(t *testing.T) {
 		t.Fatal(got)
 	}
 }
+
+func TestPathWithURLCharactersRefused(t *testing.T) {
+	_, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "100%", "w.duckdb")})
+	if err == nil || !strings.Contains(err.Error(), "not supported in the warehouse path") {
+		t.Fatalf("want a clear error, got %v", err)
+	}
+}
