@@ -1,6 +1,16 @@
-// Package queries builds the evaluation tables that marketers read
-// (channel_performance and, as they land, channel_roi, model_comparison,
-// funnel, cohort_retention, lifecycle, budget_recommendations) from the
-// results of package transform, one embedded SQL file per table, and gives
-// people read access to the warehouse (read-only query execution).
+// Package queries builds the evaluation tables that marketers read —
+// channel_performance, channel_roi, model_comparison, funnel,
+// cohort_retention, lifecycle, budget_recommendations and model_accuracy —
+// from the results of package transform, one embedded SQL file per table
+// (sql/*.sql), under _next_ names that package jobs publishes atomically
+// with warehouse.Publish. Catalogue documents every table of the warehouse
+// and is the single source of docs/tables.md. The package also gives people
+// read access to the warehouse (read-only query execution).
+//
+// Build runs on the transform's connection and reads its working tables
+// (touches, channel_map, models, _next_attribution_credits) and the raw
+// conversions, activity and spend. Shared working tables of one Build:
+// eval_params (settings and as_of, the latest event), eval_days (local day
+// of each quarter hour), eval_acq (each person's acquisition), eval_act
+// (their activity), eval_person (per-person statistics) and eval_value_curve.
 package queries

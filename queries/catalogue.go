@@ -1,0 +1,473 @@
+package queries
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Column is one documented column of a published table.
+type Column struct {
+	Name, Definition string
+}
+
+// Table documents one table of the warehouse: the single source of
+// docs/tables.md (rendered by RenderTablesDoc and checked by a test against
+// the real schema of a pipeline run, so the two cannot drift apart).
+type Table struct {
+	Name    string
+	Section string // evaluation | attribution | input | bookkeeping
+	BuiltBy string
+	Grain   string
+	About   string
+	Columns []Column
+	Example string // a query a marketer or analyst can run as is
+	Notes   string // markdown: how to read the table
+}
+
+// Catalogue lists every published table in documentation order.
+var Catalogue = []Table{
+	{
+		Name: "channel_performance", Section: "evaluation", BuiltBy: "queries (channel_performance.sql)",
+		Grain: "day x channel x campaign x conversion type x model",
+		About: "Touches, attributed conversions, revenue and spend per day. Spend is the channel's full spend on every conversion type's row (never split by type); the `(all)` conversion type sums conversions and revenue over types. Sum spend over one conversion type only.",
+		Columns: []Column{
+			{"date", "calendar day (of the touch, conversion or spend) in the configured time zone"},
+			{"channel", "channel after classification; `(unattributed)` for conversions without a touch in their window"},
+			{"channel_group", "online | offline"},
+			{"campaign", "campaign ('' when none)"},
+			{"conversion_type", "conversion type, or `(all)` for all types together"},
+			{"model", "attribution model"},
+			{"touchpoints", "touches of the channel and campaign that day (the same on every type's and model's row)"},
+			{"conversions", "sum of credits of conversions on that day"},
+			{"revenue", "sum of revenue credits (DECIMAL, reporting currency)"},
+			{"spend", "spend that day (DECIMAL, reporting currency, converted with fx_rates at ingest)"},
+			{"impressions", "impressions from the spend data"},
+			{"clicks", "clicks from the spend data"},
+			{"cpa", "spend / conversions; NULL without spend or without conversions"},
+			{"roas", "revenue / spend; NULL without spend"},
+			{"roi", "(revenue - spend) / spend; NULL without spend"},
+		},
+		Example: `SELECT channel, round(sum(spend), 2) AS spend, round(sum(conversions), 1) AS conversions,
+       round(sum(revenue) / nullif(sum(spend), 0), 2) AS roas
+FROM channel_performance
+WHERE model = 'last_non_direct' AND conversion_type = '(all)'
+GROUP BY channel ORDER BY roas DESC NULLS LAST`,
+	},
+	{
+		Name: "channel_roi", Section: "evaluation", BuiltBy: "queries (channel_roi.sql)",
+		Grain: "period x channel x conversion type x model",
+		About: "Return on spend per reporting period (`evaluation.period`: day, week or month) with the value of the customers each channel acquired. Spend, conversions and revenue are channel_performance summed over the period, so the same spend rules hold: every conversion type's row carries the full spend, `(all)` sums conversions and revenue over types. The acquisition columns (acquired ... retention_target) are filled on the rows of the acquisition type (`evaluation.acquisition_type`, default account_opened) only and are the same on every model's row: they count the people whose acquisition channel (under `evaluation.acquisition_model`) is the row's channel and who were acquired in the period; only ltv_to_cac and payback_days change with the row's cac.",
+		Columns: []Column{
+			{"period_start", "first day of the period (weeks start on Monday)"},
+			{"period_end", "last day of the period"},
+			{"channel", "channel"},
+			{"channel_group", "online | offline"},
+			{"conversion_type", "conversion type or `(all)`"},
+			{"model", "attribution model"},
+			{"spend", "spend in the period (DECIMAL)"},
+			{"conversions", "sum of credits"},
+			{"revenue", "sum of revenue credits (DECIMAL)"},
+			{"cac", "spend / conversions; NULL without spend or without conversions"},
+			{"roas", "revenue / spend; NULL without spend"},
+			{"roi", "(revenue - spend) / spend; NULL without spend"},
+			{"acquired", "people acquired in the period with this acquisition channel (acquisition type rows; NULL elsewhere)"},
+			{"ltv", "their mean lifetime value: conversion revenue plus activity value from the acquisition to `evaluation.ltv_months` (default 12) later; NULL when nobody was acquired. Recent cohorts have not completed the horizon yet"},
+			{"ltv_to_cac", "ltv / cac; NULL when either is missing or cac is 0"},
+			{"payback_days", "first whole day after acquisition on which the acquired people's mean cumulative value reaches cac; NULL when it is not reached within the horizon (or no cac)"},
+			{"retention_eligible", "acquired people whose `evaluation.retention_months` (default 12) point is on or before as_of"},
+			{"retention_rate", "retained / retention_eligible (retained = activity in the `active_days` up to that point); NULL when nobody is eligible"},
+			{"retention_target", "`evaluation.retention_target` (default 0.7), shown beside retention_rate"},
+		},
+		Example: `SELECT period_start, channel, spend, round(cac, 2) AS cac, round(ltv, 2) AS ltv,
+       round(ltv_to_cac, 2) AS ltv_to_cac, payback_days, round(retention_rate, 3) AS retention, retention_target
+FROM channel_roi
+WHERE conversion_type = 'account_opened' AND model = 'last_non_direct'
+ORDER BY period_start, channel`,
+	},
+	{
+		Name: "model_comparison", Section: "evaluation", BuiltBy: "queries (model_comparison.sql)",
+		Grain: "channel x conversion type x model",
+		About: "How differently the models credit each channel, over the whole data. Every configured model has a row for every channel any model credited.",
+		Columns: []Column{
+			{"channel", "channel"},
+			{"conversion_type", "conversion type or `(all)`"},
+			{"model", "attribution model"},
+			{"conversions", "sum of credits (0 when the model credits the channel nothing)"},
+			{"conversion_share", "conversions / all conversions of the type under the model; NULL when there are none"},
+			{"revenue", "sum of revenue credits (DECIMAL)"},
+			{"revenue_share", "revenue / all revenue of the type under the model; NULL when that is 0"},
+			{"min_share", "smallest conversion_share of the channel over the models"},
+			{"max_share", "largest conversion_share of the channel over the models"},
+		},
+		Example: `SELECT channel, model, round(conversion_share, 3) AS share, round(max_share - min_share, 3) AS spread
+FROM model_comparison WHERE conversion_type = '(all)'
+ORDER BY spread DESC, channel, model`,
+	},
+	{
+		Name: "funnel", Section: "evaluation", BuiltBy: "queries (funnel.sql)",
+		Grain: "period x first-touch channel x stage",
+		About: "People enter in the period of their first touch, under that touch's channel (where they were reached); people without any touch are not in the funnel. Stages are nested, each counting the people who reached it and every stage before it, so rates never exceed 1: 1 reached (has a touch), 2 converted (acquisition conversion), 3 activated (activity within `evaluation.activation_days`, default 30, after it), 4 active (activity in the `evaluation.active_days`, default 30, up to as_of), 5 retained (active `retention_months` after the acquisition). Channel `(all)` sums the period's channels. as_of is the latest event in the warehouse, not the clock.",
+		Columns: []Column{
+			{"period_start", "first day of the period of the first touch"},
+			{"channel", "channel of the first touch, or `(all)`"},
+			{"stage", "reached | converted | activated | active | retained"},
+			{"stage_order", "1..5"},
+			{"persons", "people who reached this stage and every earlier one"},
+			{"rate_from_previous", "persons / persons of the previous stage; NULL for the first stage and when the previous stage is 0"},
+			{"rate_from_first", "persons / reached; NULL when nobody was reached"},
+		},
+		Example: `SELECT channel, stage, sum(persons) AS persons
+FROM funnel WHERE period_start >= DATE '2024-01-01'
+GROUP BY channel, stage, stage_order ORDER BY channel, stage_order`,
+	},
+	{
+		Name: "cohort_retention", Section: "evaluation", BuiltBy: "queries (cohort_retention.sql)",
+		Grain: "cohort x acquisition channel x period offset",
+		About: "Cohort = the period (`evaluation.period`, default the calendar month) of a person's acquisition conversion; channel = their acquisition channel under the acquisition model, or `(all)`. Retained at offset n = has at least one activity event in the n-th period after the cohort period (offset 0 is the cohort period itself, from the acquisition on). Offsets run from 0 to the period of as_of, so the latest offsets of a cohort may be incomplete periods.",
+		Columns: []Column{
+			{"cohort_start", "first day of the cohort period"},
+			{"channel", "acquisition channel or `(all)`"},
+			{"period_offset", "periods after the cohort period"},
+			{"cohort_size", "people acquired in the cohort period with this channel"},
+			{"retained", "of them, people with activity in that period"},
+			{"retention_rate", "retained / cohort_size"},
+		},
+		Example: `SELECT cohort_start, period_offset, round(retention_rate, 3) AS retention
+FROM cohort_retention WHERE channel = '(all)'
+ORDER BY cohort_start, period_offset`,
+	},
+	{
+		Name: "lifecycle", Section: "evaluation", BuiltBy: "queries (lifecycle.sql)",
+		Grain: "person",
+		About: "Every person seen in touches or conversions, as of the latest event in the warehouse (as_of), with their lifecycle stage, value and churn risk. People known only from activity (customers from before the data) are not listed.",
+		Columns: []Column{
+			{"person_id", "stitched person"},
+			{"acquisition_channel", "channel of the acquisition conversion under the acquisition model (the channel with the largest credit; ties to the alphabetically first); NULL when never acquired"},
+			{"stage", "reached | converted | activated | active | retained | churned (see below)"},
+			{"acquired_at", "time of the acquisition conversion (first conversion of the acquisition type)"},
+			{"last_active_at", "last activity event since the acquisition"},
+			{"value_tier", "high | medium | low from lifetime_value (see below); NULL when never acquired"},
+			{"lifetime_value", "conversion revenue plus activity value from the acquisition to ltv_months later (DECIMAL)"},
+			{"churn_risk", "0..1, 0.5 x recency_score + 0.5 x frequency_decline, rounded to 4 places (see below); NULL when never acquired"},
+			{"churn_band", "low (< 0.3) | watch (< 0.6) | high"},
+			{"first_touch_at", "first touch"},
+			{"first_touch_channel", "channel of the first touch (the funnel's channel)"},
+			{"activity_events", "activity events from the acquisition up to as_of (0 when never acquired)"},
+			{"recent_events", "activity events since the acquisition in the active_days up to as_of"},
+			{"expected_events", "the person's own activity rate since acquisition, before the recent window, scaled to one window: baseline events x active_days / baseline days; NULL with less than one window of history"},
+			{"days_since_active", "days from the last activity (or the acquisition, if later or without activity) to as_of"},
+			{"recency_score", "min(1, days_since_active / churn_days)"},
+			{"frequency_decline", "max(0, 1 - recent_events / expected_events) when expected_events >= 1, else 0"},
+		},
+		Example: `-- High-value customers at risk of churning, most at risk first.
+SELECT person_id, acquisition_channel, lifetime_value, churn_risk, days_since_active, recent_events,
+       round(expected_events, 1) AS expected_events
+FROM lifecycle
+WHERE value_tier = 'high' AND churn_band = 'high' AND stage <> 'churned'
+ORDER BY churn_risk DESC, lifetime_value DESC`,
+		Notes: `**Stage.** The furthest stage a person has reached: reached (touched, not acquired) -> converted
+(first conversion of the acquisition type) -> activated (activity within activation_days) -> active
+(activity in the last active_days) -> retained (active retention_months after the acquisition).
+churned (no activity for churn_days, default 90, counted from the last activity or from the
+acquisition when there was none) overrides every other stage of an acquired person. All windows are
+measured up to as_of, the latest event in the warehouse, so a rerun on the same data gives the same table.
+
+**How to read churn_risk.** It is a transparent score, not a trained model, and every part of it is a
+column, so you can check any person by hand:
+
+- *recency_score* = days_since_active / churn_days, capped at 1. Half a churn period of silence is 0.5;
+  at churn_days it is 1.
+- *frequency_decline* compares the last active_days window with the person's own habit: expected_events
+  is how many events they used to have per window since they were acquired (before that window). Someone
+  who logged in 12 times a month and now 3 times has decline 1 - 3/12 = 0.75; someone who was never
+  frequent (expected_events below 1) or is too new to have a habit has decline 0, so silence is judged by
+  recency alone.
+- *churn_risk* = 0.5 x recency_score + 0.5 x frequency_decline. Bands: below 0.3 low, 0.3 to 0.6 watch,
+  0.6 and above high. A person active today at their usual rate scores 0; a daily user silent for 45 days
+  scores 0.5 x 0.5 + 0.5 x 1 = 0.75; a churned person scores at least 0.5.
+
+**value_tier** ranks acquired people by lifetime_value: high = above 0 and at or above the 80th percentile
+(interpolated, quantile_cont) of all acquired people's lifetime values, medium = above 0 and at or above
+the median, low = the rest (including everyone with no value). Act first on value_tier = 'high' and
+churn_band = 'high' that have not churned yet (the example query).`,
+	},
+	{
+		Name: "budget_recommendations", Section: "evaluation", BuiltBy: "queries (budget_curves.sql, budget.go)",
+		Grain: "channel (with spend)",
+		About: "Bounded moves of the current total budget between paid channels, towards equal marginal return, with the reason in words. Attribution-based: the response curves are fitted to revenue credited by the acquisition model, not measured by incrementality tests (the basis column says so on every row).",
+		Columns: []Column{
+			{"channel", "paid channel (total spend > 0)"},
+			{"channel_group", "online | offline"},
+			{"model", "attribution model whose revenue credit is used (`evaluation.acquisition_model`)"},
+			{"spend_weeks", "weeks (Monday to Sunday) with spend"},
+			{"fit_weeks", "weeks with spend and attributed revenue: the points of the response curve"},
+			{"spend", "total spend over the data (DECIMAL)"},
+			{"revenue", "total revenue credited to the channel over the data, all conversion types (DECIMAL)"},
+			{"roas", "revenue / spend"},
+			{"roi", "(revenue - spend) / spend"},
+			{"curve_a", "weekly response curve revenue = curve_a x spend^curve_b, fitted by least squares on ln(revenue) = ln(a) + b ln(spend); NULL when held or without revenue"},
+			{"curve_b", "curve exponent, 0 <= b <= 1 (a fitted b above 1 is capped at 1, below 0 set to 0, and the reason says so)"},
+			{"r2", "R squared of the log-space fit"},
+			{"marginal_roas", "slope of the curve at the channel's current mean weekly spend = curve_b x curve_a x spend^(curve_b - 1): revenue from one more unit of spend; 0 for a channel with spend and no revenue; NULL when held"},
+			{"marginal_roi", "marginal_roas - 1"},
+			{"recommended_spend", "recommended spend for a period as long as the data (DECIMAL); the total over the moved channels equals their current total"},
+			{"change", "recommended_spend - spend"},
+			{"change_factor", "recommended_spend / spend, between budget_min_factor and budget_max_factor (default 0.7 to 1.3)"},
+			{"action", "increase | decrease | keep | hold"},
+			{"reason", "why, in words"},
+			{"basis", "'attribution-based (<model> credits), not incrementality-tested'"},
+		},
+		Example: `SELECT channel, spend, round(marginal_roas, 2) AS marginal_roas, recommended_spend, change, action, reason
+FROM budget_recommendations ORDER BY change DESC`,
+		Notes: `**How to read the budget table.** For each paid channel the weekly attributed revenue is plotted
+against weekly spend and a diminishing-returns curve revenue = a x spend^b (0 <= b <= 1) is fitted in log
+space. Its slope at the channel's current mean weekly spend is the *marginal ROAS*: what the next unit of
+spend brings back. Average ROAS (roas) says whether the channel paid back so far; marginal ROAS says
+where the next unit should go, and the two can disagree.
+
+The recommendation keeps the total spend of the channels that can be moved fixed and shifts it from
+channels with low marginal ROAS to channels with high marginal ROAS until their marginal ROAS are equal
+("the common level"), with every channel between 0.7x and 1.3x of its current spend
+(evaluation.budget_min_factor / budget_max_factor). A channel at a bound would have moved further.
+
+- *hold*: the channel keeps its spend because no curve could be fitted: fewer than 4 weeks with both
+  spend and attributed revenue, or weekly spend that barely varied (standard deviation of ln(spend)
+  below 0.1: without variation there is nothing to learn the response from). Vary its spend for a few
+  weeks to get a recommendation.
+- A channel with spend and no attributed revenue at all has marginal ROAS 0 and is cut to the lower bound.
+- The reason quotes the curve and its R² (share of the weekly variation of ln(revenue) the curve
+  explains); below 0.3 it says the move is indicative. Weekly attributed revenue is noisy, so low R² is
+  common on small data sets.
+- *keep*: moved channels whose marginal ROAS is already at the common level, or the only channel that
+  could be moved.
+
+Read the numbers as attribution-based: the curve follows the credits of the acquisition model, which
+may over- or under-credit a channel (compare model_comparison). Confirm large moves with an
+incrementality test (geo or holdout) before committing them.`,
+	},
+	{
+		Name: "model_accuracy", Section: "evaluation", BuiltBy: "queries (model_accuracy.sql)",
+		Grain: "conversion type x model x channel, plus one `(all)` row per model and type",
+		About: "Only when `evaluation.truth_file` is set (the demo writes one): each model's attributed channel shares against the known true shares.",
+		Columns: []Column{
+			{"model", "attribution model"},
+			{"conversion_type", "conversion type"},
+			{"channel", "channel, or `(all)` for the model's summary row"},
+			{"true_share", "true share of conversions caused by the channel (from the truth file)"},
+			{"attributed_share", "the model's share of credits to real channels"},
+			{"abs_error", "abs(attributed_share - true_share); on `(all)` rows the mean over channels"},
+			{"misallocated_share", "`(all)` rows: half the sum of absolute differences, the share of conversions credited to the wrong channel"},
+		},
+		Example: `SELECT model, round(abs_error, 4) AS mean_abs_error, round(misallocated_share, 4) AS misallocated
+FROM model_accuracy WHERE channel = '(all)' ORDER BY misallocated_share`,
+	},
+	{
+		Name: "conversion_paths", Section: "attribution", BuiltBy: "transform",
+		Grain: "conversion",
+		About: "Each stitched conversion with its path: the person's touches within the lookback window before it, in time order.",
+		Columns: []Column{
+			{"conversion_id", "conversion"},
+			{"person_id", "stitched person"},
+			{"conversion_type", "conversion type"},
+			{"converted_at", "time of the conversion"},
+			{"revenue", "revenue in the reporting currency (DECIMAL)"},
+			{"path", "channels of the touches joined with ' > ', or `(unattributed)`"},
+			{"touch_count", "touches in the path"},
+			{"first_touch_at", "first touch of the path"},
+			{"days_to_convert", "days from the first touch to the conversion (fractional)"},
+		},
+		Example: `SELECT path, count(*) AS conversions, round(avg(days_to_convert), 1) AS avg_days
+FROM conversion_paths GROUP BY path ORDER BY conversions DESC LIMIT 20`,
+	},
+	{
+		Name: "attribution_credits", Section: "attribution", BuiltBy: "transform",
+		Grain: "conversion x touch x model",
+		About: "Every model's credit for every touch of every converting path; credits of a conversion sum to 1 per model.",
+		Columns: []Column{
+			{"conversion_id", "conversion"},
+			{"model", "attribution model"},
+			{"touchpoint_id", "touch (NULL for `(unattributed)`)"},
+			{"channel", "channel of the touch"},
+			{"channel_group", "online | offline"},
+			{"campaign", "campaign of the touch"},
+			{"credit", "share of the conversion"},
+			{"revenue_credit", "credit x revenue (DECIMAL)"},
+			{"conversion_type", "conversion type"},
+			{"converted_at", "time of the conversion"},
+		},
+		Example: `SELECT model, channel, round(sum(credit), 1) AS conversions
+FROM attribution_credits GROUP BY ALL ORDER BY model, conversions DESC`,
+	},
+	{
+		Name: "markov_removal_effects", Section: "attribution", BuiltBy: "transform",
+		Grain: "model x conversion type x channel",
+		About: "The Markov model's removal effects and global allocation (when markov is among the models).",
+		Columns: []Column{
+			{"model", "markov"},
+			{"conversion_type", "conversion type (fitted per type)"},
+			{"channel", "channel"},
+			{"removal_effect", "1 - P(conversion without the channel) / P(conversion)"},
+			{"conversions", "global allocation: removal_effect / sum of removal effects x attributed conversions"},
+			{"revenue", "the same allocation of revenue"},
+			{"markov_order", "order of the chain"},
+		},
+		Example: `SELECT conversion_type, channel, round(removal_effect, 3) AS removal_effect, round(conversions, 1) AS conversions
+FROM markov_removal_effects ORDER BY conversion_type, conversions DESC`,
+	},
+	{
+		Name: "identity_map", Section: "attribution", BuiltBy: "transform",
+		Grain: "identifier",
+		About: "Which person each identifier belongs to after stitching (e-mail and phone as HMAC hashes).",
+		Columns: []Column{
+			{"identifier", "identifier value (hashed for email and phone)"},
+			{"identifier_type", "customer_id | anonymous_id | email | phone"},
+			{"person_id", "stitched person"},
+			{"component_size", "identifiers in the person's component"},
+		},
+		Example: `SELECT identifier_type, count(*) AS identifiers, count(DISTINCT person_id) AS persons
+FROM identity_map GROUP BY identifier_type`,
+	},
+	{
+		Name: "identity_oversized", Section: "attribution", BuiltBy: "transform",
+		Grain: "oversized identity component",
+		About: "Components larger than identity.max_component_size (shared devices, placeholder phones) before the guard broke them up.",
+		Columns: []Column{
+			{"component", "component id"},
+			{"identifiers", "identifiers in the component"},
+			{"customer_ids", "customer numbers it would have fused"},
+			{"cut_count", "identifiers cut out (no longer used for stitching)"},
+			{"cut_identifiers", "the identifiers cut out"},
+			{"persons_after", "persons after the cut"},
+			{"sample_identifiers", "a sample of the component's identifiers"},
+		},
+		Example: `SELECT component, identifiers, customer_ids, cut_count FROM identity_oversized ORDER BY identifiers DESC`,
+	},
+}
+
+func init() {
+	common := []Column{
+		{"person_id", "stitched person (set by transform)"},
+		{"source_name", "config source the row came from"},
+		{"load_id", "ingest_files.load_id of the load"},
+	}
+	ids := []Column{
+		{"customer_id", "bank customer number"},
+		{"anonymous_id", "cookie, device or app instance"},
+		{"email", "HMAC-SHA-256 of the normalised e-mail (never the address)"},
+		{"phone", "HMAC-SHA-256 of the normalised phone number"},
+	}
+	cat := func(cs ...[]Column) []Column {
+		var out []Column
+		for _, c := range cs {
+			out = append(out, c...)
+		}
+		return out
+	}
+	Catalogue = append(Catalogue,
+		Table{Name: "touchpoints", Section: "input", BuiltBy: "ingest", Grain: "touch",
+			About: "Loaded touches in the canonical schema.",
+			Columns: cat([]Column{{"touchpoint_id", "given or a hash of the row's canonical content"}, {"occurred_at", "time of the touch"}}, ids,
+				[]Column{{"channel", "explicit channel (wins over the rules)"}, {"source", "utm source"}, {"medium", "utm medium"}, {"campaign", "campaign"},
+					{"content", "utm content"}, {"term", "utm term"}, {"interaction", "impression, click, visit, call, branch_visit, ..."},
+					{"cost", "cost of the touch (DECIMAL)"}, {"location", "branch, event or region"}}, common),
+			Example: `SELECT source_name, count(*) AS touches, min(occurred_at), max(occurred_at) FROM touchpoints GROUP BY ALL`},
+		Table{Name: "conversions", Section: "input", BuiltBy: "ingest", Grain: "conversion",
+			About: "Loaded conversions; revenue is converted to the reporting currency at ingest.",
+			Columns: cat([]Column{{"conversion_id", "given or a content hash"}, {"occurred_at", "time of the conversion"}}, ids,
+				[]Column{{"conversion_type", "account_opened, card_activated, loan_funded, ..."}, {"revenue", "revenue in the reporting currency (DECIMAL)"},
+					{"currency", "currency as delivered"}, {"revenue_original", "revenue as delivered"}, {"product", "product"},
+					common[0]}, common[1:]),
+			Example: `SELECT conversion_type, count(*), sum(revenue) FROM conversions GROUP BY ALL`},
+		Table{Name: "spend", Section: "input", BuiltBy: "ingest", Grain: "spend row (day x channel or source/medium x campaign)",
+			About: "Loaded spend, converted to the reporting currency.",
+			Columns: []Column{{"spend_id", "given or a content hash"}, {"date", "day"}, {"channel", "explicit channel"}, {"source", "source"},
+				{"medium", "medium"}, {"campaign", "campaign"}, {"spend", "spend in the reporting currency (DECIMAL)"}, {"currency", "currency as delivered"},
+				{"spend_original", "spend as delivered"}, {"impressions", "impressions"}, {"clicks", "clicks"}, common[1], common[2]},
+			Example: `SELECT date_trunc('month', date) AS month, sum(spend) FROM spend GROUP BY ALL ORDER BY ALL`},
+		Table{Name: "identity_links", Section: "input", BuiltBy: "ingest", Grain: "link",
+			About:   "Identifiers seen together (logins, CRM matches).",
+			Columns: cat([]Column{{"link_id", "given or a content hash"}, {"observed_at", "when the link was seen"}}, ids, common[1:]),
+			Example: `SELECT count(*) FROM identity_links`},
+		Table{Name: "activity", Section: "input", BuiltBy: "ingest", Grain: "activity event",
+			About: "Customer activity after conversion (logins, transactions); drives activation, retention, churn and LTV.",
+			Columns: cat([]Column{{"activity_id", "given or a content hash"}, {"occurred_at", "time of the event"}}, ids,
+				[]Column{{"event", "event name"}, {"value", "value of the event in the reporting currency (DECIMAL), counted in LTV"}}, common),
+			Example: `SELECT event, count(*), sum(value) FROM activity GROUP BY ALL`},
+		Table{Name: "fx_rates", Section: "input", BuiltBy: "ingest", Grain: "day x currency",
+			About: "Exchange rates used to convert revenue and spend at ingest.",
+			Columns: []Column{{"fx_id", "given or a content hash"}, {"date", "day"}, {"currency", "currency"},
+				{"rate", "reporting-currency units per 1 unit of currency"}, common[1], common[2]},
+			Example: `SELECT currency, min(date), max(date), avg(rate) FROM fx_rates GROUP BY ALL`},
+		Table{Name: "ingest_files", Section: "bookkeeping", BuiltBy: "ingest", Grain: "file load",
+			About: "Every file load: what, when, its hash and counts. Loading the same file again is recorded as skipped.",
+			Columns: []Column{{"load_id", "load"}, {"source", "config source"}, {"dataset", "dataset"}, {"path", "file"}, {"size", "bytes"},
+				{"sha256", "content hash"}, {"modified_at", "file modification time"}, {"status", "loaded | skipped | failed"},
+				{"rows_read", "rows read"}, {"rows_loaded", "rows loaded"}, {"rows_rejected", "rows refused (see rejected_rows)"},
+				{"rows_duplicate", "rows already loaded"}, {"started_at", "start"}, {"finished_at", "end"}, {"message", "error or note"}},
+			Example: `SELECT path, status, rows_read, rows_loaded, rows_rejected, rows_duplicate FROM ingest_files ORDER BY started_at DESC`},
+		Table{Name: "rejected_rows", Section: "bookkeeping", BuiltBy: "ingest", Grain: "refused row",
+			About: "Every row refused at ingest with its reason (e-mail and phone values masked in raw).",
+			Columns: []Column{{"load_id", "load"}, {"source", "config source"}, {"path", "file"}, {"line", "line in the file"},
+				{"field", "offending field"}, {"reason", "why"}, {"raw", "the raw record, masked"}, {"rejected_at", "when"}},
+			Example: `SELECT path, line, field, reason FROM rejected_rows ORDER BY path, line LIMIT 50`},
+		Table{Name: "pipeline_runs", Section: "bookkeeping", BuiltBy: "jobs", Grain: "run",
+			About: "Every pipeline run with status, duration and row counts.",
+			Columns: []Column{{"run_id", "run"}, {"job", "job name"}, {"trigger", "manual | schedule | backfill | demo"},
+				{"started_at", "start"}, {"finished_at", "end"}, {"status", "running | succeeded | failed | cancelled | skipped"},
+				{"rows_in", "rows read"}, {"rows_out", "rows written"}, {"error", "error of a failed run"},
+				{"steps", "JSON: [{step, seconds, rows}]"}, {"pid", "process"}, {"host", "host"},
+				{"attempt", "attempt number (retries)"}, {"range_from", "backfill range start"}, {"range_to", "backfill range end"}},
+			Example: `SELECT run_id, job, status, finished_at - started_at AS duration, rows_out FROM pipeline_runs ORDER BY started_at DESC LIMIT 10`},
+		Table{Name: "attrib_migrations", Section: "bookkeeping", BuiltBy: "warehouse", Grain: "schema migration",
+			About:   "Applied schema migrations.",
+			Columns: []Column{{"version", "migration number"}, {"name", "migration name"}, {"applied_at", "when"}},
+			Example: `SELECT * FROM attrib_migrations ORDER BY version`},
+	)
+}
+
+var sectionTitles = []struct{ key, title string }{
+	{"evaluation", "Evaluation tables"},
+	{"attribution", "Attribution and identity tables"},
+	{"input", "Input tables"},
+	{"bookkeeping", "Bookkeeping tables"},
+}
+
+// RenderTablesDoc renders docs/tables.md from the Catalogue.
+func RenderTablesDoc() string {
+	var b strings.Builder
+	b.WriteString("<!-- Generated from queries/catalogue.go by `go test -tags duckdb_arrow ./queries -run TestTablesDoc -update`; do not edit by hand. -->\n\n")
+	b.WriteString("# Tables\n\n")
+	b.WriteString("Every table of the warehouse, its grain, its columns and a query to start from. Evaluation and\n")
+	b.WriteString("attribution tables are rebuilt by every run and replaced in one transaction: a reader sees the\n")
+	b.WriteString("previous complete set or the new complete set, never a mix. Money columns are DECIMAL in the\n")
+	b.WriteString("reporting currency; a ratio with a zero or missing divisor is NULL, never 0 or infinity.\n")
+	b.WriteString("Conversions are sums of attribution credits. \"as_of\" is the latest touch, conversion or activity\n")
+	b.WriteString("event in the warehouse: windows such as \"active in the last 30 days\" end there, not at the clock.\n\n")
+	b.WriteString("| table | grain | built by |\n| --- | --- | --- |\n")
+	for _, s := range sectionTitles {
+		for _, t := range Catalogue {
+			if t.Section == s.key {
+				fmt.Fprintf(&b, "| [`%s`](#%s) | %s | %s |\n", t.Name, t.Name, t.Grain, t.BuiltBy)
+			}
+		}
+	}
+	for _, s := range sectionTitles {
+		fmt.Fprintf(&b, "\n## %s\n", s.title)
+		for _, t := range Catalogue {
+			if t.Section != s.key {
+				continue
+			}
+			fmt.Fprintf(&b, "\n### %s\n\n", t.Name)
+			fmt.Fprintf(&b, "Grain: %s. Built by %s.\n\n%s\n\n", t.Grain, t.BuiltBy, t.About)
+			b.WriteString("| column | definition |\n| --- | --- |\n")
+			for _, c := range t.Columns {
+				fmt.Fprintf(&b, "| `%s` | %s |\n", c.Name, strings.ReplaceAll(c.Definition, "|", "\\|"))
+			}
+			if t.Notes != "" {
+				fmt.Fprintf(&b, "\n%s\n", t.Notes)
+			}
+			fmt.Fprintf(&b, "\n```sql\n%s;\n```\n", t.Example)
+		}
+	}
+	return b.String()
+}

@@ -1,0 +1,32 @@
+-- Channel x conversion type x model: conversions (sum of credits), conversion_share (of all conversions of
+-- that type under that model), revenue (revenue credit) and revenue_share; '(all)' sums over types. Every
+-- configured model gets a row for every channel any model credited (0 when it credits it nothing), and
+-- min_share / max_share give the spread of the channel's share across models.
+CREATE TABLE _next_model_comparison AS
+WITH agg AS (
+    SELECT channel, conversion_type, model, sum(credit) AS conversions, sum(revenue_credit) AS revenue
+    FROM _next_attribution_credits GROUP BY ALL
+    UNION ALL
+    SELECT channel, '(all)', model, sum(credit), sum(revenue_credit)
+    FROM _next_attribution_credits GROUP BY ALL
+),
+grid AS (
+    SELECT DISTINCT a.channel, a.conversion_type, m.model FROM agg a, models m
+),
+filled AS (
+    SELECT g.channel, g.conversion_type, g.model,
+           coalesce(a.conversions, 0) AS conversions,
+           CAST(coalesce(a.revenue, 0) AS DECIMAL(38, 10)) AS revenue
+    FROM grid g LEFT JOIN agg a USING (channel, conversion_type, model)
+),
+shares AS (
+    SELECT *,
+           conversions / nullif(sum(conversions) OVER (PARTITION BY conversion_type, model), 0) AS conversion_share,
+           revenue / nullif(sum(revenue) OVER (PARTITION BY conversion_type, model), 0) AS revenue_share
+    FROM filled
+)
+SELECT channel, conversion_type, model, conversions, conversion_share, revenue, revenue_share,
+       min(conversion_share) OVER (PARTITION BY channel, conversion_type) AS min_share,
+       max(conversion_share) OVER (PARTITION BY channel, conversion_type) AS max_share
+FROM shares
+ORDER BY conversion_type, channel, model
