@@ -52,7 +52,8 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 		hi = *e.BudgetMaxFactor
 	}
 	if _, err := c.ExecContext(ctx, mustSQL("eval_params"), e.Period, e.AcquisitionType, e.AcquisitionModel,
-		e.LTVMonths, e.RetentionMonths, retentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays); err != nil {
+		e.LTVMonths, e.RetentionMonths, retentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,
+		cfg.Attribution.UnattributedChannel); err != nil {
 		return fmt.Errorf("queries: evaluation settings: %w", err)
 	}
 	for _, name := range []string{

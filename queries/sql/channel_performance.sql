@@ -23,7 +23,7 @@ touch_agg AS (
 ),
 groups AS (
     SELECT channel, min(channel_group) AS channel_group FROM channel_map GROUP BY channel
-    UNION ALL SELECT '(unattributed)', 'online'
+    UNION ALL SELECT (SELECT unattributed FROM eval_params), 'online'
 ),
 types AS (
     SELECT DISTINCT conversion_type FROM conversions WHERE person_id IS NOT NULL UNION ALL SELECT '(all)'

@@ -13,7 +13,7 @@ WITH truth AS (
 attr AS (
     SELECT conversion_type, model, channel, sum(credit) AS credited
     FROM _next_attribution_credits
-    WHERE channel <> '(unattributed)' AND conversion_type IN (SELECT conversion_type FROM truth)
+    WHERE channel <> (SELECT unattributed FROM eval_params) AND conversion_type IN (SELECT conversion_type FROM truth)
     GROUP BY ALL
 ),
 shares AS (
