@@ -21,9 +21,12 @@ touch_agg AS (
     FROM touches t JOIN eval_days z ON z.q = epoch_us(t.occurred_at) // 900000000
     GROUP BY ALL
 ),
+-- One group per channel; the unattributed channel is online unless a rule says otherwise.
 groups AS (
-    SELECT channel, min(channel_group) AS channel_group FROM channel_map GROUP BY channel
-    UNION ALL SELECT (SELECT unattributed FROM eval_params), 'online'
+    SELECT channel, min(channel_group) AS channel_group FROM (
+        SELECT channel, channel_group FROM channel_map
+        UNION ALL SELECT unattributed, 'online' FROM eval_params WHERE unattributed NOT IN (SELECT channel FROM channel_map)
+    ) GROUP BY channel
 ),
 types AS (
     SELECT DISTINCT conversion_type FROM conversions WHERE person_id IS NOT NULL UNION ALL SELECT '(all)'
