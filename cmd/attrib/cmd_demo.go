@@ -66,9 +66,10 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			abs, _ := filepath.Abs(cfgPath)
-			fmt.Fprintf(out, "\nNext:\n  attrib query --config %s \"SELECT * FROM channel_performance LIMIT 20\"\n", abs)
-			fmt.Fprintf(out, "  attrib query --config %s \"SELECT model, channel, round(sum(credit),1) AS conversions FROM attribution_credits GROUP BY ALL ORDER BY ALL\"\n", abs)
-			fmt.Fprintf(out, "  attrib runs --config %s\n", abs)
+			exe := os.Args[0]
+			fmt.Fprintf(out, "\nNext:\n  %s query --config %s \"SELECT * FROM model_comparison WHERE conversion_type = 'account_opened' ORDER BY channel, model\"\n", exe, abs)
+			fmt.Fprintf(out, "  %s query --config %s \"SELECT conversion_type, model, abs_error FROM model_accuracy WHERE channel = '(all)' ORDER BY 1, 3\"\n", exe, abs)
+			fmt.Fprintf(out, "  %s serve --config %s    # dashboard on http://%s/\n", exe, abs, cfg.Serve.HTTP)
 			return nil
 		},
 	}
