@@ -6,8 +6,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-
-	"attrib/jobs"
 )
 
 func newBackfillCmd(g *globalFlags) *cobra.Command {
@@ -30,20 +28,11 @@ func newBackfillCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			j, err := cfg.Job(job)
-			if err != nil {
-				return err
-			}
-			w, err := openWarehouse(ctx, cfg, false)
+			r, j, w, err := cliRunner(ctx, cfg, job)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			r, err := jobs.NewRunner(ctx, w, cfg)
-			if err != nil {
-				return err
-			}
-			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress(), Attempt: logRetry(j.Retries)}
 			res, err := r.Backfill(ctx, j, fromD, toD)
 			clearLine()
 			fmt.Fprintln(os.Stdout, runSummary(res)+fmt.Sprintf(" range=%s..%s", from, to))

@@ -25,30 +25,19 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 			ctx := cmd.Context()
 			step := stepProgress()
 			step("generating demo data")
-			sum, err := demo.Generate(ctx, demo.Options{Dir: dir, People: people, Seed: seed})
-			if err != nil {
+			if _, err := demo.Generate(ctx, demo.Options{Dir: dir, People: people, Seed: seed}); err != nil {
 				return err
 			}
-			_ = sum
 			cfgPath := filepath.Join(dir, config.DefaultFile)
 			cfg, err := config.Load(cfgPath)
 			if err != nil {
 				return err
 			}
-			w, err := openWarehouse(ctx, cfg, false)
+			r, j, w, err := cliRunner(ctx, cfg, "")
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			r, err := jobs.NewRunner(ctx, w, cfg)
-			if err != nil {
-				return err
-			}
-			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: step}
-			j, err := cfg.Job("")
-			if err != nil {
-				return err
-			}
 			res, err := r.Run(ctx, j, jobs.TriggerDemo)
 			clearLine()
 			out := os.Stdout

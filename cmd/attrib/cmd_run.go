@@ -22,20 +22,11 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			j, err := cfg.Job(job)
-			if err != nil {
-				return err
-			}
-			w, err := openWarehouse(ctx, cfg, false)
+			r, j, w, err := cliRunner(ctx, cfg, job)
 			if err != nil {
 				return err
 			}
 			defer w.Close()
-			r, err := jobs.NewRunner(ctx, w, cfg)
-			if err != nil {
-				return err
-			}
-			r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress(), Attempt: logRetry(j.Retries)}
 			res, err := r.Run(ctx, j, jobs.TriggerManual)
 			clearLine()
 			fmt.Fprintln(os.Stdout, runSummary(res))

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"attrib/config"
+	"attrib/jobs"
 	"attrib/warehouse"
 )
 
@@ -25,6 +26,23 @@ func openWarehouse(ctx context.Context, cfg *config.Config, readOnly bool) (*war
 		return nil, err
 	}
 	return w, nil
+}
+
+// cliRunner opens the warehouse for writing and returns a runner for the
+// named job (default: the first) with terminal progress; done closes the warehouse.
+func cliRunner(ctx context.Context, cfg *config.Config, jobName string) (r *jobs.Runner, j config.Job, w *warehouse.Warehouse, err error) {
+	if j, err = cfg.Job(jobName); err != nil {
+		return nil, j, nil, err
+	}
+	if w, err = openWarehouse(ctx, cfg, false); err != nil {
+		return nil, j, nil, err
+	}
+	if r, err = jobs.NewRunner(ctx, w, cfg); err != nil {
+		_ = w.Close()
+		return nil, j, nil, err
+	}
+	r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress(), Attempt: logRetry(j.Retries)}
+	return r, j, w, nil
 }
 
 func plural(n int64, one, many string) string {
