@@ -2,7 +2,7 @@
 TAGS := duckdb_arrow
 GO ?= go
 
-.PHONY: build demo test check bench fmt vet
+.PHONY: build demo test check bench fmt vet lint
 
 build:
 	$(GO) build -tags $(TAGS) -o attrib ./cmd/attrib
@@ -23,3 +23,7 @@ check: fmt vet test
 
 bench:
 	$(GO) test -tags $(TAGS) -run '^$$' -bench . -benchtime 3x ./...
+
+# Optional deeper lint (fetches staticcheck through the Go module proxy; not part of CI).
+lint:
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 -tags $(TAGS) ./...

@@ -119,17 +119,6 @@ func (c cdf) sampleFrom(r *rand.Rand, from int) int {
 	return max(i, from)
 }
 
-// massFrom is the share of the total weight at indexes >= from.
-func (c cdf) massFrom(from int) float64 {
-	switch {
-	case len(c) == 0 || from >= len(c):
-		return 0
-	case from <= 0:
-		return 1
-	}
-	return 1 - c[from-1]
-}
-
 // secondOfDay draws a time of day (seconds) from hourly weights.
 func secondOfDay(r *rand.Rand, hours cdf) int64 {
 	return int64(hours.sample(r))*3600 + r.Int64N(3600)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"fmt"
 
 	"attrib/config"
 	"attrib/jobs"
@@ -43,11 +42,4 @@ func cliRunner(ctx context.Context, cfg *config.Config, jobName string) (r *jobs
 	}
 	r.Hooks = jobs.Hooks{Ingest: newFileProgress(), Step: stepProgress(), Attempt: logRetry(j.Retries)}
 	return r, j, w, nil
-}
-
-func plural(n int64, one, many string) string {
-	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
-	}
-	return fmt.Sprintf("%d %s", n, many)
 }

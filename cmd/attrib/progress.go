@@ -21,7 +21,7 @@ func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 // fileProgress draws a progress bar per file on a terminal (one step of
 // the bar per load step: hash, read, validate, write) and leaves one line per
 // file; elsewhere it logs one slog line per file.
-// (schollz/progressbar is not in go.mod yet; this bar needs only x/term.)
+// Four discrete steps need no progress-bar library: this bar uses only x/term.
 type fileProgress struct {
 	w     io.Writer
 	tty   bool
