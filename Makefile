@@ -12,6 +12,8 @@ demo: build
 
 test:
 	$(GO) test -tags $(TAGS) -race ./...
+	# allocation checks are meaningless under -race: run them once without it
+	$(GO) test -tags $(TAGS) -run Allocations ./transform/channel/
 
 vet:
 	$(GO) vet -tags $(TAGS) ./...

@@ -270,17 +270,6 @@ func TestClassifyConcurrent(t *testing.T) {
 	wg.Wait()
 }
 
-func TestClassifyAllocations(t *testing.T) {
-	if raceEnabled {
-		t.Skip("allocation counts are not meaningful under -race")
-	}
-	c := defaultClassifier()
-	touch := Touch{Source: "google", Medium: "cpc", Campaign: "spring", Interaction: "click"}
-	if n := testing.AllocsPerRun(100, func() { c.Classify(touch) }); n > 0 {
-		t.Errorf("Classify of lower-case values allocates %v times, want 0", n)
-	}
-}
-
 func BenchmarkClassify(b *testing.B) {
 	c := defaultClassifier()
 	touches := make([]Touch, len(defaultCases))
