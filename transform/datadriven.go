@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -205,15 +206,18 @@ func appendRemovalEffects(conn driver.Conn, typ string, channels []string, r *at
 	return nil
 }
 
-// str reads a string cell of a DuckDB Arrow column (String or StringView).
+// str copies a string cell of a DuckDB Arrow column (String or StringView).
+// Value points into the record's buffers, which are reused once the reader
+// moves to the next batch; a conversion's touches can span two batches, so
+// the string is cloned.
 func str(a arrow.Array, i int) string {
 	switch x := a.(type) {
 	case *array.String:
-		return x.Value(i)
+		return strings.Clone(x.Value(i))
 	case *array.StringView:
-		return x.Value(i)
+		return strings.Clone(x.Value(i))
 	case *array.LargeString:
-		return x.Value(i)
+		return strings.Clone(x.Value(i))
 	}
 	return a.ValueStr(i)
 }

@@ -30,11 +30,11 @@ attribution:
   models: [first_touch, last_touch, last_non_direct, linear, position_based, time_decay, markov, shapley, fractribution]
 `
 
-// writeSynthetic writes a seeded data set into dir: touches of 400 people on eight
+// writeSynthetic writes a seeded data set into dir: touches of `people` people on eight
 // source/medium pairs (some rows carry both a cookie and a customer number, so stitching
 // matters), and conversions of two types with revenue, some without any touch. With
 // shuffle, the same rows are written in another order.
-func writeSynthetic(t *testing.T, dir string, shuffle bool) {
+func writeSynthetic(t *testing.T, dir string, shuffle bool, people int) {
 	t.Helper()
 	rnd := rand.New(rand.NewPCG(7, 11))
 	sm := [][2]string{{"google", "cpc"}, {"google", "organic"}, {"facebook", "paid_social"}, {"(direct)", "(none)"},
@@ -42,7 +42,7 @@ func writeSynthetic(t *testing.T, dir string, shuffle bool) {
 	base := time.Date(2025, 3, 1, 0, 0, 0, 0, time.UTC)
 	touches := []string{}
 	convs := []string{}
-	for p := range 400 {
+	for p := range people {
 		cust := fmt.Sprintf("C%04d", p)
 		cookie := fmt.Sprintf("ck%04d", p)
 		n := 1 + rnd.IntN(7)
@@ -140,7 +140,9 @@ const (
 // to the conversion's revenue, for all nine models.
 func TestPipelineCreditsSumToOne(t *testing.T) {
 	dir := t.TempDir()
-	writeSynthetic(t, dir, false)
+	// 20,000 people give well over one Arrow batch (2,048 rows) of conversion touches, so
+	// conversions span batch boundaries when the data-driven models read them.
+	writeSynthetic(t, dir, false, 20000)
 	cfg, w := openConfig(t, dir)
 	res := runPipeline(t, cfg, w)
 	if res.Conversions < 100 {
@@ -168,6 +170,23 @@ func TestPipelineCreditsSumToOne(t *testing.T) {
 	if bad != 0 {
 		t.Errorf("%d conversion x model groups do not sum to 1 / the revenue (worst %g / %g)", bad, worstCredit, worstRevenue)
 	}
+	// Every credited channel is a channel of the data (the data-driven credits are read
+	// from Arrow batches whose memory is reused: strings must be copied).
+	var foreign int
+	if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FROM attribution_credits
+		WHERE channel <> '(unattributed)' AND channel NOT IN (SELECT DISTINCT channel FROM conversion_paths, unnest(string_split(path, ' > ')) AS u(channel))`).Scan(&foreign); err != nil {
+		t.Fatal(err)
+	}
+	if foreign != 0 {
+		t.Errorf("%d credits name a channel that no path has", foreign)
+	}
+	var touchRows int
+	if err := w.DB().QueryRowContext(ctx, `SELECT sum(touch_count) FROM conversion_paths`).Scan(&touchRows); err != nil {
+		t.Fatal(err)
+	}
+	if touchRows <= 2*2048 {
+		t.Errorf("only %d conversion touches: the test must span several Arrow batches", touchRows)
+	}
 	// The conversions without a touch go to (unattributed) under every model.
 	var unattributed int
 	if err := w.DB().QueryRowContext(ctx, `SELECT count(DISTINCT conversion_id) FROM attribution_credits
@@ -183,8 +202,8 @@ func TestPipelineCreditsSumToOne(t *testing.T) {
 // credit, path and removal effect is identical. A rerun on the same warehouse is too.
 func TestPipelineIgnoresRowOrder(t *testing.T) {
 	dirA, dirB := t.TempDir(), t.TempDir()
-	writeSynthetic(t, dirA, false)
-	writeSynthetic(t, dirB, true)
+	writeSynthetic(t, dirA, false, 400)
+	writeSynthetic(t, dirB, true, 400)
 	cfgA, wA := openConfig(t, dirA)
 	cfgB, wB := openConfig(t, dirB)
 	runPipeline(t, cfgA, wA)
@@ -233,7 +252,7 @@ func TestPipelinePathTransforms(t *testing.T) {
 		{"[frequency]", "1"},
 	} {
 		dir := t.TempDir()
-		writeSynthetic(t, dir, false)
+		writeSynthetic(t, dir, false, 400)
 		yaml := strings.Replace(propertyConfig, "markov_order: 2", "markov_order: "+tc.order+"\n  path_transforms: "+tc.transforms, 1)
 		if err := os.WriteFile(filepath.Join(dir, "attrib.yaml"), []byte(yaml), 0o644); err != nil {
 			t.Fatal(err)
