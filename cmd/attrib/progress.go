@@ -6,11 +6,11 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"text/tabwriter"
 	"time"
 
+	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"attrib/ingest"
@@ -18,38 +18,46 @@ import (
 
 func isTerminal(f *os.File) bool { return term.IsTerminal(int(f.Fd())) }
 
-// fileProgress draws a progress bar per file on a terminal (one step of
-// the bar per load step: hash, read, validate, write) and leaves one line per
-// file; elsewhere it logs one slog line per file.
-// Four discrete steps need no progress-bar library: this bar uses only x/term.
+// fileProgress draws a progress bar per file on a terminal (schollz/progressbar;
+// one step of the bar per load step: hash, read, validate, write) and leaves
+// one line per file; elsewhere it logs one slog line per file.
 type fileProgress struct {
-	w     io.Writer
-	tty   bool
-	mu    sync.Mutex
-	start time.Time
-	name  string
-	size  int64
-	done  int    // steps done
-	label string // current step
-	stop  chan struct{}
+	w    io.Writer
+	tty  bool
+	mu   sync.Mutex
+	name string
+	size int64
+	bar  *progressbar.ProgressBar
+	stop chan struct{}
 }
 
 func newFileProgress() *fileProgress {
 	return &fileProgress{w: os.Stderr, tty: isTerminal(os.Stderr)}
 }
 
+func (p *fileProgress) describe(step string) string {
+	return fmt.Sprintf("%-8s %s (%s)", step, p.name, humanBytes(p.size))
+}
+
 func (p *fileProgress) Start(path string, size int64) {
-	if p.tty {
-		p.mu.Lock()
-		p.start, p.name, p.size, p.done, p.label = time.Now(), filepath.Base(path), size, 0, "start"
-		p.draw()
-		p.stop = make(chan struct{})
-		p.mu.Unlock()
-		go p.tick(p.stop)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.name, p.size = filepath.Base(path), size
+	if !p.tty {
+		slog.Debug("ingest: loading", "file", path, "bytes", size)
 		return
 	}
-	p.start, p.name, p.size = time.Now(), filepath.Base(path), size
-	slog.Debug("ingest: loading", "file", path, "bytes", size)
+	p.bar = progressbar.NewOptions(len(ingest.Steps),
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetWidth(20),
+		progressbar.OptionSetDescription(p.describe("start")),
+		progressbar.OptionSetElapsedTime(true),
+		progressbar.OptionSetPredictTime(false),
+		progressbar.OptionSetRenderBlankState(true),
+		progressbar.OptionClearOnFinish(),
+	)
+	p.stop = make(chan struct{})
+	go p.tick(p.bar, p.stop)
 }
 
 // Step implements ingest.Stepper: the bar moves one step.
@@ -61,15 +69,15 @@ func (p *fileProgress) Step(path, step string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, s := range ingest.Steps {
-		if s == step {
-			p.done, p.label = i, step
-			p.draw()
+		if s == step && p.bar != nil {
+			p.bar.Describe(p.describe(step))
+			_ = p.bar.Set(i)
 		}
 	}
 }
 
 // tick redraws the bar (its elapsed time) while a long step runs.
-func (p *fileProgress) tick(stop chan struct{}) {
+func (p *fileProgress) tick(bar *progressbar.ProgressBar, stop chan struct{}) {
 	t := time.NewTicker(250 * time.Millisecond)
 	defer t.Stop()
 	for {
@@ -78,26 +86,12 @@ func (p *fileProgress) tick(stop chan struct{}) {
 			return
 		case <-t.C:
 			p.mu.Lock()
-			if p.stop == stop { // not yet done
-				p.draw()
+			if p.bar == bar {
+				_ = bar.RenderBlank()
 			}
 			p.mu.Unlock()
 		}
 	}
-}
-
-// draw shows the bar with p.done steps out of len(ingest.Steps); p.mu is held.
-func (p *fileProgress) draw() {
-	fmt.Fprintf(p.w, "\r\033[K  %s %-8s %s (%s) %.1fs", bar(p.done, len(ingest.Steps), 20), p.label, p.name, humanBytes(p.size), time.Since(p.start).Seconds())
-}
-
-// bar renders [#####.....] for done of total.
-func bar(done, total, width int) string {
-	if total <= 0 {
-		total = 1
-	}
-	n := done * width / total
-	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
 func (p *fileProgress) Done(r ingest.FileResult) {
@@ -107,7 +101,11 @@ func (p *fileProgress) Done(r ingest.FileResult) {
 			close(p.stop)
 			p.stop = nil
 		}
-		fmt.Fprintf(p.w, "\r\033[K  %s %-10s %s: %s in %.1fs\n", bar(len(ingest.Steps), len(ingest.Steps), 20), r.Status, p.name, outcome(r), r.Duration.Seconds())
+		if p.bar != nil {
+			_ = p.bar.Finish() // clears the bar line
+			p.bar = nil
+		}
+		fmt.Fprintf(p.w, "  %-10s %s: %s in %.1fs\n", r.Status, p.name, outcome(r), r.Duration.Seconds())
 		p.mu.Unlock()
 	}
 	attrs := []any{"file", r.Path, "dataset", r.Dataset, "status", string(r.Status), "read", r.Read, "loaded", r.Loaded,
