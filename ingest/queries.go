@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"strings"
 	"text/template"
 
@@ -13,13 +12,7 @@ import (
 //go:embed sql/*.sql sql/*.tmpl
 var sqlFS embed.FS
 
-func mustSQL(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name)
-	if err != nil {
-		panic(fmt.Sprintf("ingest: embedded %s: %v", name, err))
-	}
-	return string(b)
-}
+func mustSQL(file string) string { return warehouse.EmbeddedSQL(sqlFS, file) }
 
 var (
 	sqlParams         = mustSQL("params.sql")

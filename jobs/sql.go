@@ -2,19 +2,14 @@ package jobs
 
 import (
 	"embed"
-	"fmt"
+
+	"attrib/warehouse"
 )
 
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-func mustSQL(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("jobs: embedded %s.sql: %v", name, err))
-	}
-	return string(b)
-}
+func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
 var (
 	sqlRunStart       = mustSQL("run_start")

@@ -14,13 +14,7 @@ import (
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-func mustSQL(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("queries: embedded %s.sql: %v", name, err))
-	}
-	return string(b)
-}
+func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
 // Published lists the evaluation tables Build creates under _next_ names.
 var Published = []string{

@@ -11,6 +11,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"attrib/warehouse"
 )
 
 //go:embed assets
@@ -19,13 +21,7 @@ var assetFS embed.FS
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-func mustSQL(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("server: embedded %s.sql: %v", name, err))
-	}
-	return string(b)
-}
+func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
 func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 

@@ -3,7 +3,6 @@ package transform
 import (
 	"bytes"
 	"embed"
-	"fmt"
 	"text/template"
 
 	"attrib/warehouse"
@@ -13,13 +12,7 @@ import (
 var sqlFS embed.FS
 
 // SQL returns an embedded statement by file name (without .sql).
-func SQL(name string) string {
-	b, err := sqlFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("transform: embedded %s.sql: %v", name, err))
-	}
-	return string(b)
-}
+func SQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
 var personTmpl = template.Must(template.ParseFS(sqlFS, "sql/person_ids.sql.tmpl"))
 

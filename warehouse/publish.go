@@ -40,13 +40,7 @@ func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
 //go:embed sql/publish_range_*.sql
 var publishFS embed.FS
 
-func publishSQL(name string) string {
-	b, err := publishFS.ReadFile("sql/" + name + ".sql")
-	if err != nil {
-		panic(fmt.Sprintf("warehouse: embedded %s.sql: %v", name, err))
-	}
-	return string(b)
-}
+func publishSQL(name string) string { return EmbeddedSQL(publishFS, name+".sql") }
 
 var (
 	sqlRangeDelete      = publishSQL("publish_range_delete")
