@@ -206,21 +206,24 @@ func appendRemovalEffects(conn driver.Conn, typ string, channels []string, r *at
 	return nil
 }
 
-// str copies a string cell of a DuckDB Arrow column (String or StringView).
-// Value points into the record's buffers, which are reused once the reader
-// moves to the next batch; a conversion's touches can span two batches, so
-// the string is cloned.
-func str(a arrow.Array, i int) string {
+// view reads a string cell of a DuckDB Arrow column (String or StringView)
+// without copying: the result points into the record's buffers, which are
+// reused once the reader moves to the next batch.
+func view(a arrow.Array, i int) string {
 	switch x := a.(type) {
 	case *array.String:
-		return strings.Clone(x.Value(i))
+		return x.Value(i)
 	case *array.StringView:
-		return strings.Clone(x.Value(i))
+		return x.Value(i)
 	case *array.LargeString:
-		return strings.Clone(x.Value(i))
+		return x.Value(i)
 	}
 	return a.ValueStr(i)
 }
+
+// str copies a string cell, for values kept beyond the current batch (a
+// conversion's touches can span two batches).
+func str(a arrow.Array, i int) string { return strings.Clone(view(a, i)) }
 
 type touchRow struct {
 	touchpoint, channel, campaign string
@@ -287,13 +290,12 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 		conv, tp, ch, camp := rec.Column(0), rec.Column(1), rec.Column(2), rec.Column(3)
 		cid := rec.Column(4).(*array.Int32)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			id := str(conv, i)
-			if id != current {
+			if id := view(conv, i); id != current {
 				if err := flush(); err != nil {
 					_ = app.Close()
 					return err
 				}
-				current = id
+				current = strings.Clone(id)
 			}
 			touches = append(touches, touchRow{str(tp, i), str(ch, i), str(camp, i)})
 			steps = append(steps, cid.Value(i))

@@ -140,10 +140,10 @@ func windowDates(cfg *config.Config) (lo, hi any) {
 // identifier type, hashing values the way ingest hashes e-mail and phone.
 func blockedNodes(ctx context.Context, c *sql.Conn, cfg *config.Config) ([]string, error) {
 	var out []string
+	ipad, opad := warehouse.HMACPads([]byte(cfg.PII.Key))
 	for _, v := range cfg.Identity.Block {
 		out = append(out, "c:"+v, "a:"+v)
 		var e, p sql.NullString
-		ipad, opad := warehouse.HMACPads([]byte(cfg.PII.Key))
 		err := c.QueryRowContext(ctx, `SELECT attrib_hmac(attrib_norm_email(?), ?::BLOB, ?::BLOB), attrib_hmac(attrib_norm_phone(?, ?), ?::BLOB, ?::BLOB)`,
 			v, ipad, opad, v, cfg.PII.DefaultCountryCode, ipad, opad).Scan(&e, &p)
 		if err != nil {
