@@ -81,27 +81,6 @@ func writeFile(b *testing.B, path string, data []byte) {
 	}
 }
 
-func copyTree(tb testing.TB, src, dst string) {
-	tb.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		tb.Fatal(err)
-	}
-}
-
 // runDir runs the default job in dir and returns the result.
 func runDir(b *testing.B, dir string) RunResult {
 	b.Helper()

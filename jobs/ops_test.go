@@ -20,38 +20,7 @@ import (
 const heavySQL = "SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7919 = 13"
 
 // opsEnv copies the hand-made data set into a temp dir and opens its warehouse.
-func opsEnv(t *testing.T) (*config.Config, *warehouse.Warehouse) {
-	t.Helper()
-	dir := t.TempDir()
-	src := "testdata/small"
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dir, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dir, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(filepath.Join(dir, "attrib.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return cfg, w
-}
+func opsEnv(t *testing.T) (*config.Config, *warehouse.Warehouse) { return openSmall(t) }
 
 func fullJob(name string) config.Job {
 	return config.Job{Name: name, Steps: []string{"ingest", "transform", "evaluate"}, RetryBackoff: config.Duration{Duration: 10 * time.Millisecond}}

@@ -16,6 +16,13 @@ import (
 func copyDir(t *testing.T, src string) string {
 	t.Helper()
 	dst := t.TempDir()
+	copyTree(t, src, dst)
+	return dst
+}
+
+// copyTree copies the files below src into dst.
+func copyTree(tb testing.TB, src, dst string) {
+	tb.Helper()
 	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
 		if err != nil {
 			return err
@@ -32,9 +39,8 @@ func copyDir(t *testing.T, src string) string {
 		return os.WriteFile(target, b, 0o644)
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	return dst
 }
 
 func openSmall(t *testing.T) (*config.Config, *warehouse.Warehouse) {
