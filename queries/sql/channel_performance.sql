@@ -48,7 +48,7 @@ SELECT k.date, k.channel, coalesce(g.channel_group, 'online') AS channel_group, 
        CAST(coalesce(ca.revenue, 0) AS DECIMAL(38, 10)) AS revenue,
        CAST(coalesce(sd.spend, 0) AS DECIMAL(18, 4)) AS spend,
        sd.impressions, sd.clicks,
-       CASE WHEN coalesce(ca.conversions, 0) > 0 AND coalesce(sd.spend, 0) > 0 THEN sd.spend / ca.conversions END AS cpa,
+       attrib_cpa(sd.spend, ca.conversions) AS cpa,
        CASE WHEN coalesce(sd.spend, 0) > 0 THEN coalesce(ca.revenue, 0) / sd.spend END AS roas,
        CASE WHEN coalesce(sd.spend, 0) > 0 THEN (coalesce(ca.revenue, 0) - sd.spend) / sd.spend END AS roi
 FROM keys k

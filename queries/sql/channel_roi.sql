@@ -26,7 +26,7 @@ acq AS (
 ),
 ratios AS (
     SELECT b.*,
-           CASE WHEN b.spend > 0 AND b.conversions > 0 THEN b.spend / b.conversions END AS cac,
+           attrib_cpa(b.spend, b.conversions) AS cac,
            CASE WHEN b.spend > 0 THEN b.revenue / b.spend END AS roas,
            CASE WHEN b.spend > 0 THEN (b.revenue - b.spend) / b.spend END AS roi,
            b.conversion_type = p.acquisition_type AS is_acq

@@ -4,7 +4,7 @@ SELECT channel, channel_group,
        round(sum(conversions), 1) AS conversions,
        round(sum(revenue), 2) AS revenue,
        round(sum(spend), 2) AS spend,
-       round(CASE WHEN sum(spend) > 0 THEN sum(spend) / nullif(sum(conversions), 0) END, 2) AS cpa,
+       round(attrib_cpa(sum(spend), sum(conversions)), 2) AS cpa,
        round(sum(revenue) / nullif(sum(spend), 0), 3) AS roas
 FROM channel_performance
 WHERE model = ? AND conversion_type = '(all)'

@@ -3,7 +3,7 @@
 SELECT sum(spend) AS spend,
        sum(conversions) AS conversions,
        sum(revenue) AS revenue,
-       sum(spend) / nullif(sum(conversions), 0) AS cpa,
+       attrib_cpa(sum(spend), sum(conversions)) AS cpa,
        sum(revenue) / nullif(sum(spend), 0) AS roas,
        (sum(revenue) - sum(spend)) / nullif(sum(spend), 0) AS roi
 FROM channel_performance
