@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"attrib/config"
@@ -58,7 +59,7 @@ func benchData(b *testing.B) (base, full string, lateWeb []byte, convWithDay []b
 	return base, full, lateWeb, convWithDay
 }
 
-func splitLines(b *testing.B, path string, take func([]byte) bool) (keep, taken []byte) {
+func splitLines(b testing.TB, path string, take func([]byte) bool) (keep, taken []byte) {
 	b.Helper()
 	raw, err := os.ReadFile(path)
 	if err != nil {
@@ -74,7 +75,7 @@ func splitLines(b *testing.B, path string, take func([]byte) bool) (keep, taken 
 	return keep, taken
 }
 
-func writeFile(b *testing.B, path string, data []byte) {
+func writeFile(b testing.TB, path string, data []byte) {
 	b.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		b.Fatal(err)
@@ -82,7 +83,12 @@ func writeFile(b *testing.B, path string, data []byte) {
 }
 
 // runDir runs the default job in dir and returns the result.
-func runDir(b *testing.B, dir string) RunResult {
+func runDir(b testing.TB, dir string) RunResult {
+	return runDirWith(b, dir, false)
+}
+
+// runDirWith is runDir, forcing a full rebuild when full is set.
+func runDirWith(b testing.TB, dir string, full bool) RunResult {
 	b.Helper()
 	ctx := context.Background()
 	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
@@ -99,7 +105,11 @@ func runDir(b *testing.B, dir string) RunResult {
 		b.Fatal(err)
 	}
 	job, _ := cfg.Job("")
-	res, err := r.Run(ctx, job, TriggerManual)
+	run := r.Run
+	if full {
+		run = r.RunFull
+	}
+	res, err := run(ctx, job, TriggerManual)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -109,6 +119,9 @@ func runDir(b *testing.B, dir string) RunResult {
 func reportSteps(b *testing.B, res RunResult) {
 	for _, s := range res.Steps {
 		b.ReportMetric(s.Seconds, s.Step+"-s")
+	}
+	for _, t := range res.Transform.Timings {
+		b.ReportMetric(t.Seconds, strings.ReplaceAll(t.Step, " ", "_")+"-s")
 	}
 	read, _, _, _ := res.Ingest.Totals()
 	b.ReportMetric(float64(read), "rows-read")

@@ -59,19 +59,21 @@ type StepResult struct {
 
 // RunResult is the outcome of one run (the last attempt when retried).
 type RunResult struct {
-	RunID    string
-	Job      string
-	Trigger  string
-	Status   string
-	Attempt  int
-	RowsIn   int64
-	RowsOut  int64
-	Steps    []StepResult
-	Ingest   ingest.Report
-	Exported []string // files written by the export step
-	Started  time.Time
-	Duration time.Duration
-	Err      error
+	RunID   string
+	Job     string
+	Trigger string
+	Status  string
+	Attempt int
+	RowsIn  int64
+	RowsOut int64
+	Steps   []StepResult
+	Ingest  ingest.Report
+	// Transform is the transform step's result (zero when it did not run).
+	Transform transform.Result
+	Exported  []string // files written by the export step
+	Started   time.Time
+	Duration  time.Duration
+	Err       error
 }
 
 // Hooks let the CLI show progress and report attempts; every field may be nil.
@@ -120,6 +122,7 @@ func newRunID() string {
 type options struct {
 	trigger  string
 	from, to string // backfill range, "YYYY-MM-DD"; "" for a full run
+	full     bool   // rebuild everything even when an incremental run is possible
 }
 
 // Run executes the job's steps once (retrying a failure up to job.Retries
@@ -128,6 +131,12 @@ type options struct {
 // ErrOverlap.
 func (r *Runner) Run(ctx context.Context, job config.Job, trigger string) (RunResult, error) {
 	return r.invoke(ctx, job, options{trigger: trigger})
+}
+
+// RunFull is Run with a full rebuild of every person's paths and identities,
+// even when an incremental run is possible (after a restore, or to check).
+func (r *Runner) RunFull(ctx context.Context, job config.Job, trigger string) (RunResult, error) {
+	return r.invoke(ctx, job, options{trigger: trigger, full: true})
 }
 
 // Backfill recomputes everything like Run, but publishes only the rows dated
@@ -341,7 +350,8 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 			var tr transform.Result
 			err := timed("transform", func() (int64, error) {
 				var err error
-				tr, err = transform.Run(ctx, c, r.Cfg, r.Hooks.Step)
+				tr, err = transform.RunWith(ctx, c, r.Cfg, transform.Options{Step: r.Hooks.Step, Full: o.full || o.from != ""})
+				res.Transform = tr
 				return tr.Credits, err
 			})
 			if err != nil {
@@ -360,7 +370,8 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 					}
 				} else {
 					tables := append(slices.Clone(transform.Published), queries.Published...)
-					if err := warehouse.Publish(ctx, c, tables); err != nil {
+					commit := func(tx *sql.Tx) error { return tr.Commit(ctx, tx) }
+					if err := warehouse.PublishWith(ctx, c, tables, commit); err != nil {
 						return 0, err
 					}
 				}

@@ -65,7 +65,8 @@ func runPipeline(t *testing.T, cfg *config.Config, w *warehouse.Warehouse) trans
 		if err := queries.Build(ctx, c, cfg); err != nil {
 			return err
 		}
-		return warehouse.Publish(ctx, c, append(slices.Clone(transform.Published), queries.Published...))
+		commit := func(tx *sql.Tx) error { return res.Commit(ctx, tx) }
+		return warehouse.PublishWith(ctx, c, append(slices.Clone(transform.Published), queries.Published...), commit)
 	})
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)

@@ -14,10 +14,27 @@ var sqlFS embed.FS
 // SQL returns an embedded statement by file name (without .sql).
 func SQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
-var personTmpl = template.Must(template.ParseFS(sqlFS, "sql/person_ids.sql.tmpl"))
+var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
 
-func personIDsSQL(table string) string {
+// sqlTmpl renders the embedded template name.sql.tmpl with data; the
+// templates are parsed at start-up, so only a programming error can fail.
+func sqlTmpl(name string, data any) string {
 	var b bytes.Buffer
-	_ = personTmpl.Execute(&b, struct{ Table string }{warehouse.QuoteIdent(table)})
+	if err := tmpls.ExecuteTemplate(&b, name+".sql.tmpl", data); err != nil {
+		panic("transform: template " + name + ": " + err.Error())
+	}
 	return b.String()
 }
+
+// tableData fills the per-table templates.
+type tableData struct {
+	Table    string
+	NewLoads bool
+}
+
+func personIDsSQL(table string, newLoads bool) string {
+	return sqlTmpl("person_ids", tableData{Table: warehouse.QuoteIdent(table), NewLoads: newLoads})
+}
+
+// pathData fills the path templates.
+type pathData struct{ Incremental bool }

@@ -17,6 +17,7 @@ type StitchStats struct {
 	Persons     int // connected components
 	OverCap     int // components larger than the cap
 	Cut         int // identifiers cut out of oversized components (not used for stitching)
+	Renamed     int // incremental runs: persons merged into another or renamed by a new identifier
 }
 
 // stitch computes connected components over identifiers seen together,
@@ -26,13 +27,8 @@ type StitchStats struct {
 // placeholder phone cannot fuse thousands of customers.
 func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (StitchStats, error) {
 	var st StitchStats
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_blocked (node VARCHAR)"); err != nil {
-		return st, fmt.Errorf("stitch: %w", err)
-	}
-	for _, b := range blocked {
-		if _, err := c.ExecContext(ctx, "INSERT INTO id_blocked VALUES (?)", b); err != nil {
-			return st, fmt.Errorf("stitch: block list: %w", err)
-		}
+	if err := fillBlocked(ctx, c, blocked); err != nil {
+		return st, err
 	}
 	for _, name := range []string{"id_sets", "id_nodes"} {
 		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
@@ -109,7 +105,7 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 	if err != nil {
 		return st, fmt.Errorf("stitch: components: %w", err)
 	}
-	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map")} {
+	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map"), "DELETE FROM attrib_state.capped_persons", SQL("capped_persons")} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return st, fmt.Errorf("stitch: publish: %w", err)
 		}
@@ -117,10 +113,26 @@ func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (St
 	if err := c.QueryRowContext(ctx, "SELECT count(DISTINCT person_id) FROM identity_map").Scan(&st.Persons); err != nil {
 		return st, fmt.Errorf("stitch: count persons: %w", err)
 	}
-	for _, t := range []string{"touchpoints", "conversions", "activity"} {
-		if _, err := c.ExecContext(ctx, personIDsSQL(t)); err != nil {
+	for _, t := range personTables {
+		if _, err := c.ExecContext(ctx, personIDsSQL(t, false)); err != nil {
 			return st, fmt.Errorf("stitch: person ids of %s: %w", t, err)
 		}
 	}
 	return st, nil
+}
+
+// personTables are the datasets whose rows carry a person_id.
+var personTables = []string{"touchpoints", "conversions", "activity"}
+
+// fillBlocked puts the block list's node keys into the temp table id_blocked.
+func fillBlocked(ctx context.Context, c *sql.Conn, blocked []string) error {
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_blocked (node VARCHAR)"); err != nil {
+		return fmt.Errorf("stitch: %w", err)
+	}
+	for _, b := range blocked {
+		if _, err := c.ExecContext(ctx, "INSERT INTO id_blocked VALUES (?)", b); err != nil {
+			return fmt.Errorf("stitch: block list: %w", err)
+		}
+	}
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"time"
 
 	"attrib/config"
 	"attrib/transform/channel"
@@ -16,24 +17,74 @@ var Published = []string{"conversion_paths", "attribution_credits", "markov_remo
 
 // Result summarises one transform.
 type Result struct {
+	// Mode is ModeFull or ModeIncremental; FullReason says why a run was full.
+	Mode       string
+	FullReason string
+	// Rebuilt is the number of people whose paths were rebuilt (all of them in a full run).
+	Rebuilt      int64
 	Combinations int // distinct attribute combinations classified
 	Stitch       StitchStats
 	Conversions  int64
 	Credits      int64
+	// Timings is the wall time of each step, in order.
+	Timings []Timing
+
+	fingerprint string
+}
+
+// Timing is the duration of one transform step.
+type Timing struct {
+	Step    string
+	Seconds float64
 }
 
 // Step reports progress: the name of the step that starts now.
 type Step func(name string)
 
-// Run classifies, stitches, builds paths and credits on connection c,
+// Options of one transform.
+type Options struct {
+	// Step, when set, is called as each step starts.
+	Step Step
+	// Full rebuilds everything even when an incremental run is possible.
+	Full bool
+}
+
+// Run is RunWith with default options and a step reporter.
+func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Result, error) {
+	return RunWith(ctx, c, cfg, Options{Step: step})
+}
+
+// RunWith classifies, stitches, builds paths and credits on connection c,
 // leaving the working temp tables (touches, channel_map, conv_touches,
 // models) for the evaluation queries and the results under _next_ names for
-// warehouse.Publish.
-func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Result, error) {
+// warehouse.Publish, inside whose transaction Result.Commit must run.
+//
+// When the settings are those of the last committed transform and the new
+// loads are a small share of the data, the run is incremental: identities
+// are stitched only for the new loads' rows, and the paths of only the people
+// they touch are rebuilt (the rest of conversion_paths is carried over).
+// Everything the models fit on all paths (the data-driven models, and the
+// credits and evaluation tables built from them) is still computed over all
+// data, so both modes give the same results.
+func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (Result, error) {
 	var res Result
-	if step == nil {
-		step = func(string) {}
+	report, step := o.Step, o.Step
+	var started time.Time
+	step = func(name string) {
+		now := time.Now()
+		if n := len(res.Timings); n > 0 {
+			res.Timings[n-1].Seconds = now.Sub(started).Seconds()
+		}
+		started = now
+		if name == "" {
+			return
+		}
+		res.Timings = append(res.Timings, Timing{Step: name})
+		if report != nil {
+			report(name)
+		}
 	}
+	defer step("")
 	cl, err := channel.New(cfg.Channels.Rules)
 	if err != nil {
 		return res, fmt.Errorf("transform: channel rules: %w", err)
@@ -58,9 +109,33 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 	if maxSize == 0 {
 		maxSize = 1000 // config.Load's default; a negative cap switches the guard off
 	}
-	if res.Stitch, err = stitch(ctx, c, blocked, maxSize); err != nil {
-		return res, fmt.Errorf("transform: %w", err)
+	res.fingerprint = fingerprint(cfg)
+	if _, err := c.ExecContext(ctx, SQL("inc_covered")); err != nil {
+		return res, fmt.Errorf("transform: covered loads: %w", err)
 	}
+	if res.Mode, res.FullReason, err = planMode(ctx, c, res.fingerprint, o.Full); err != nil {
+		return res, err
+	}
+	if res.Mode == ModeIncremental {
+		ok, st, err := stitchIncremental(ctx, c, blocked, maxSize)
+		if err != nil {
+			return res, fmt.Errorf("transform: %w", err)
+		}
+		res.Stitch = st
+		if !ok {
+			res.Mode, res.FullReason = ModeFull, "new identifiers touch a component over identity.max_component_size"
+		}
+	}
+	if res.Mode == ModeFull {
+		// Until this run commits, nothing says what the published results cover.
+		if _, err := c.ExecContext(ctx, "DELETE FROM attrib_state.transform_state"); err != nil {
+			return res, fmt.Errorf("transform: state: %w", err)
+		}
+		if res.Stitch, err = stitch(ctx, c, blocked, maxSize); err != nil {
+			return res, fmt.Errorf("transform: %w", err)
+		}
+	}
+	inc := pathData{Incremental: res.Mode == ModeIncremental}
 
 	step("build paths")
 	if _, err := c.ExecContext(ctx, SQL("models")); err != nil {
@@ -83,13 +158,28 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 	if _, err := c.ExecContext(ctx, SQL("attributed_conversions"), lo, hi); err != nil {
 		return res, fmt.Errorf("transform: attributed conversions: %w", err)
 	}
-	for _, name := range []string{"touches", "conv_touches"} {
-		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
-			return res, fmt.Errorf("transform: %s: %w", name, err)
+	if _, err := c.ExecContext(ctx, SQL("touches")); err != nil {
+		return res, fmt.Errorf("transform: touches: %w", err)
+	}
+	var paths []string
+	if inc.Incremental {
+		paths = append(paths, SQL("inc_aff"), "DELETE FROM attrib_state.conv_touches WHERE person_id IN (SELECT person_id FROM inc_aff)")
+	}
+	paths = append(paths, sqlTmpl("conv_touches", inc), "CREATE OR REPLACE TEMP VIEW conv_touches AS SELECT * FROM attrib_state.conv_touches")
+	for _, q := range paths {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return res, fmt.Errorf("transform: conversion touches: %w", err)
 		}
 	}
-	if _, err := c.ExecContext(ctx, SQL("conversion_paths"), unattributed(cfg)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTmpl("conversion_paths", inc), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: conversion_paths: %w", err)
+	}
+	rebuilt := "SELECT count(DISTINCT person_id) FROM attributed_conversions"
+	if inc.Incremental {
+		rebuilt = "SELECT count(*) FROM inc_aff"
+	}
+	if err := c.QueryRowContext(ctx, rebuilt).Scan(&res.Rebuilt); err != nil {
+		return res, fmt.Errorf("transform: count: %w", err)
 	}
 
 	step("attribute")

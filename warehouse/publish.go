@@ -12,6 +12,13 @@ import (
 // readers see either all previous results or all new ones. Tables whose
 // _next_ version does not exist are left alone.
 func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
+	return PublishWith(ctx, c, tables, nil)
+}
+
+// PublishWith is Publish that also runs also (when not nil) inside the
+// publishing transaction, so that bookkeeping about the results commits with
+// them or not at all.
+func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*sql.Tx) error) error {
 	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("warehouse: publish: begin: %w", err)
@@ -29,6 +36,12 @@ func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("warehouse: publish %s: %w", t, err)
+		}
+	}
+	if also != nil {
+		if err := also(tx); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("warehouse: publish: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {

@@ -11,7 +11,10 @@ import (
 )
 
 func newRunCmd(g *globalFlags) *cobra.Command {
-	var job string
+	var (
+		job  string
+		full bool
+	)
 	cmd := &cobra.Command{
 		Use:   "run",
 		Short: "Ingest, transform and evaluate once, then exit (for cron, Kubernetes CronJob, Airflow)",
@@ -27,13 +30,18 @@ func newRunCmd(g *globalFlags) *cobra.Command {
 				return err
 			}
 			defer w.Close()
-			res, err := r.Run(ctx, j, jobs.TriggerManual)
+			run := r.Run
+			if full {
+				run = r.RunFull
+			}
+			res, err := run(ctx, j, jobs.TriggerManual)
 			clearLine()
 			fmt.Fprintln(os.Stdout, runSummary(res))
 			return err
 		},
 	}
 	cmd.Flags().StringVar(&job, "job", "", "job name from the config (default: the first job)")
+	cmd.Flags().BoolVar(&full, "full", false, "rebuild identities and paths of everyone, not only of the people new data touches")
 	return cmd
 }
 
@@ -51,6 +59,9 @@ func runSummary(r jobs.RunResult) string {
 	read, loaded, rejected, dup := r.Ingest.Totals()
 	s := fmt.Sprintf("run %s job=%s status=%s duration=%.1fs files=%d read=%d loaded=%d rejected=%d duplicate=%d credits=%d",
 		r.RunID, r.Job, r.Status, r.Duration.Seconds(), len(r.Ingest.Files), read, loaded, rejected, dup, r.RowsOut)
+	if t := r.Transform; t.Mode != "" {
+		s += fmt.Sprintf(" transform=%s rebuilt=%d", t.Mode, t.Rebuilt)
+	}
 	if r.Attempt > 1 {
 		s += fmt.Sprintf(" attempt=%d", r.Attempt)
 	}

@@ -74,7 +74,7 @@ func (s *serveState) runFinished(res jobs.RunResult) {
 	case jobs.StatusCancelled, jobs.StatusSkipped:
 		slog.Warn("run "+res.Status, "job", res.Job, "run", res.RunID, "trigger", res.Trigger, "err", res.Err)
 	default:
-		slog.Info("run finished", "job", res.Job, "run", res.RunID, "status", res.Status, "seconds", res.Duration.Seconds())
+		slog.Info("run finished", "job", res.Job, "run", res.RunID, "status", res.Status, "seconds", res.Duration.Seconds(), "transform", res.Transform.Mode)
 	}
 	s.onRunMu.Lock()
 	fns := append([]func(jobs.RunResult){}, s.onRun...)

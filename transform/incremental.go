@@ -1,0 +1,232 @@
+package transform
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"attrib/config"
+	"attrib/warehouse"
+)
+
+// Modes of a transform.
+const (
+	ModeFull        = "full"
+	ModeIncremental = "incremental"
+)
+
+// stateVersion changes whenever the transform's SQL changes what it builds,
+// so that the first run of a new version rebuilds everything.
+const stateVersion = "transform-1"
+
+// fingerprint hashes the settings the transform's results depend on: a run
+// whose fingerprint differs from the last published one rebuilds everything.
+func fingerprint(cfg *config.Config) string {
+	key := sha256.Sum256([]byte(cfg.PII.Key))
+	b, _ := json.Marshal(struct {
+		Version     string
+		Timezone    string
+		Key         string
+		Country     string
+		Channels    config.Channels
+		Identity    config.Identity
+		Attribution config.Attribution
+	}{stateVersion, cfg.Timezone, hex.EncodeToString(key[:]), cfg.PII.DefaultCountryCode, cfg.Channels, cfg.Identity, cfg.Attribution})
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// maxIncrementalShare is the largest share of all loaded rows that new loads
+// may hold for an incremental run; above it a full rebuild is cheaper.
+const maxIncrementalShare = 0.25
+
+// planMode decides whether this run can be incremental and says why not.
+// It expects inc_covered; it creates inc_new_loads.
+func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode, reason string, err error) {
+	if forceFull {
+		return ModeFull, "backfill or full rebuild asked for", nil
+	}
+	var last string
+	switch err := c.QueryRowContext(ctx, "SELECT fingerprint FROM attrib_state.transform_state").Scan(&last); {
+	case err == sql.ErrNoRows:
+		return ModeFull, "no complete earlier run", nil
+	case err != nil:
+		return "", "", fmt.Errorf("transform: state: %w", err)
+	case last != fp:
+		return ModeFull, "settings changed since the last run", nil
+	}
+	var n int
+	err = c.QueryRowContext(ctx, SQL("inc_tables")).Scan(&n)
+	if err != nil {
+		return "", "", fmt.Errorf("transform: state: %w", err)
+	}
+	if n != 4 {
+		return ModeFull, "earlier results missing", nil
+	}
+	if _, err := c.ExecContext(ctx, SQL("inc_new_loads")); err != nil {
+		return "", "", fmt.Errorf("transform: new loads: %w", err)
+	}
+	var newRows, allRows int64
+	if err := c.QueryRowContext(ctx, SQL("inc_share")).Scan(&newRows, &allRows); err != nil {
+		return "", "", fmt.Errorf("transform: new loads: %w", err)
+	}
+	if float64(newRows) > maxIncrementalShare*float64(allRows) {
+		return ModeFull, fmt.Sprintf("new loads hold %d of %d rows", newRows, allRows), nil
+	}
+	return ModeIncremental, "", nil
+}
+
+// stitchIncremental merges the identifiers of the new loads' rows into
+// identity_map: the new sets are joined with the persons their identifiers
+// already belong to (a union-find over new identifiers and whole persons,
+// which gives the same components as stitching everything again, because
+// components only ever grow by new links). It returns false, having changed
+// nothing, when the identity guard would have to cut a component (over the
+// cap, or touching one cut before): the caller then stitches everything.
+// Otherwise, in one transaction, it updates identity_map and the person ids
+// of the datasets, and records every person touched, under its old and new
+// id, in attrib_state.transform_pending for the path rebuild.
+func stitchIncremental(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (bool, StitchStats, error) {
+	var st StitchStats
+	if err := fillBlocked(ctx, c, blocked); err != nil {
+		return false, st, err
+	}
+	if _, err := c.ExecContext(ctx, SQL("inc_nodes")); err != nil {
+		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, SQL("inc_comp_create")); err != nil {
+		return false, st, fmt.Errorf("stitch: %w", err)
+	}
+	// Union-find over the elements of the new sets: a new identifier stands
+	// for itself, a known one for its whole person.
+	ids := map[string]int32{}
+	var elems []string
+	uf := newUnionFind(0)
+	elem := func(key string) int32 {
+		if i, ok := ids[key]; ok {
+			return i
+		}
+		i := int32(len(elems))
+		ids[key] = i
+		elems = append(elems, key)
+		uf.parent = append(uf.parent, i)
+		uf.size = append(uf.size, 1)
+		return i
+	}
+	rows, err := c.QueryContext(ctx, "SELECT sid, node, person_id FROM inc_nodes ORDER BY sid")
+	if err != nil {
+		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+	}
+	var (
+		prevSid int64 = -1
+		head    int32
+	)
+	for rows.Next() {
+		var (
+			sid    int64
+			node   string
+			person sql.NullString
+		)
+		if err := rows.Scan(&sid, &node, &person); err != nil {
+			rows.Close()
+			return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+		}
+		key := "n" + node
+		if person.Valid {
+			key = "p" + person.String
+		}
+		e := elem(key)
+		if sid != prevSid {
+			prevSid, head = sid, e
+			continue
+		}
+		uf.union(head, e)
+		st.Links++
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+	}
+	err = c.Raw(func(dc any) error {
+		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "inc_comp")
+		if err != nil {
+			return err
+		}
+		for i, key := range elems {
+			if err := app.AppendRow(key[:1], key[1:], uf.find(int32(i))); err != nil {
+				_ = app.Close()
+				return err
+			}
+		}
+		return app.Close()
+	})
+	if err != nil {
+		return false, st, fmt.Errorf("stitch: components: %w", err)
+	}
+	for _, name := range []string{"inc_persons", "inc_new_ids"} {
+		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
+			return false, st, fmt.Errorf("stitch: %s: %w", name, err)
+		}
+	}
+	var guarded int
+	if err := c.QueryRowContext(ctx, SQL("inc_guard"), maxSize, maxSize).Scan(&guarded); err != nil {
+		return false, st, fmt.Errorf("stitch: guard: %w", err)
+	}
+	if guarded > 0 {
+		return false, st, nil
+	}
+
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return false, st, fmt.Errorf("stitch: begin: %w", err)
+	}
+	stmts := []string{SQL("inc_map_update"), SQL("inc_map_insert")}
+	for _, t := range personTables {
+		stmts = append(stmts, sqlTmpl("inc_merge", tableData{Table: warehouse.QuoteIdent(t)}), personIDsSQL(t, true))
+	}
+	stmts = append(stmts, SQL("inc_pending"))
+	for _, s := range stmts {
+		if _, err := tx.ExecContext(ctx, s); err != nil {
+			_ = tx.Rollback()
+			return false, st, fmt.Errorf("stitch: apply: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return false, st, fmt.Errorf("stitch: commit: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, SQL("inc_renamed")).Scan(&st.Renamed); err != nil {
+		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, "SELECT count(*), count(DISTINCT person_id) FROM identity_map").Scan(&st.Identifiers, &st.Persons); err != nil {
+		return false, st, fmt.Errorf("stitch: count persons: %w", err)
+	}
+	return true, st, nil
+}
+
+// Commit records, inside the transaction tx that publishes this transform's
+// results, what they now cover: the settings' fingerprint, the loads
+// included, and that the pending people are rebuilt. Until it commits, the
+// next run redoes the same work; without it (a backfill), the next run is a
+// full one.
+func (r Result) Commit(ctx context.Context, tx *sql.Tx) error {
+	if r.fingerprint == "" {
+		return fmt.Errorf("transform: commit: no transform ran")
+	}
+	name := "commit_full"
+	if r.Mode == ModeIncremental {
+		name = "commit_incremental"
+	}
+	if _, err := tx.ExecContext(ctx, SQL(name)); err != nil {
+		return fmt.Errorf("transform: commit: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, SQL("commit_state"), r.fingerprint); err != nil {
+		return fmt.Errorf("transform: commit: %w", err)
+	}
+	return nil
+}
