@@ -15,7 +15,7 @@ func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
 	return PublishWith(ctx, c, tables, nil)
 }
 
-// PublishWith is Publish that also runs also (when not nil) inside the
+// PublishWith is Publish that also calls also (when not nil) inside the
 // publishing transaction, so that bookkeeping about the results commits with
 // them or not at all.
 func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*sql.Tx) error) error {
