@@ -25,7 +25,10 @@ var PublishedDataDriven = []string{"markov_removal_effects"}
 // path counts aggregated in DuckDB (read as Arrow), and appends each touch's
 // credit to model_credits. Markov's removal effects and global allocation go
 // to _next_markov_removal_effects.
-func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
+//
+// In an incremental run (inc) the channel ids and non-converting paths kept
+// in attrib_state are updated for the people in inc_aff only.
+func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData) error {
 	var models []string
 	for _, m := range cfg.Attribution.Models {
 		if slices.Contains(dataDrivenModels, m) {
@@ -38,13 +41,27 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	if len(models) == 0 {
 		return nil
 	}
-	for _, name := range []string{"channel_ids", "markov_removal_effects_create"} {
-		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
-			return fmt.Errorf("transform: %s: %w", name, err)
+	if inc.Incremental {
+		var ready int
+		if err := c.QueryRowContext(ctx, SQL("inc_nc_ready")).Scan(&ready); err != nil {
+			return fmt.Errorf("transform: non-converting paths: %w", err)
+		}
+		inc.Incremental = ready == 1
+	}
+	stmts := []string{sqlTmpl("channel_ids", inc), "CREATE OR REPLACE TEMP VIEW channel_ids AS SELECT * FROM attrib_state.channel_ids", SQL("markov_removal_effects_create")}
+	if inc.Incremental {
+		stmts = append(stmts, "DELETE FROM attrib_state.nc_paths WHERE person_id IN (SELECT person_id FROM inc_aff)")
+	}
+	for _, q := range stmts {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("transform: channel ids: %w", err)
 		}
 	}
 	_, hi := windowDates(cfg)
-	if _, err := c.ExecContext(ctx, SQL("nc_paths"), hi); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTmpl("nc_paths", inc), hi); err != nil {
+		return fmt.Errorf("transform: non-converting paths: %w", err)
+	}
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW nc_paths AS SELECT * FROM attrib_state.nc_paths"); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
 	var channels []string

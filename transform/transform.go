@@ -190,7 +190,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if _, err := c.ExecContext(ctx, SQL("model_credits_create")); err != nil {
 		return res, fmt.Errorf("transform: data-driven models: %w", err)
 	}
-	if err := dataDriven(ctx, c, cfg); err != nil {
+	if err := dataDriven(ctx, c, cfg, inc); err != nil {
 		return res, err
 	}
 	if _, err := c.ExecContext(ctx, SQL("attribution_credits"), unattributed(cfg)); err != nil {
