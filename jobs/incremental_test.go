@@ -85,6 +85,11 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 		t.Fatalf("second run mode %q (%s), want incremental", tr.Mode, tr.FullReason)
 	}
 	t.Logf("full run rebuilt %d people; incremental %d (renamed %d)", first.Transform.Rebuilt, tr.Rebuilt, tr.Stitch.Renamed)
+	if runs := recentRuns(t, base); len(runs) == 0 || !slices.ContainsFunc(runs[0].Steps, func(s StepResult) bool {
+		return s.Step == "transform" && s.Note == fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+	}) {
+		t.Errorf("pipeline_runs does not record the incremental transform: %+v", runs)
+	}
 	if tr.Rebuilt == 0 || tr.Rebuilt >= first.Transform.Rebuilt {
 		t.Errorf("incremental run rebuilt %d people, the full run %d: want some, not all", tr.Rebuilt, first.Transform.Rebuilt)
 	}
@@ -287,4 +292,20 @@ func compareWarehouses(t *testing.T, a, b string, tables []string) []string {
 		t.Fatal(err)
 	}
 	return diffs
+}
+
+// recentRuns reads dir's run history.
+func recentRuns(t *testing.T, dir string) []Run {
+	t.Helper()
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, warehouse.Options{Path: filepath.Join(dir, "attrib.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	runs, err := Recent(ctx, w.DB(), 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runs
 }

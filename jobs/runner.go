@@ -55,6 +55,9 @@ type StepResult struct {
 	Step    string  `json:"step"`
 	Seconds float64 `json:"seconds"`
 	Rows    int64   `json:"rows"`
+	// Note says how the step ran: for transform, "incremental (n people
+	// rebuilt)" or "full (why)".
+	Note string `json:"note,omitempty"`
 }
 
 // RunResult is the outcome of one run (the last attempt when retried).
@@ -354,6 +357,9 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 				res.Transform = tr
 				return tr.Credits, err
 			})
+			if n := len(res.Steps); n > 0 && tr.Mode != "" {
+				res.Steps[n-1].Note = transformNote(tr)
+			}
 			if err != nil {
 				return err
 			}
@@ -391,6 +397,14 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 		})
 	}
 	return nil
+}
+
+// transformNote describes how a transform ran, for pipeline_runs.steps.
+func transformNote(tr transform.Result) string {
+	if tr.Mode == transform.ModeIncremental {
+		return fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+	}
+	return fmt.Sprintf("full (%s)", tr.FullReason)
 }
 
 // dropNextTables drops result tables left half-built by a run that died, so

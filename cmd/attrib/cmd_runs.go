@@ -54,7 +54,11 @@ func newRunsCmd(g *globalFlags) *cobra.Command {
 				if steps {
 					var parts []string
 					for _, s := range r.Steps {
-						parts = append(parts, fmt.Sprintf("%s=%.1fs/%d", s.Step, s.Seconds, s.Rows))
+						part := fmt.Sprintf("%s=%.1fs/%d", s.Step, s.Seconds, s.Rows)
+						if s.Note != "" {
+							part += "[" + s.Note + "]"
+						}
+						parts = append(parts, part)
 					}
 					fmt.Fprintf(tw, "\t%s", strings.Join(parts, " "))
 				}
