@@ -87,24 +87,34 @@ func runDir(b testing.TB, dir string) RunResult {
 	return runDirWith(b, dir, false)
 }
 
+// dirRunner opens dir's config and warehouse (the caller closes r.W) and
+// returns a runner and the default job.
+func dirRunner(tb testing.TB, dir string) (*Runner, config.Job) {
+	tb.Helper()
+	ctx := context.Background()
+	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := NewRunner(ctx, w, cfg)
+	if err != nil {
+		w.Close()
+		tb.Fatal(err)
+	}
+	job, _ := cfg.Job("")
+	return r, job
+}
+
 // runDirWith is runDir, forcing a full rebuild when full is set.
 func runDirWith(b testing.TB, dir string, full bool) RunResult {
 	b.Helper()
 	ctx := context.Background()
-	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
-	if err != nil {
-		b.Fatal(err)
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	job, _ := cfg.Job("")
+	r, job := dirRunner(b, dir)
+	defer r.W.Close()
 	run := r.Run
 	if full {
 		run = r.RunFull

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"testing"
 
-	"attrib/config"
 	"attrib/demo"
 	"attrib/queries"
 	"attrib/transform"
@@ -130,18 +129,7 @@ func TestIncrementalRunAfterFailedRun(t *testing.T) {
 	base, addLate, ref, _ := incrementalFixture(t)
 	addLate()
 	ctx := context.Background()
-	cfg, err := config.Load(filepath.Join(base, config.DefaultFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, job := dirRunner(t, base)
 	errDied := errors.New("died before evaluating")
 	r.beforeStep = func(_ context.Context, step string) error {
 		if step == "evaluate" {
@@ -149,13 +137,12 @@ func TestIncrementalRunAfterFailedRun(t *testing.T) {
 		}
 		return nil
 	}
-	job, _ := cfg.Job("")
 	job.Retries = 0
 	res, err := r.Run(ctx, job, TriggerManual)
 	if !errors.Is(err, errDied) || res.Transform.Mode != transform.ModeIncremental || res.Transform.Stitch.Renamed == 0 {
 		t.Fatalf("failing run: mode %q renamed %d err %v; want an incremental run that merged persons and failed", res.Transform.Mode, res.Transform.Stitch.Renamed, err)
 	}
-	w.Close()
+	r.W.Close()
 
 	next := runDir(t, base)
 	if next.Transform.Mode != transform.ModeIncremental || next.Transform.Rebuilt == 0 {
