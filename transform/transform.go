@@ -20,7 +20,8 @@ type Result struct {
 	// Mode is ModeFull or ModeIncremental; FullReason says why a run was full.
 	Mode       string
 	FullReason string
-	// Rebuilt is the number of people whose paths were rebuilt (all of them in a full run).
+	// Rebuilt is the number of people whose identities and paths were rebuilt
+	// (everyone stitched, in a full run).
 	Rebuilt      int64
 	Combinations int // distinct attribute combinations classified
 	Stitch       StitchStats
@@ -174,12 +175,11 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if _, err := c.ExecContext(ctx, sqlTmpl("conversion_paths", inc), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: conversion_paths: %w", err)
 	}
-	rebuilt := "SELECT count(DISTINCT person_id) FROM attributed_conversions"
+	res.Rebuilt = int64(res.Stitch.Persons)
 	if inc.Incremental {
-		rebuilt = "SELECT count(*) FROM inc_aff"
-	}
-	if err := c.QueryRowContext(ctx, rebuilt).Scan(&res.Rebuilt); err != nil {
-		return res, fmt.Errorf("transform: count: %w", err)
+		if err := c.QueryRowContext(ctx, SQL("inc_rebuilt")).Scan(&res.Rebuilt); err != nil {
+			return res, fmt.Errorf("transform: count: %w", err)
+		}
 	}
 
 	step("attribute")
