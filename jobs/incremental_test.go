@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"attrib/demo"
 	"attrib/queries"
@@ -34,8 +35,16 @@ func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, 
 
 	base = t.TempDir()
 	copyTree(t, full, base)
+	// Also the sessions of a day without conversions and the spend of another: those days'
+	// results change only through their touches and their spend.
+	quiet, quiet2 := quietDays(t, filepath.Join(full, "data", "conversions", "conversions.csv"))
+	spendPath := filepath.Join(base, "data", "spend", "offline_spend.csv")
+	keepSpend, lateSpend := splitLines(t, spendPath, func(ln []byte) bool { return bytes.HasPrefix(ln, []byte(quiet2)) })
+	writeFile(t, spendPath, keepSpend)
 	webPath := filepath.Join(base, "data", "web", "sessions-2025-12.ndjson")
-	keep, lateWeb := splitLines(t, webPath, func(ln []byte) bool { return bytes.HasPrefix(ln, []byte(`{"ts":"`+day)) })
+	keep, lateWeb := splitLines(t, webPath, func(ln []byte) bool {
+		return bytes.HasPrefix(ln, []byte(`{"ts":"`+day)) || bytes.HasPrefix(ln, []byte(`{"ts":"`+quiet))
+	})
 	writeFile(t, webPath, keep)
 	convPath := filepath.Join(base, "data", "conversions", "conversions.csv")
 	keepConv, lateConv := splitLines(t, convPath, func(ln []byte) bool { return bytes.HasPrefix(ln, []byte(day)) })
@@ -43,8 +52,8 @@ func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, 
 	loginPath := filepath.Join(base, "data", "identity", "logins.csv")
 	keep, lateLogin := splitLines(t, loginPath, func(ln []byte) bool { return string(ln) == late })
 	writeFile(t, loginPath, keep)
-	if len(lateWeb) == 0 || len(lateConv) == 0 || len(lateLogin) == 0 {
-		t.Fatalf("no late rows: %d web, %d conversions, %d logins", len(lateWeb), len(lateConv), len(lateLogin))
+	if len(lateWeb) == 0 || len(lateConv) == 0 || len(lateLogin) == 0 || len(lateSpend) == 0 {
+		t.Fatalf("no late rows: %d web, %d conversions, %d logins, %d spend", len(lateWeb), len(lateConv), len(lateLogin), len(lateSpend))
 	}
 	first = runDir(t, base)
 	if first.Transform.Mode != transform.ModeFull {
@@ -54,6 +63,7 @@ func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, 
 		writeFile(t, filepath.Join(base, "data", "web", "sessions-"+day+".ndjson"), lateWeb)
 		writeFile(t, convPath, append(keepConv, lateConv...))
 		writeFile(t, loginPath, append(readFile(t, loginPath), lateLogin...))
+		writeFile(t, spendPath, append(keepSpend, lateSpend...))
 	}
 
 	ref = t.TempDir()
@@ -108,13 +118,26 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 		t.Error("after a run without new data: " + diff)
 	}
 
+	// A conversion of a new type adds rows on every day of channel_performance, so nothing of
+	// that table can be carried over: the incremental run must still equal a full rebuild.
+	convPath := filepath.Join(base, "data", "conversions", "conversions.csv")
+	conv := strings.Split(strings.TrimRight(string(readFile(t, convPath)), "\n"), "\n")
+	f := strings.Split(conv[len(conv)-1], ",")
+	f[0], f[2] = f[0][:10]+" 23:59:00", "insurance_quote"
+	writeFile(t, convPath, append(readFile(t, convPath), strings.Join(f, ",")+"\n"...))
+	if r := runDir(t, base); r.Transform.Mode != transform.ModeIncremental || r.Transform.Rebuilt == 0 {
+		t.Errorf("run after a new conversion type: mode %q, rebuilt %d", r.Transform.Mode, r.Transform.Rebuilt)
+	}
+	snap := filepath.Join(t.TempDir(), "incremental.duckdb")
+	writeFile(t, snap, readFile(t, filepath.Join(base, "attrib.duckdb")))
+
 	// attrib run --full rebuilds everyone, to the same results.
 	forced := runDirWith(t, base, true)
 	if forced.Transform.Mode != transform.ModeFull || forced.Transform.Rebuilt < first.Transform.Rebuilt {
 		t.Errorf("forced full run: mode %q, rebuilt %d; want full, at least %d", forced.Transform.Mode, forced.Transform.Rebuilt, first.Transform.Rebuilt)
 	}
-	for _, diff := range compareWarehouses(t, filepath.Join(base, "attrib.duckdb"), filepath.Join(ref, "attrib.duckdb"), resultTables) {
-		t.Error("after a forced full run: " + diff)
+	for _, diff := range compareWarehouses(t, snap, filepath.Join(base, "attrib.duckdb"), resultTables) {
+		t.Error("new conversion type: " + diff)
 	}
 }
 
@@ -181,6 +204,28 @@ func busiestDecemberDay(t *testing.T, path string) string {
 		t.Fatal("no conversions in December 2025")
 	}
 	return best
+}
+
+// quietDays returns the first day of December 2025 without conversions and
+// the first other day of 2025 without conversions.
+func quietDays(t *testing.T, path string) (string, string) {
+	t.Helper()
+	raw := string(readFile(t, path))
+	var december, other string
+	for d := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC); d.Year() == 2025; d = d.AddDate(0, 0, 1) {
+		day := d.Format(time.DateOnly)
+		switch {
+		case strings.Contains(raw, "\n"+day):
+		case december == "" && d.Month() == time.December:
+			december = day
+		case other == "":
+			other = day
+		}
+	}
+	if december == "" || other == "" {
+		t.Fatalf("days without conversions in 2025: December %q, other %q", december, other)
+	}
+	return december, other
 }
 
 // addMergingLogin appends, on day, a login with the cookie of one converting

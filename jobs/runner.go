@@ -364,7 +364,7 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 				return err
 			}
 			err = timed("evaluate", func() (int64, error) {
-				return 0, queries.Build(ctx, c, r.Cfg)
+				return 0, queries.BuildWith(ctx, c, r.Cfg, queries.Options{Incremental: tr.CarryOver})
 			})
 			if err != nil {
 				return err

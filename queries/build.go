@@ -1,20 +1,44 @@
 package queries
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"embed"
 	"fmt"
+	"text/template"
 	"time"
 
 	"attrib/config"
 	"attrib/warehouse"
 )
 
-//go:embed sql/*.sql
+//go:embed sql/*.sql sql/*.sql.tmpl
 var sqlFS embed.FS
 
 func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
+
+var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
+
+// sqlTmpl renders the embedded template name.sql.tmpl; the templates are
+// parsed at start-up, so only a programming error can fail.
+func sqlTmpl(name string, data any) string {
+	var b bytes.Buffer
+	if err := tmpls.ExecuteTemplate(&b, name+".sql.tmpl", data); err != nil {
+		panic("queries: template " + name + ": " + err.Error())
+	}
+	return b.String()
+}
+
+// Options of one Build.
+type Options struct {
+	// Incremental is set after a transform that carried the rule-based
+	// credits of people it did not rebuild over (transform.Result.CarryOver):
+	// the daily-grain table channel_performance then carries its published
+	// rule-based rows of the days not in inc_days over, when nothing else
+	// changed them (no new conversion type).
+	Incremental bool
+}
 
 // Published lists the evaluation tables Build creates under _next_ names.
 var Published = []string{
@@ -25,10 +49,15 @@ var Published = []string{
 // stepDone observes the duration of each step of Build (benchmarks set it).
 var stepDone = func(string, time.Duration) {}
 
-// Build creates the evaluation tables on connection c, which must hold the
-// working tables of a transform run (touches, channel_map, models and
-// _next_attribution_credits).
+// Build is BuildWith with default options (everything computed).
 func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
+	return BuildWith(ctx, c, cfg, Options{})
+}
+
+// BuildWith creates the evaluation tables on connection c, which must hold
+// the working tables of a transform run (touches, channel_map, models and
+// _next_attribution_credits).
+func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
 	for _, t := range Published {
 		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent("_next_"+t)); err != nil {
 			return fmt.Errorf("queries: clean up: %w", err)
@@ -50,12 +79,23 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 		cfg.Attribution.UnattributedChannel); err != nil {
 		return fmt.Errorf("queries: evaluation settings: %w", err)
 	}
+	if o.Incremental {
+		var newTypes int
+		if err := c.QueryRowContext(ctx, mustSQL("inc_new_types")).Scan(&newTypes); err != nil {
+			return fmt.Errorf("queries: conversion types: %w", err)
+		}
+		o.Incremental = newTypes == 0
+	}
 	for _, name := range []string{
 		"eval_days", "spend_daily", "channel_performance", "eval_acq", "eval_act", "eval_person", "eval_value_curve",
 		"channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle",
 	} {
 		start := time.Now()
-		if _, err := c.ExecContext(ctx, mustSQL(name)); err != nil {
+		q := mustSQL
+		if name == "channel_performance" {
+			q = func(name string) string { return sqlTmpl(name, o) }
+		}
+		if _, err := c.ExecContext(ctx, q(name)); err != nil {
 			return fmt.Errorf("queries: %s: %w", name, err)
 		}
 		stepDone(name, time.Since(start))

@@ -21,6 +21,22 @@ var dataDrivenModels = []string{"markov", "shapley", "fractribution"}
 // PublishedDataDriven lists tables built by the data-driven models.
 var PublishedDataDriven = []string{"markov_removal_effects"}
 
+// refitModels lists the configured data-driven models in the temp table
+// refit_models: their credits change with every fit, so no run carries them over.
+func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
+	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE refit_models (model VARCHAR)"); err != nil {
+		return fmt.Errorf("transform: refit models: %w", err)
+	}
+	for _, m := range cfg.Attribution.Models {
+		if slices.Contains(dataDrivenModels, m) {
+			if _, err := c.ExecContext(ctx, "INSERT INTO refit_models VALUES (?)", m); err != nil {
+				return fmt.Errorf("transform: refit models: %w", err)
+			}
+		}
+	}
+	return nil
+}
+
 // dataDriven fits the configured data-driven models per conversion type on
 // path counts aggregated in DuckDB (read as Arrow), and appends each touch's
 // credit to model_credits. Markov's removal effects and global allocation go

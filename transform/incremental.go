@@ -37,7 +37,8 @@ func fingerprint(cfg *config.Config) string {
 		Channels    config.Channels
 		Identity    config.Identity
 		Attribution config.Attribution
-	}{stateVersion, cfg.Timezone, hex.EncodeToString(key[:]), cfg.PII.DefaultCountryCode, cfg.Channels, cfg.Identity, cfg.Attribution})
+		Evaluation  config.Evaluation
+	}{stateVersion, cfg.Timezone, hex.EncodeToString(key[:]), cfg.PII.DefaultCountryCode, cfg.Channels, cfg.Identity, cfg.Attribution, cfg.Evaluation})
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

@@ -20,6 +20,10 @@ type Result struct {
 	// Mode is ModeFull or ModeIncremental; FullReason says why a run was full.
 	Mode       string
 	FullReason string
+	// CarryOver is set when the rule-based results of people not rebuilt
+	// were carried over: the temp table inc_days then lists the days whose
+	// daily-grain results may have changed (queries.Options.Incremental).
+	CarryOver bool
 	// Rebuilt is the number of people whose identities and paths were rebuilt
 	// (everyone stitched, in a full run).
 	Rebuilt      int64
@@ -183,8 +187,22 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 
 	step("attribute")
+	// Rule-based credits of people not rebuilt are carried over, unless a
+	// channel's group changed (then every credit row changes).
+	carry := inc
+	if carry.Incremental {
+		var changed int
+		if err := c.QueryRowContext(ctx, SQL("inc_groups_changed")).Scan(&changed); err != nil {
+			return res, fmt.Errorf("transform: channel groups: %w", err)
+		}
+		carry.Incremental = changed == 0
+	}
+	res.CarryOver = carry.Incremental
+	if err := refitModels(ctx, c, cfg); err != nil {
+		return res, err
+	}
 	a := cfg.Attribution
-	if _, err := c.ExecContext(ctx, SQL("rule_credits"), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTmpl("rule_credits", carry), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
 		return res, fmt.Errorf("transform: rule-based models: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, SQL("model_credits_create")); err != nil {
@@ -193,8 +211,13 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if err := dataDriven(ctx, c, cfg, inc); err != nil {
 		return res, err
 	}
-	if _, err := c.ExecContext(ctx, SQL("attribution_credits"), unattributed(cfg)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTmpl("attribution_credits", carry), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: attribution credits: %w", err)
+	}
+	if carry.Incremental {
+		if _, err := c.ExecContext(ctx, SQL("inc_days")); err != nil {
+			return res, fmt.Errorf("transform: changed days: %w", err)
+		}
 	}
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_conversion_paths").Scan(&res.Conversions); err != nil {
 		return res, fmt.Errorf("transform: count: %w", err)
