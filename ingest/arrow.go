@@ -3,20 +3,27 @@
 package ingest
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"sync/atomic"
+	"unicode/utf8"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
+	"github.com/klauspost/compress/zstd"
 
 	"attrib/warehouse"
 )
@@ -24,45 +31,112 @@ import (
 // arrowMagic starts (and ends) an Arrow IPC file; a stream has no magic.
 var arrowMagic = []byte("ARROW1")
 
-// arrowColumns lists the field names of an Arrow IPC file or stream.
-func arrowColumns(path string) ([]string, error) {
+// arrowColumns lists the field names of an Arrow IPC file or stream and the
+// DuckDB type each arrives as, where nativeRole may keep it ("" otherwise).
+func arrowColumns(path string) (names, types []string, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("open arrow file: %w", err)
+		return nil, nil, fmt.Errorf("open arrow file: %w", err)
 	}
 	defer f.Close()
 	rdr, err := openArrow(f)
 	if err != nil {
-		return nil, fmt.Errorf("read arrow %s: %w", path, err)
+		return nil, nil, fmt.Errorf("read arrow %s: %w", path, err)
 	}
 	defer rdr.Release()
-	var out []string
 	for _, fld := range rdr.Schema().Fields() {
-		out = append(out, fld.Name)
+		names = append(names, fld.Name)
+		types = append(types, duckType(fld.Type))
 	}
-	return out, nil
+	return names, types, nil
 }
 
-// execOverArrow runs one statement q that reads the Arrow IPC file or
-// stream at path through the view arrowView. The file is read in Go, batch
-// by batch; the view is registered, scanned once by q and dropped in one
-// transaction on the driver connection, and released only after q has
-// finished: a view left behind in a file database would break its next open.
-func execOverArrow(ctx context.Context, c *sql.Conn, path, q string, args []any) error {
+// duckType is the DuckDB type of an Arrow field as duckdb-go's Arrow scan
+// delivers it, for the types nativeRole may keep ("" for the others, which
+// take the text path: nanosecond timestamps, floats, strings...).
+func duckType(t arrow.DataType) string {
+	switch t := t.(type) {
+	case *arrow.TimestampType:
+		switch {
+		case t.Unit == arrow.Nanosecond:
+			return ""
+		case t.TimeZone != "":
+			return "TIMESTAMP WITH TIME ZONE"
+		case t.Unit == arrow.Second:
+			return "TIMESTAMP_S"
+		case t.Unit == arrow.Millisecond:
+			return "TIMESTAMP_MS"
+		}
+		return "TIMESTAMP"
+	case *arrow.Date32Type:
+		return "DATE"
+	case *arrow.Decimal128Type:
+		return fmt.Sprintf("DECIMAL(%d,%d)", t.Precision, t.Scale)
+	}
+	switch t.ID() {
+	case arrow.INT8:
+		return "TINYINT"
+	case arrow.INT16:
+		return "SMALLINT"
+	case arrow.INT32:
+		return "INTEGER"
+	case arrow.INT64:
+		return "BIGINT"
+	case arrow.UINT8:
+		return "UTINYINT"
+	case arrow.UINT16:
+		return "USMALLINT"
+	case arrow.UINT32:
+		return "UINTEGER"
+	case arrow.UINT64:
+		return "UBIGINT"
+	}
+	return ""
+}
+
+// execOverArrow runs one statement q that reads the file of r (an Arrow IPC
+// file or stream, or NDJSON lines) through the view arrowView (see withArrowView).
+func execOverArrow(ctx context.Context, c *sql.Conn, r reader, q string, args []any) error {
+	return withArrowView(ctx, c, r, func(tx execer) error {
+		_, err := tx.ExecContext(ctx, q, args...)
+		return err
+	})
+}
+
+// withArrowView runs fn in one transaction on the driver connection while
+// the file of r is registered as the view arrowView: an Arrow IPC file or
+// stream, or, for NDJSON read line by line (r.lines), its lines (see
+// lineRecords). fn may scan the view once. The file is read in Go, batch by
+// batch; the view is dropped in the same transaction and released only after
+// fn has finished: a view left behind in a file database would break its next
+// open. The transaction commits when fn returns nil and rolls back otherwise.
+//
+// duckdb-go's Arrow scan ignores DuckDB's projection: a scan that reads
+// columns i < j < ... of the view gets the view's columns 0, 1, ... in their
+// place (wrong values, or a crash for a string read as a number). Every scan
+// must therefore read a prefix of the view's columns: r.keep narrows an
+// Arrow file to the columns a statement reads (all of them, see
+// usedColumns), and the NDJSON line queries read a prefix of lineSchema.
+func withArrowView(ctx context.Context, c *sql.Conn, r reader, fn func(tx execer) error) error {
+	path := r.path
 	f, err := os.Open(path)
 	if err != nil {
-		return fmt.Errorf("open arrow file: %w", err)
+		return fmt.Errorf("open file: %w", err)
 	}
 	defer f.Close()
-	rdr, err := openArrow(f)
+	var rdr array.RecordReader
+	if r.lines {
+		rdr, err = newLineRecords(f, compression(path), r.maskKeys)
+	} else {
+		rdr, err = openArrow(f)
+		if err == nil && r.keep != nil {
+			rdr, err = project(rdr, r.keep)
+		}
+	}
 	if err != nil {
-		return fmt.Errorf("read arrow %s: %w", path, err)
+		return fmt.Errorf("read %s: %w", path, err)
 	}
 	defer rdr.Release()
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
 	err = c.Raw(func(dc any) error {
 		conn, ok := dc.(driver.Conn)
 		if !ok {
@@ -72,30 +146,31 @@ func execOverArrow(ctx context.Context, c *sql.Conn, path, q string, args []any)
 		if !ok {
 			return errors.New("driver connection cannot execute")
 		}
-		exec := func(ctx context.Context, q string, args []driver.NamedValue) error {
-			_, err := ex.ExecContext(ctx, q, args)
+		tx := driverExecer{ex}
+		exec := func(ctx context.Context, q string) error {
+			_, err := ex.ExecContext(ctx, q, nil)
 			return err
 		}
 		ar, err := duckdb.NewArrowFromConn(conn)
 		if err != nil {
 			return err
 		}
-		if err := exec(ctx, "BEGIN TRANSACTION", nil); err != nil {
+		if err := exec(ctx, "BEGIN TRANSACTION"); err != nil {
 			return err
 		}
 		release, err := ar.RegisterView(rdr, arrowView)
 		if err != nil {
-			_ = exec(context.Background(), "ROLLBACK", nil)
+			_ = exec(context.Background(), "ROLLBACK")
 			return err
 		}
-		qerr := exec(ctx, q, named)
-		derr := exec(context.Background(), "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(arrowView), nil)
-		if qerr != nil || derr != nil {
-			_ = exec(context.Background(), "ROLLBACK", nil)
+		ferr := fn(tx)
+		derr := exec(context.Background(), "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(arrowView))
+		if ferr != nil || derr != nil {
+			_ = exec(context.Background(), "ROLLBACK")
 			release()
-			return errors.Join(qerr, derr)
+			return errors.Join(ferr, derr)
 		}
-		cerr := exec(context.Background(), "COMMIT", nil)
+		cerr := exec(context.Background(), "COMMIT")
 		release()
 		return cerr
 	})
@@ -103,9 +178,20 @@ func execOverArrow(ctx context.Context, c *sql.Conn, path, q string, args []any)
 		return err
 	}
 	if err := rdr.Err(); err != nil {
-		return fmt.Errorf("read arrow %s: %w", path, err)
+		return fmt.Errorf("read %s: %w", path, err)
 	}
 	return nil
+}
+
+// driverExecer runs statements with positional arguments on a driver connection.
+type driverExecer struct{ ex driver.ExecerContext }
+
+func (d driverExecer) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	return d.ex.ExecContext(ctx, q, named)
 }
 
 // openArrow opens an Arrow IPC file (random access, "ARROW1" magic) or stream.
@@ -173,3 +259,210 @@ func (r *fileRecords) RecordBatch() arrow.RecordBatch { return r.cur }
 func (r *fileRecords) Record() arrow.RecordBatch { return r.cur }
 
 func (r *fileRecords) Err() error { return r.err }
+
+// lineBatch is the number of NDJSON lines per Arrow batch.
+const lineBatch = 16 << 10
+
+// lineSchema is the view over NDJSON lines: the physical line number, the
+// line when it is a JSON value, else why not and the line with e-mail
+// addresses and phone numbers masked.
+var lineSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "line", Type: arrow.PrimitiveTypes.Int64, Nullable: true},
+	{Name: "json", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "reason", Type: arrow.BinaryTypes.String, Nullable: true},
+	{Name: "raw", Type: arrow.BinaryTypes.String, Nullable: true},
+}, nil)
+
+// lineRecords reads an NDJSON file (gzip or zstd compressed, LF or CRLF line
+// ends) line by line as Arrow batches of lineSchema. Blank lines are
+// skipped but counted; a line that is not UTF-8 or not JSON gets a reason
+// instead of its JSON. It is the slow path for a file with malformed lines,
+// which DuckDB's NDJSON reader refuses as a whole.
+type lineRecords struct {
+	rd     *bufio.Reader
+	closer io.Closer
+	mask   func(string) string
+	line   int64
+	cur    arrow.RecordBatch
+	err    error
+	done   bool
+	refs   int64
+}
+
+func newLineRecords(f *os.File, kind string, maskKeys []string) (*lineRecords, error) {
+	var r io.Reader = f
+	var closer io.Closer
+	switch kind {
+	case "gzip":
+		zr, err := gzip.NewReader(f)
+		if err != nil {
+			return nil, err
+		}
+		r, closer = zr, zr
+	case "zstd":
+		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, err
+		}
+		r, closer = zr, zr.IOReadCloser()
+	}
+	return &lineRecords{rd: bufio.NewReaderSize(r, 1<<20), closer: closer, mask: maskRecord(maskKeys), refs: 1}, nil
+}
+
+func (l *lineRecords) Retain() { atomic.AddInt64(&l.refs, 1) }
+
+func (l *lineRecords) Release() {
+	if atomic.AddInt64(&l.refs, -1) == 0 {
+		if l.cur != nil {
+			l.cur.Release()
+			l.cur = nil
+		}
+		if l.closer != nil {
+			_ = l.closer.Close()
+		}
+	}
+}
+
+func (l *lineRecords) Schema() *arrow.Schema { return lineSchema }
+
+func (l *lineRecords) Next() bool {
+	if l.cur != nil {
+		l.cur.Release()
+		l.cur = nil
+	}
+	if l.done {
+		return false
+	}
+	b := array.NewRecordBuilder(memory.DefaultAllocator, lineSchema)
+	defer b.Release()
+	lines := b.Field(0).(*array.Int64Builder)
+	jsons := b.Field(1).(*array.StringBuilder)
+	reasons := b.Field(2).(*array.StringBuilder)
+	raws := b.Field(3).(*array.StringBuilder)
+	n := 0
+	for n < lineBatch {
+		text, err := l.rd.ReadBytes('\n')
+		if len(text) > 0 {
+			l.line++
+			text = bytes.TrimSuffix(bytes.TrimSuffix(text, []byte("\n")), []byte("\r"))
+			if len(bytes.TrimSpace(text)) > 0 {
+				lines.Append(l.line)
+				switch reason := lineProblem(text); reason {
+				case "":
+					jsons.Append(string(text))
+					reasons.AppendNull()
+					raws.AppendNull()
+				default:
+					jsons.AppendNull()
+					reasons.Append(reason)
+					raws.Append(l.mask(strings.ToValidUTF8(string(text), "\uFFFD")))
+				}
+				n++
+			}
+		}
+		if err != nil {
+			l.done = true
+			if !errors.Is(err, io.EOF) {
+				l.err = err
+			}
+			break
+		}
+	}
+	if n == 0 {
+		return false
+	}
+	l.cur = b.NewRecordBatch()
+	return true
+}
+
+// lineProblem says why an NDJSON line cannot be read ("" when it can).
+func lineProblem(text []byte) string {
+	if !utf8.Valid(text) {
+		return "invalid encoding: the line is not UTF-8"
+	}
+	if json.Valid(text) {
+		return ""
+	}
+	var v json.RawMessage
+	err := json.Unmarshal(text, &v)
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return fmt.Sprintf("malformed JSON at byte %d: %s", se.Offset, se.Error())
+	}
+	if err != nil {
+		return "malformed JSON: " + err.Error()
+	}
+	return "malformed JSON"
+}
+
+func (l *lineRecords) RecordBatch() arrow.RecordBatch { return l.cur }
+
+// Record is the deprecated name of RecordBatch, part of array.RecordReader.
+func (l *lineRecords) Record() arrow.RecordBatch { return l.cur }
+
+func (l *lineRecords) Err() error { return l.err }
+
+// projected is an Arrow RecordReader narrowed to some of its columns.
+type projected struct {
+	in     array.RecordReader
+	idx    []int
+	schema *arrow.Schema
+	cur    arrow.RecordBatch
+	refs   int64
+}
+
+// project narrows rdr to the columns named keep (which it must have).
+func project(rdr array.RecordReader, keep []string) (array.RecordReader, error) {
+	p := &projected{in: rdr, refs: 1}
+	var fields []arrow.Field
+	for _, name := range keep {
+		i := rdr.Schema().FieldIndices(name)
+		if len(i) == 0 {
+			rdr.Release()
+			return nil, fmt.Errorf("column %q is not in the file", name)
+		}
+		p.idx = append(p.idx, i[0])
+		fields = append(fields, rdr.Schema().Field(i[0]))
+	}
+	md := rdr.Schema().Metadata()
+	p.schema = arrow.NewSchema(fields, &md)
+	return p, nil
+}
+
+func (p *projected) Retain() { atomic.AddInt64(&p.refs, 1) }
+
+func (p *projected) Release() {
+	if atomic.AddInt64(&p.refs, -1) == 0 {
+		if p.cur != nil {
+			p.cur.Release()
+			p.cur = nil
+		}
+		p.in.Release()
+	}
+}
+
+func (p *projected) Schema() *arrow.Schema { return p.schema }
+
+func (p *projected) Next() bool {
+	if p.cur != nil {
+		p.cur.Release()
+		p.cur = nil
+	}
+	if !p.in.Next() {
+		return false
+	}
+	rec := p.in.RecordBatch()
+	cols := make([]arrow.Array, len(p.idx))
+	for i, j := range p.idx {
+		cols[i] = rec.Column(j)
+	}
+	p.cur = array.NewRecordBatch(p.schema, cols, rec.NumRows())
+	return true
+}
+
+func (p *projected) RecordBatch() arrow.RecordBatch { return p.cur }
+
+// Record is the deprecated name of RecordBatch, part of array.RecordReader.
+func (p *projected) Record() arrow.RecordBatch { return p.cur }
+
+func (p *projected) Err() error { return p.in.Err() }

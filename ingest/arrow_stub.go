@@ -8,12 +8,17 @@ import (
 	"errors"
 )
 
-var errNoArrow = errors.New("arrow IPC sources need a build with -tags duckdb_arrow")
+var errNoArrow = errors.New("Arrow IPC sources, and NDJSON files with malformed lines, need a build with -tags duckdb_arrow")
 
 // arrowColumns needs arrow-go with duckdb-go's Arrow interface (build tag duckdb_arrow).
-func arrowColumns(path string) ([]string, error) { return nil, errNoArrow }
+func arrowColumns(path string) (names, types []string, err error) { return nil, nil, errNoArrow }
 
 // execOverArrow needs duckdb-go's Arrow interface (build tag duckdb_arrow).
-func execOverArrow(ctx context.Context, c *sql.Conn, path, q string, args []any) error {
+func execOverArrow(ctx context.Context, c *sql.Conn, r reader, q string, args []any) error {
+	return errNoArrow
+}
+
+// withArrowView needs duckdb-go's Arrow interface (build tag duckdb_arrow).
+func withArrowView(ctx context.Context, c *sql.Conn, r reader, fn func(tx execer) error) error {
 	return errNoArrow
 }

@@ -170,6 +170,14 @@ func TestBadInput(t *testing.T) {
 					t.Errorf("kept %s, want the first occurrence", got)
 				}
 			}},
+		{name: "duplicate rows without an id in a file with ids", file: "data/b.csv",
+			content: "touchpoint_id,occurred_at,anonymous_id,channel\nt1,2025-01-02 10:00:00,d1,First\n,2025-01-02 11:00:00,d3,Same\n, 2025-01-02 11:00:00 ,d3,Same \nt2,2025-01-02 10:00:00,d2,Other\n",
+			st:      Loaded, counts: [4]int64{4, 3, 0, 1},
+			check: func(t *testing.T, h *harness, f FileResult) {
+				if n := h.int(`SELECT count(*) FROM touchpoints WHERE anonymous_id = 'd3' AND starts_with(touchpoint_id, 'tp_')`); n != 1 {
+					t.Errorf("%d rows of d3, want 1 with its content hash", n)
+				}
+			}},
 		{name: "invalid UTF-8", file: "data/b.csv",
 			content: "occurred_at,anonymous_id\n2025-01-02 10:00:00,ok1\n2025-01-02 10:00:00,bad\xff\xfe\n2025-01-02 10:00:00,ok2\n",
 			st:      Loaded, counts: [4]int64{3, 2, 1, 0},
@@ -237,25 +245,88 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
-// A malformed NDJSON line or a damaged Parquet file fails the whole file:
-// nothing of it loads, the message says where, and earlier loads stay.
+// A damaged Parquet file fails the whole file: nothing of it loads, the
+// message says where, and earlier loads stay.
 func TestBrokenStructuredFilesFail(t *testing.T) {
 	h := newHarness(t, tpSource)
 	h.write("data/a_base.csv", baseCSV)
 	h.mustRun()
-	h.write("data/b.ndjson", `{"occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"n1"}`+"\n"+`{"occurred_at": "2025-01-02T10:00:00Z", "anonymous_id": }`+"\n")
 	h.write("data/c.parquet", "PAR1 this is not a parquet file PAR1")
 	rep, err := h.run()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, name := range []string{"b.ndjson", "c.parquet"} {
-		f := byBase(t, rep, name)
-		if f.Status != Failed || !strings.HasPrefix(f.Message, "read") {
-			t.Errorf("%s: %s %q", name, f.Status, f.Message)
-		}
+	if f := byBase(t, rep, "c.parquet"); f.Status != Failed || !strings.HasPrefix(f.Message, "read") {
+		t.Errorf("c.parquet: %s %q", f.Status, f.Message)
 	}
 	if n := h.int(`SELECT count(*) FROM touchpoints`); n != 2 {
 		t.Fatalf("touchpoints %d, want the 2 loaded before", n)
+	}
+}
+
+// A malformed NDJSON line (not JSON, or not UTF-8) is one rejected row with
+// its physical line, field json, the parser's reason and the line with its
+// e-mail address and phone number masked; the other lines load, with LF or
+// CRLF line ends, plain or compressed, and blank lines still count as lines.
+func TestMalformedNDJSONLines(t *testing.T) {
+	var lines []string
+	for i := 1; i <= 40; i++ {
+		lines = append(lines, `{"occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"n`+itoa(int64(i))+`","cost":"1.5"}`)
+	}
+	// Physical lines: 3 malformed (holding an e-mail address and a phone number), 6 blank,
+	// 10 not UTF-8, 12 a good JSON line with an unparseable time.
+	lines = append(lines[:2], append([]string{`{"occurred_at": "2025-01-02T10:00:00Z", "email": "Jane.Doe@example.org", "phone": "+44 20 7946 0958", "anonymous_id": }`}, lines[2:]...)...)
+	lines = append(lines[:5], append([]string{""}, lines[5:]...)...)
+	lines = append(lines[:9], append([]string{"{\"occurred_at\":\"2025-01-02T10:00:00Z\",\"anonymous_id\":\"caf\xe9\"}"}, lines[9:]...)...)
+	lines = append(lines[:11], append([]string{`{"occurred_at":"yesterday","anonymous_id":"late"}`}, lines[11:]...)...)
+	lf := strings.Join(lines, "\n") + "\n"
+	crlf := strings.Join(lines, "\r\n") + "\r\n"
+	cases := []struct{ name, file, content string }{
+		{"lf", "a.ndjson", lf},
+		{"crlf", "a.ndjson", crlf},
+		{"crlf gzip", "a.ndjson.gz", gzipBytes(t, crlf)},
+		{"lf zstd", "a.jsonl.zst", zstdBytes(t, lf)},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.1\n")
+			h.write("data/"+c.file, c.content)
+			f := only(t, h.mustRun())
+			wantCounts(t, f, Loaded, 43, 40, 3, 0)
+			got := h.strs(`SELECT line || ' ' || field || ' ' || reason FROM rejected_rows ORDER BY line`)
+			want := []string{"3 json malformed JSON at byte ", "10 json invalid encoding", "12 occurred_at unparseable time \"yesterday\""}
+			if len(got) != len(want) {
+				t.Fatalf("rejects %q", got)
+			}
+			for i := range want {
+				if !strings.HasPrefix(got[i], want[i]) {
+					t.Fatalf("reject %d: %q, want %q...", i, got[i], want[i])
+				}
+			}
+			raw := h.str(`SELECT raw FROM rejected_rows WHERE line = 3`)
+			if strings.Contains(raw, "Jane") || strings.Contains(raw, "7946") || !strings.Contains(raw, `"anonymous_id": }`) {
+				t.Fatalf("raw of the malformed line: %q", raw)
+			}
+			if n := h.int(`SELECT count(*) FROM touchpoints WHERE anonymous_id LIKE 'n%' AND cost = 1.5 AND NOT contains(anonymous_id, chr(13))`); n != 40 {
+				t.Fatalf("%d good rows loaded", n)
+			}
+		})
+	}
+}
+
+// A file that is nothing but malformed lines is over the threshold: it fails, loads nothing, and says why.
+func TestMalformedNDJSONOverThreshold(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.ndjson", "{\"occurred_at\": \n{oops}\n")
+	rep, err := h.run()
+	if err == nil {
+		t.Fatal("no error")
+	}
+	f := only(t, rep)
+	if f.Status != Failed || !strings.Contains(f.Message, "2 of 2 rows") || !strings.Contains(f.Message, "line 1 json: malformed JSON") {
+		t.Fatalf("%s %q", f.Status, f.Message)
+	}
+	if n := h.int(`SELECT count(*) FROM touchpoints`) + h.int(`SELECT count(*) FROM rejected_rows`); n != 0 {
+		t.Fatalf("%d rows stored", n)
 	}
 }

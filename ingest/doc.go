@@ -4,14 +4,18 @@
 // Each file is fingerprinted (sha256; a gzip or zstd file is also checked
 // end to end, since DuckDB reads a truncated gzip without an error), then
 // read by DuckDB's own readers (CSV as text with store_rejects, NDJSON,
-// Parquet) or, for Arrow IPC files and streams, by arrow-go batch by batch
-// through duckdb-go's Arrow view, and in the same statement mapped to the
-// canonical columns, typed, validated and PII-hashed by one embedded SQL
-// file per dataset (sql/typed_<dataset>.sql) into the temp table typed.
-// Then, in one transaction, its good rows are inserted (an anti join on the
-// row id; the first occurrence when the file repeats an id), its bad rows go
-// to rejected_rows with line, field, reason and the masked raw record, and
-// the file is recorded in ingest_files with its sha256. The same content is
+// Parquet) or, for Arrow IPC files and streams (and NDJSON files with lines
+// DuckDB refuses, split into lines in Go), batch by batch through duckdb-go's
+// Arrow view, and mapped to the canonical columns, typed, validated and
+// PII-hashed by one embedded SQL template per dataset
+// (sql/typed_<dataset>.sql.tmpl). Typed Parquet and Arrow columns are kept
+// as they are where the type fits; text goes through the parsing rules.
+// A first scan only counts (rows, rejected rows, distinct row ids); files
+// with rejected rows get a scan that keeps them; then one transaction
+// inserts the good rows straight from the file (an anti join on the row id;
+// the first occurrence when the file repeats an id), the bad rows go to
+// rejected_rows with line, field, reason and the masked raw record, and the
+// file is recorded in ingest_files with its sha256. The same content is
 // never loaded twice; a file over the reject threshold loads nothing.
 //
 // E-mail addresses and phone numbers are normalised and replaced by an

@@ -30,17 +30,7 @@ func cleanMessage(msg string) string {
 		}
 		keep = append(keep, t)
 	}
-	out := strings.Join(keep, " | ")
-	out = emailLike.ReplaceAllString(out, "***")
-	out = phoneLike.ReplaceAllStringFunc(out, func(m string) string {
-		switch {
-		case len(m) >= 10 && m[4] == '-' && m[7] == '-': // a date, not a phone
-			return m
-		case strings.Trim(m, "0123456789") == "": // a plain number: sizes, offsets
-			return m
-		}
-		return "***"
-	})
+	out := maskPII(strings.Join(keep, " | "))
 	if len(out) > maxMessage {
 		cut := maxMessage
 		for cut > 0 && !utf8Start(out[cut]) {
@@ -52,3 +42,38 @@ func cleanMessage(msg string) string {
 }
 
 func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
+
+// maskPII masks anything that looks like an e-mail address or a phone number
+// (not a date, not a plain number).
+func maskPII(s string) string {
+	s = emailLike.ReplaceAllString(s, "***")
+	return phoneLike.ReplaceAllStringFunc(s, func(m string) string {
+		switch {
+		case len(m) >= 10 && m[4] == '-' && m[7] == '-': // a date, not a phone
+			return m
+		case strings.Trim(m, "0123456789") == "": // a plain number: sizes, offsets
+			return m
+		}
+		return "***"
+	})
+}
+
+// maskRecord returns the masking of an NDJSON line that is not valid JSON:
+// the value after each of keys (the file's email and phone fields, any case)
+// becomes "***", then whatever looks like an e-mail address or phone number.
+func maskRecord(keys []string) func(string) string {
+	var re *regexp.Regexp
+	if len(keys) > 0 {
+		alt := make([]string, len(keys))
+		for i, k := range keys {
+			alt[i] = regexp.QuoteMeta(k)
+		}
+		re = regexp.MustCompile(`(?i)("(?:` + strings.Join(alt, "|") + `)"\s*:\s*)("(?:[^"\\]|\\.)*"?|[^,}\]\s]*)`)
+	}
+	return func(s string) string {
+		if re != nil {
+			s = re.ReplaceAllString(s, `${1}"***"`)
+		}
+		return maskPII(s)
+	}
+}

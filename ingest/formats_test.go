@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -191,5 +192,108 @@ func TestParquet(t *testing.T) {
 	}
 	if got := h.str(`SELECT line || ' ' || raw FROM rejected_rows`); !strings.HasPrefix(got, "2 ") || !strings.Contains(got, `"pq2"`) || strings.Contains(got, "secret") {
 		t.Fatalf("reject %q", got)
+	}
+}
+
+// An Arrow file with columns the mapping does not read, in any order: the
+// values land in the right columns (duckdb-go's Arrow scan ignores DuckDB's
+// column projection, see withArrowView), and a rejected row's raw record
+// still has every column.
+func TestArrowUnmappedColumns(t *testing.T) {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "note", Type: arrow.BinaryTypes.String, Nullable: true},
+		{Name: "cost", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "anonymous_id", Type: arrow.BinaryTypes.String},
+		{Name: "extra", Type: arrow.PrimitiveTypes.Int64},
+		{Name: "occurred_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	ts := arrow.Timestamp(time.Date(2025, 1, 2, 10, 0, 0, 0, time.UTC).UnixMicro())
+	b.Field(0).(*array.StringBuilder).AppendValues([]string{"", "keep me", ""}, []bool{false, true, false})
+	b.Field(1).(*array.Float64Builder).AppendValues([]float64{1.25, 2, 3.5}, nil)
+	b.Field(2).(*array.StringBuilder).AppendValues([]string{"u1", "u2", "u3"}, nil)
+	b.Field(3).(*array.Int64Builder).AppendValues([]int64{7, 8, 9}, nil)
+	b.Field(4).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{ts, 0, ts}, []bool{true, false, true})
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	var buf bytes.Buffer
+	fw, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Write(rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := fw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.9\n")
+	h.write("data/a.arrow", buf.String())
+	wantCounts(t, only(t, h.mustRun()), Loaded, 3, 2, 1, 0)
+	got := h.strs(`SELECT anonymous_id || ' ' || cost::VARCHAR || ' ' || occurred_at::VARCHAR FROM touchpoints ORDER BY 1`)
+	if strings.Join(got, "; ") != "u1 1.2500 2025-01-02 10:00:00+00; u3 3.5000 2025-01-02 10:00:00+00" {
+		t.Fatalf("rows %q", got)
+	}
+	if raw := h.str(`SELECT raw FROM rejected_rows`); !strings.Contains(raw, `"keep me"`) || !strings.Contains(raw, `"extra":8`) {
+		t.Fatalf("raw %q", raw)
+	}
+}
+
+// Parquet columns that arrive typed (timestamps, dates, decimals, integers)
+// are taken as they are, without the round trip through text: the row ids
+// must still be the ones the text path gives, so the same rows as text (a
+// CSV of the values cast to VARCHAR, which is what the text path typed) are
+// all duplicates, money included.
+func TestNativeTypesKeepRowIDs(t *testing.T) {
+	srcs := `  - name: tp
+    dataset: touchpoints
+    path: tp/*
+  - name: sp
+    dataset: spend
+    path: sp/*
+`
+	h := newHarness(t, srcs, "ingest:\n  reject_threshold: 0.9\n")
+	for _, d := range []string{"tp", "sp"} {
+		if err := os.MkdirAll(h.dir+"/"+d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	touches := `SELECT * FROM (VALUES
+		(TIMESTAMPTZ '2025-01-02 10:00:00.123456+00', TIMESTAMP '2025-01-02 11:00:00', '2025-01-02 12:00:00'::TIMESTAMP_S, '2025-01-02 13:00:00.5'::TIMESTAMP_MS, DATE '2025-01-03', 'a1', 1.25::DECIMAL(10, 2), 3::INTEGER),
+		(TIMESTAMPTZ '2025-01-02 23:59:59+08', TIMESTAMP '2025-01-02 00:00:00', '2025-01-02 00:00:01'::TIMESTAMP_S, '2025-01-02 00:00:00.001'::TIMESTAMP_MS, DATE '2024-12-31', 'a2', 0.5::DECIMAL(18, 4), 12345678901234::BIGINT)
+	) v(t_tz, t_plain, t_s, t_ms, t_date, anonymous_id, cost_dec, cost_int)`
+	spend := `SELECT * FROM (VALUES (DATE '2025-01-02', 'Search', 12.5::DECIMAL(10, 2), 100::INTEGER, 5::UBIGINT),
+		(DATE '2025-01-03', 'TV', 7::DECIMAL(10, 2), NULL::INTEGER, NULL::UBIGINT)) v(date, channel, spend, impressions, clicks)`
+	ctx := context.Background()
+	copyTo := func(q, file, opts string) {
+		t.Helper()
+		// COPY takes no bound file name; these are the test's own temp paths.
+		if _, err := h.w.DB().ExecContext(ctx, "COPY ("+q+") TO "+sqlString(h.dir+"/"+file)+" ("+opts+")"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asText := func(q string) string {
+		return "SELECT COLUMNS(*)::VARCHAR FROM (" + q + ")"
+	}
+	cols := []struct{ time, cost string }{{"t_tz", "cost_dec"}, {"t_plain", "cost_int"}, {"t_s", "cost_dec"}, {"t_ms", "cost_int"}, {"t_date", "cost_dec"}}
+	for i, c := range cols {
+		q := "SELECT " + c.time + " AS occurred_at, anonymous_id, " + c.cost + " AS cost FROM (" + touches + ")"
+		copyTo(q, "tp/"+itoa(int64(i))+"a.parquet", "FORMAT parquet")
+		copyTo(asText(q), "tp/"+itoa(int64(i))+"b.csv", "FORMAT csv, HEADER")
+	}
+	copyTo(spend, "sp/a.parquet", "FORMAT parquet")
+	copyTo(asText(spend), "sp/b.csv", "FORMAT csv, HEADER")
+	rep := h.mustRun()
+	for _, f := range rep.Files {
+		switch filepath.Ext(f.Path) {
+		case ".parquet":
+			wantCounts(t, f, Loaded, 2, 2, 0, 0)
+		case ".csv":
+			wantCounts(t, f, Loaded, 2, 0, 0, 2)
+		}
+	}
+	if n := h.int(`SELECT count(*) FROM touchpoints`); n != 10 {
+		t.Fatalf("touchpoints %d, want 10", n)
 	}
 }

@@ -252,3 +252,34 @@ func isDateLike(s string) bool {
 	}
 	return strings.ContainsRune("-/.", rune(s[4]))
 }
+
+// FuzzTypingShortcuts: the shortcuts of the typing templates (typingFuncs)
+// give exactly what the rules they stand for give: a text time is
+// attrib_parse_ts, a text value is nullif(trim(x), ”), whatever the text.
+func FuzzTypingShortcuts(f *testing.F) {
+	w := memWarehouse(f)
+	for _, s := range []string{"2025-01-02 10:00:00", " 2025-01-02T10:00:00Z ", "2025/01/02", "1735812000", "1735812000000",
+		"02.01.2025", "20250102", "", "  ", "-", ":", "10:00", "2025-13-45", " x ", "\tx\t", "x ", " ", "1-2"} {
+		f.Add(s)
+	}
+	fn := typingFuncs(nil)
+	ts := fn["ts"].(func(string) string)("x")
+	text := fn["text"].(func(string) string)("x")
+	q := "SELECT (" + strings.ReplaceAll(ts, `s."x"`, "$1") + ") IS NOT DISTINCT FROM attrib_parse_ts($1), (" +
+		strings.ReplaceAll(text, `s."x"`, "$1") + ") IS NOT DISTINCT FROM nullif(trim($1), '')"
+	if !strings.Contains(ts, `s."x"`) || !strings.Contains(text, `s."x"`) {
+		f.Fatalf("unexpected shortcuts %q %q", ts, text)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if !utf8.ValidString(s) {
+			return // the readers reject invalid UTF-8 before typing
+		}
+		var sameTime, sameText bool
+		if err := w.DB().QueryRow(q, s).Scan(&sameTime, &sameText); err != nil {
+			t.Fatalf("%q: %v", s, err)
+		}
+		if !sameTime || !sameText {
+			t.Fatalf("%q: time same %v, text same %v", s, sameTime, sameText)
+		}
+	})
+}

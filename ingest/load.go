@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"attrib/config"
@@ -56,9 +57,9 @@ type Stepper interface {
 // The steps of loading one file, in order.
 const (
 	StepHash     = "hash"     // sha256 and integrity of the bytes
-	StepRead     = "read"     // one statement reads, types, validates and hashes PII into a temp table
-	StepValidate = "validate" // counts, the reject threshold, the raw records of rejected rows
-	StepWrite    = "write"    // one transaction: rows, rejects, ingest_files
+	StepRead     = "read"     // the check pass: one scan reads, types, validates and counts
+	StepValidate = "validate" // the reject threshold; the rejected rows and their raw records
+	StepWrite    = "write"    // one transaction: rows (straight from the file), rejects, ingest_files
 )
 
 // Steps lists the steps in order, for progress bars.
@@ -330,18 +331,61 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	// readFile runs a statement that reads the file.
 	readFile := func(q string, args ...any) error {
 		if r.arrow {
-			return execOverArrow(ctx, c, readPath, q, args)
+			return execOverArrow(ctx, c, r, q, args)
 		}
 		_, err := c.ExecContext(ctx, q, args...)
 		return err
 	}
-	cols, err := r.columns(ctx, c)
-	if err != nil {
-		return fmt.Errorf("read header: %w", err)
+	var cols, types []string
+	columns := func() (err error) {
+		if r.lines {
+			cols, types, err = jsonLineColumns(ctx, c, r)
+			if err == nil && len(cols) == 0 {
+				// No line is JSON: nothing to check the mapping against, and
+				// every line is a rejected row anyway.
+				cols, types = expectedColumns(ds, src), nil
+			}
+		} else {
+			cols, types, err = r.columns(ctx, c)
+		}
+		if err != nil {
+			return fmt.Errorf("read header: %w", err)
+		}
+		return nil
 	}
-	sel, args, err := stagingSelect(ds, src, r, cols)
-	if err != nil {
-		return err
+	// typed returns the typing query over the file and its bound values.
+	typed := func(line, reasons bool) (string, []any, error) {
+		stg, args, native, err := stagingSelect(ds, src, r, cols, types, line)
+		if err != nil {
+			return "", nil, err
+		}
+		return typedSQL(ds.Name, stg, native, line, reasons), args, nil
+	}
+	// toLines switches an NDJSON file that DuckDB's reader refuses to the
+	// line-by-line reader, where each bad line is one rejected row.
+	toLines := func(err error) bool {
+		if !r.json || r.lines || !malformedJSON(err) {
+			return false
+		}
+		r = jsonLines(src, readPath)
+		return true
+	}
+	if err := columns(); err != nil {
+		if !toLines(err) {
+			return err
+		}
+		if err := columns(); err != nil {
+			return err
+		}
+	}
+	if _, _, err := typed(false, false); err != nil {
+		return err // a mapping that does not fit the file, before any work
+	}
+	// An Arrow file is handed over with the columns the typing reads only.
+	if r.arrow && !r.lines {
+		if r.keep, err = usedColumns(ds, src, r, cols); err != nil {
+			return err
+		}
 	}
 	ipad, opad := warehouse.HMACPads([]byte(cfg.PII.Key))
 	if _, err := c.ExecContext(ctx, sqlParams, ipad, opad, cfg.PII.DefaultCountryCode, cfg.Currency,
@@ -353,22 +397,54 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 			return fmt.Errorf("reset csv rejects: %w", err)
 		}
 	}
-	// One pass: read, type, validate, hash PII.
-	if err := readFile(typedSQL(ds.Name, sel), args...); err != nil {
-		return fmt.Errorf("read: %w", err)
+	// The check pass: read, type, validate and hash in one parallel scan that
+	// stores nothing but counts.
+	checkPass := func() error {
+		q, args, err := typed(false, false)
+		if err != nil {
+			return err
+		}
+		// Only the given ids are hashed when the file has an id column; not
+		// for an Arrow file, whose view must be scanned whole (withArrowView).
+		_, givenID := src.Columns[tables[ds.Name].ID]
+		if !givenID {
+			for _, c := range cols {
+				givenID = givenID || strings.EqualFold(c, tables[ds.Name].ID)
+			}
+		}
+		return readFile(countsSQL(ds.Name, q, givenID && !(r.arrow && !r.lines)), args...)
+	}
+	if err := checkPass(); err != nil {
+		if !toLines(err) {
+			return fmt.Errorf("read: %w", err)
+		}
+		if err := columns(); err != nil {
+			return err
+		}
+		if err := checkPass(); err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
 	}
 	step(StepValidate)
-	if r.csv {
+	switch {
+	case r.csv:
 		if _, err := c.ExecContext(ctx, sqlCSVRejects, r.headerLines); err != nil {
 			return fmt.Errorf("collect unreadable records: %w", err)
 		}
-	} else if _, err := c.ExecContext(ctx, sqlNoCSVRejects); err != nil {
-		return fmt.Errorf("collect unreadable records: %w", err)
+	case r.lines:
+		if err := readFile(sqlJSONLineRejects); err != nil {
+			return fmt.Errorf("collect unreadable lines: %w", err)
+		}
+	default:
+		if _, err := c.ExecContext(ctx, sqlNoCSVRejects); err != nil {
+			return fmt.Errorf("collect unreadable records: %w", err)
+		}
 	}
-	var typedRejects, distinctIDs int64
-	if err := c.QueryRowContext(ctx, countsSQL(ds.Name)).Scan(&res.Read, &res.Rejected, &typedRejects, &distinctIDs); err != nil {
+	var rows, bad, distinctIDs, noID, unreadable int64
+	if err := c.QueryRowContext(ctx, sqlCheckCounts).Scan(&rows, &bad, &distinctIDs, &noID, &unreadable); err != nil {
 		return fmt.Errorf("count: %w", err)
 	}
+	res.Read, res.Rejected = rows+unreadable, bad+unreadable
 	if res.Read == 0 {
 		// A header-only file is loaded as zero rows: recorded, not an error.
 		res.Message = "no rows"
@@ -376,9 +452,29 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	share := float64(res.Rejected) / float64(res.Read)
 	over := share > *cfg.Ingest.RejectThreshold
-	if typedRejects > 0 && !over {
+	// The rejects passes, only for a file with rows that failed validation:
+	// their lines, fields and reasons, then (unless the file fails anyway)
+	// their raw records.
+	if bad > 0 {
+		q, args, err := typed(true, true)
+		if err != nil {
+			return err
+		}
+		if err := readFile(typedRejectsSQL(q), args...); err != nil {
+			return fmt.Errorf("collect rejected rows: %w", err)
+		}
+	} else if _, err := c.ExecContext(ctx, sqlNoTypedRejects); err != nil {
+		return fmt.Errorf("collect rejected rows: %w", err)
+	}
+	if bad > 0 && !over {
 		q, a := rawRejectsSQL(src, r, cols)
-		if err := readFile(q, a...); err != nil {
+		if whole := r; r.arrow {
+			whole.keep = nil // the raw record has every column
+			err = execOverArrow(ctx, c, whole, q, a)
+		} else {
+			_, err = c.ExecContext(ctx, q, a...)
+		}
+		if err != nil {
 			return fmt.Errorf("collect rejected rows: %w", err)
 		}
 	} else if _, err := c.ExecContext(ctx, sqlNoRawRejects); err != nil {
@@ -395,24 +491,84 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		return errors.New(res.Message)
 	}
 	step(StepWrite)
-	return inTx(ctx, c, func(tx *sql.Tx) error {
+	// The write pass reads the file once more, straight into the table: only
+	// a file that repeats an id pays for the record numbers of the
+	// first-occurrence rule, only a file with rejected rows for the filter.
+	good := rows - bad
+	// Good rows without an id of their own were not hashed in the check:
+	// dedupe then, to be safe.
+	dedupe := noID > 0 || distinctIDs < good
+	q, args, err := typed(dedupe, false)
+	if err != nil {
+		return err
+	}
+	insert := insertSQL(ds.Name, q, bad > 0, dedupe)
+	insertArgs := append([]any{src.Name, res.LoadID}, args...)
+	write := func(tx execer) error {
 		if _, err := tx.ExecContext(ctx, sqlRejects, res.LoadID, src.Name, path); err != nil {
 			return fmt.Errorf("record rejected rows: %w", err)
 		}
-		good := res.Read - res.Rejected
-		out, err := tx.ExecContext(ctx, insertSQL(ds.Name, distinctIDs < good), src.Name, res.LoadID)
+		out, err := tx.ExecContext(ctx, insert, insertArgs...)
 		if err != nil {
 			return fmt.Errorf("insert: %w", err)
 		}
 		res.Loaded, _ = out.RowsAffected()
-		res.Duplicate = res.Read - res.Rejected - res.Loaded
-		// The file must still be what was hashed: otherwise its rows and its
-		// sha256 would not belong together.
-		if now, err := lookAt(path); err != nil || now != at {
+		// The file must still be what was hashed and checked: otherwise its
+		// rows, its counts and its sha256 would not belong together.
+		if now, err := lookAt(path); err != nil || now != at || res.Loaded > good {
 			return errChanged
 		}
+		res.Duplicate = res.Read - res.Rejected - res.Loaded
 		return record(tx, Loaded, "")
-	})
+	}
+	if r.arrow {
+		return withArrowView(ctx, c, r, write)
+	}
+	return inTx(ctx, c, func(tx *sql.Tx) error { return write(tx) })
+}
+
+// malformedJSON tells DuckDB's refusal of an NDJSON file with a line that is
+// not JSON (or not UTF-8) from other errors.
+func malformedJSON(err error) bool {
+	msg := err.Error()
+	return strings.Contains(msg, "Malformed JSON") || strings.Contains(msg, "UTF8") || strings.Contains(msg, "UTF-8")
+}
+
+// expectedColumns are the file columns a source's mapping expects.
+func expectedColumns(ds config.Dataset, src config.Source) []string {
+	var out []string
+	for _, col := range ds.Columns {
+		if _, ok := src.Constants[col.Name]; ok {
+			continue
+		}
+		if name, ok := src.Columns[col.Name]; ok {
+			out = append(out, name)
+		} else {
+			out = append(out, col.Name)
+		}
+	}
+	return out
+}
+
+// jsonLineColumns lists the keys of the first good lines of an NDJSON file
+// read line by line (see jsonLines); they are all text.
+func jsonLineColumns(ctx context.Context, c *sql.Conn, r reader) (names, types []string, err error) {
+	if err := execOverArrow(ctx, c, r, sqlJSONLineKeys, nil); err != nil {
+		return nil, nil, err
+	}
+	rows, err := c.QueryContext(ctx, sqlJSONLineKeysList)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var n, t string
+		if err := rows.Scan(&n, &t); err != nil {
+			return nil, nil, err
+		}
+		names, types = append(names, n), append(types, t)
+	}
+	return names, types, rows.Err()
 }
 
 func firstRejects(ctx context.Context, c *sql.Conn) (string, error) {

@@ -3,7 +3,7 @@ package ingest
 import (
 	"bytes"
 	"embed"
-	"strings"
+	"fmt"
 	"text/template"
 
 	"attrib/warehouse"
@@ -15,19 +15,26 @@ var sqlFS embed.FS
 func mustSQL(file string) string { return warehouse.EmbeddedSQL(sqlFS, file) }
 
 var (
-	sqlParams         = mustSQL("params.sql")
-	sqlFirstRejects   = mustSQL("first_rejects.sql")
-	sqlRejects        = mustSQL("rejects.sql")
-	sqlFileRecord     = mustSQL("file_record.sql")
-	sqlSeen           = mustSQL("seen.sql")
-	sqlDropTemps      = mustSQL("drop_temps.sql")
-	sqlDropCSVRejects = mustSQL("drop_csv_rejects.sql")
-	sqlCSVRejects     = mustSQL("csv_rejects.sql")
-	sqlNoCSVRejects   = mustSQL("no_csv_rejects.sql")
-	sqlNoRawRejects   = mustSQL("no_raw_rejects.sql")
-	sqlAllRejects     = mustSQL("all_rejects.sql")
-	insertTmpl        = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
-	countsTmpl        = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
+	sqlParams           = mustSQL("params.sql")
+	sqlFirstRejects     = mustSQL("first_rejects.sql")
+	sqlRejects          = mustSQL("rejects.sql")
+	sqlFileRecord       = mustSQL("file_record.sql")
+	sqlSeen             = mustSQL("seen.sql")
+	sqlDropTemps        = mustSQL("drop_temps.sql")
+	sqlDropCSVRejects   = mustSQL("drop_csv_rejects.sql")
+	sqlCSVRejects       = mustSQL("csv_rejects.sql")
+	sqlNoCSVRejects     = mustSQL("no_csv_rejects.sql")
+	sqlNoRawRejects     = mustSQL("no_raw_rejects.sql")
+	sqlNoTypedRejects   = mustSQL("no_typed_rejects.sql")
+	sqlCheckCounts      = mustSQL("check_counts.sql")
+	sqlAllRejects       = mustSQL("all_rejects.sql")
+	sqlJSONLineRejects  = mustSQL("json_line_rejects.sql")
+	sqlJSONLineKeys     = mustSQL("json_line_keys.sql")
+	sqlJSONLineKeysList = mustSQL("json_line_keys_list.sql")
+	insertTmpl          = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
+	countsTmpl          = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
+	typedRejectsTmpl    = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
+	typedTmpls          = map[string]*template.Template{}
 )
 
 // tables maps each dataset to its table and row-id column.
@@ -40,27 +47,111 @@ var tables = map[string]struct{ Table, ID string }{
 	"fx_rates":       {"fx_rates", "fx_id"},
 }
 
-// typedSQL is the dataset's typing query reading straight from the staging
-// select (the .sql files name it stg), so the file is read and typed in one pass.
-func typedSQL(dataset, staging string) string {
-	return strings.Replace(mustSQL("typed_"+dataset+".sql"), "FROM stg s", "FROM ("+staging+") s", 1)
+func init() {
+	for ds := range tables {
+		typedTmpls[ds] = template.Must(template.New(ds).Funcs(typingFuncs(nil)).Parse(mustSQL("typed_" + ds + ".sql.tmpl")))
+	}
 }
 
-// insertSQL inserts the good rows of typed into the dataset's table; dedupe
-// keeps only the first of rows sharing an id within the file.
-func insertSQL(dataset string, dedupe bool) string {
+// typingFuncs are the functions of the typed_<dataset>.sql.tmpl templates. Each
+// takes a canonical column name and returns the SQL that reads it from the
+// staging select s: the text parsing rule (migrations 0001/0011) for a column
+// that arrives as text, a plain cast for one that arrives natively typed (a
+// Parquet or Arrow timestamp, date, decimal or integer; see nativeRole). The
+// two give the same value for every natively typed value, so row ids do not
+// depend on the format a row came in.
+func typingFuncs(native map[string]bool) template.FuncMap {
+	col := func(name string) string { return "s." + warehouse.QuoteIdent(name) }
+	pick := func(text, typed string) func(string) string {
+		return func(name string) string {
+			if native[name] {
+				return fmt.Sprintf(typed, col(name))
+			}
+			return fmt.Sprintf(text, col(name))
+		}
+	}
+	return template.FuncMap{
+		// A text time with a '-' or ':' is not the all-digits epoch form, so the
+		// macro would try DuckDB's cast first anyway: trying it here saves the
+		// macro's regular expression on the common path; same result.
+		"ts": func(name string) string {
+			c := col(name)
+			if native[name] {
+				return "CAST(" + c + " AS TIMESTAMPTZ)"
+			}
+			return "coalesce(CASE WHEN contains(" + c + ", '-') OR contains(" + c + ", ':') THEN TRY_CAST(" + c + " AS TIMESTAMPTZ) END, attrib_parse_ts(" + c + "))"
+		},
+		"date":  pick("attrib_parse_date(%s)", "CAST(CAST(%s AS TIMESTAMPTZ) AS DATE)"),
+		"money": pick("attrib_parse_money(%s)", "TRY_CAST(%s AS DECIMAL(18, 4))"),
+		"int":   pick("try_cast(trim(%s) AS BIGINT)", "TRY_CAST(%s AS BIGINT)"),
+		"rate":  pick("try_cast(trim(%s) AS DECIMAL(18, 8))", "TRY_CAST(%s AS DECIMAL(18, 8))"),
+		"raw":   pick("%s", "CAST(%s AS VARCHAR)"),
+		// text is a text column trimmed of spaces, NULL when empty; trim only
+		// when an end is a space, which is most of trim's cost saved.
+		"text": func(name string) string {
+			c := col(name)
+			return "CASE WHEN starts_with(" + c + ", ' ') OR ends_with(" + c + ", ' ') THEN nullif(trim(" + c + "), '') ELSE nullif(" + c + ", '') END"
+		},
+		"blank": func(name string) string {
+			if native[name] {
+				return "(" + col(name) + " IS NULL)"
+			}
+			return "(" + col(name) + " IS NULL OR trim(" + col(name) + ") = '')"
+		},
+	}
+}
+
+// typedSQL is the dataset's typing query over the staging select: the
+// canonical columns typed, PII hashed, the row id, and __field (the first
+// failing rule, NULL for a good row); with line, the record number __line;
+// with reasons, __reason.
+func typedSQL(dataset, staging string, native map[string]bool, line, reasons bool) string {
+	t := template.Must(typedTmpls[dataset].Clone()).Funcs(typingFuncs(native))
+	return execTmpl(t, struct {
+		Staging       string
+		Line, Reasons bool
+	}{staging, line, reasons})
+}
+
+// insertSQL inserts the good rows of typed, a typing query, into the
+// dataset's table. filter drops rejected rows; dedupe keeps only the first
+// of rows sharing an id within the file (typed must then carry __line).
+func insertSQL(dataset, typed string, filter, dedupe bool) string {
 	t := tables[dataset]
-	var b bytes.Buffer
-	_ = insertTmpl.Execute(&b, struct {
-		Table, ID string
-		Dedupe    bool
-	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), dedupe})
-	return b.String()
+	return execTmpl(insertTmpl, struct {
+		Table, ID, Typed              string
+		Filter, Dedupe, Line, GivenID bool
+	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, filter, dedupe, dedupe, hasGivenID(dataset)})
 }
 
-// countsSQL counts the rows of typed (see counts.sql.tmpl).
-func countsSQL(dataset string) string {
+// countsSQL is the check pass over a typing query (see counts.sql.tmpl);
+// givenID hashes only the ids the file gives.
+func countsSQL(dataset, typed string, givenID bool) string {
+	return execTmpl(countsTmpl, struct {
+		ID, Typed string
+		GivenID   bool
+	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID && hasGivenID(dataset)})
+}
+
+// hasGivenID reports whether rows of the dataset may carry their own id
+// (the typing query then has __given_id); the others' ids are content hashes.
+func hasGivenID(dataset string) bool {
+	switch dataset {
+	case "touchpoints", "conversions", "activity":
+		return true
+	}
+	return false
+}
+
+// typedRejectsSQL keeps the rejected rows of a typing query with __line and __reason.
+func typedRejectsSQL(typed string) string {
+	return execTmpl(typedRejectsTmpl, struct{ Typed string }{typed})
+}
+
+func execTmpl(t *template.Template, data any) string {
 	var b bytes.Buffer
-	_ = countsTmpl.Execute(&b, struct{ ID string }{warehouse.QuoteIdent(tables[dataset].ID)})
+	if err := t.Execute(&b, data); err != nil {
+		panic(fmt.Sprintf("embedded SQL template %s: %v", t.Name(), err)) // a programming error
+	}
 	return b.String()
 }

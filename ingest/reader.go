@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -83,6 +84,51 @@ type reader struct {
 	// arrow is true when statements must run through execOverArrow on path.
 	arrow bool
 	path  string
+	// lines is true for NDJSON read line by line in Go (see jsonLines).
+	lines bool
+	// maskKeys are the JSON keys whose values a malformed line's raw record masks.
+	maskKeys []string
+	// lineExpr numbers the records; "" means row_number() OVER ().
+	lineExpr string
+	// keep, for an Arrow file, lists the columns handed to DuckDB (nil: all).
+	keep []string
+}
+
+// jsonLineView is the call of an NDJSON file read line by line: its good
+// lines as JSON, numbered by physical line. Every scan of a registered Arrow
+// view must read a prefix of its columns (see withArrowView): the condition
+// on line keeps that first column in the scan.
+var jsonLineView = "(SELECT line AS __src_line, CAST(json AS JSON) AS json FROM " + warehouse.QuoteIdent(arrowView) + " WHERE reason IS NULL AND line > 0)"
+
+// jsonLines is the slow path for an NDJSON file with lines DuckDB's reader
+// refuses (not JSON, not UTF-8): Go splits the file into lines (LF or CRLF,
+// compressed or not) and hands them over as Arrow batches; the good lines are
+// read as before, each bad line becomes one rejected row (field json), and
+// line numbers are physical lines.
+func jsonLines(src config.Source, path string) reader {
+	return reader{call: jsonLineView, json: true, arrow: true, lines: true, path: path,
+		maskKeys: piiColumns(src), lineExpr: "__src_line"}
+}
+
+// piiColumns are the names of the file columns mapped to email and phone.
+func piiColumns(src config.Source) []string {
+	var out []string
+	for _, pii := range []string{"email", "phone"} {
+		name := pii
+		if c, ok := src.Columns[pii]; ok {
+			name = c
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// numbered is the SQL numbering r's records.
+func (r reader) numbered() string {
+	if r.lineExpr != "" {
+		return r.lineExpr
+	}
+	return "row_number() OVER ()"
 }
 
 func newReader(src config.Source, fmtName, path string) reader {
@@ -134,43 +180,108 @@ func newReader(src config.Source, fmtName, path string) reader {
 	}
 }
 
-// columns lists the file's columns (for JSON: the keys of its first 10,000 objects).
-func (r reader) columns(ctx context.Context, c *sql.Conn) ([]string, error) {
+// columns lists the file's columns and their DuckDB types (for JSON: the
+// keys of its first 10,000 objects, typeless; for CSV every column is text).
+func (r reader) columns(ctx context.Context, c *sql.Conn) (names, types []string, err error) {
+	if r.lines {
+		return nil, nil, errors.New("the columns of NDJSON lines come from jsonLineColumns")
+	}
 	if r.arrow {
 		return arrowColumns(r.path)
 	}
 	var q string
 	if r.json {
-		q = "SELECT DISTINCT unnest(json_keys(json)) FROM (SELECT json FROM " + r.call + " LIMIT 10000)"
+		q = "SELECT DISTINCT unnest(json_keys(json)), '' FROM (SELECT json FROM " + r.call + " LIMIT 10000)"
 	} else {
-		q = "SELECT column_name FROM (DESCRIBE SELECT * FROM " + r.call + ")"
+		q = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + r.call + ")"
 	}
 	rows, err := c.QueryContext(ctx, q, r.args...)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer rows.Close()
-	var out []string
 	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			return nil, err
+		var n, t string
+		if err := rows.Scan(&n, &t); err != nil {
+			return nil, nil, err
 		}
-		out = append(out, s)
+		names, types = append(names, n), append(types, t)
 	}
-	return out, rows.Err()
+	return names, types, rows.Err()
+}
+
+// roles are the canonical columns that are typed on the way in; the others are text.
+var roles = map[string]string{
+	"occurred_at": "time", "observed_at": "time", "date": "time",
+	"cost": "money", "revenue": "money", "spend": "money", "value": "money",
+	"impressions": "int", "clicks": "int", "rate": "rate",
+}
+
+// nativeRole reports whether a file column of DuckDB type typ can feed the
+// canonical column col as it is, without the round trip through text: a
+// timestamp or date for a time, an integer or a decimal of scale up to 4
+// (money) or 8 (rate) for an amount, an integer for a count. Nanosecond
+// timestamps and floats keep the text path, whose rounding the row ids of
+// earlier loads were computed with.
+func nativeRole(col, typ string) bool {
+	integer := false
+	switch typ {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT":
+		integer = true
+	}
+	var prec, scale int
+	_, derr := fmt.Sscanf(typ, "DECIMAL(%d,%d)", &prec, &scale)
+	decimal := derr == nil
+	switch roles[col] {
+	case "time":
+		switch typ {
+		case "TIMESTAMP", "TIMESTAMP WITH TIME ZONE", "TIMESTAMP_S", "TIMESTAMP_MS", "DATE":
+			return true
+		}
+	case "money":
+		return integer || (decimal && scale <= 4)
+	case "rate":
+		return integer || (decimal && scale <= 8)
+	case "int":
+		return integer
+	}
+	return false
 }
 
 // stagingSelect builds the query that reads the file as the canonical
-// columns of the dataset, all VARCHAR, plus __line (the record number).
+// columns of the dataset: text (VARCHAR), except the columns native reports,
+// which keep the file's own type (see nativeRole; types may be nil: all
+// text). With line, __line (the record number) comes first; it costs a
+// serial window, so only the passes that need it ask for it.
 // Identifiers are quoted; constants and JSON paths are bound.
-func stagingSelect(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
-	have := map[string]string{} // lower-case name -> actual name
-	for _, c := range fileCols {
-		have[strings.ToLower(c)] = c
+func stagingSelect(ds config.Dataset, src config.Source, r reader, fileCols, types []string, line bool) (q string, args []any, native map[string]bool, err error) {
+	q, args, native, _, err = staging(ds, src, r, fileCols, types, line)
+	return q, args, native, err
+}
+
+// usedColumns lists the file columns the staging select reads, in file order.
+func usedColumns(ds config.Dataset, src config.Source, r reader, fileCols []string) ([]string, error) {
+	_, _, _, used, err := staging(ds, src, r, fileCols, nil, false)
+	if err != nil {
+		return nil, err
 	}
+	var out []string
+	for i, c := range fileCols {
+		if used[i] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []string, line bool) (q string, args []any, native map[string]bool, used map[int]bool, err error) {
+	used = map[int]bool{}
+	have := map[string]int{} // lower-case name -> index
+	for i, c := range fileCols {
+		have[strings.ToLower(c)] = i
+	}
+	native = map[string]bool{}
 	var sel []string
-	var args []any
 	var jsonPaths []string
 	for _, col := range ds.Columns {
 		var expr string
@@ -179,22 +290,28 @@ func stagingSelect(ds config.Dataset, src config.Source, r reader, fileCols []st
 			args = append(args, v)
 		} else {
 			name, mapped := src.Columns[col.Name]
-			actual, found := have[strings.ToLower(name)]
 			if !mapped {
-				actual, found = have[col.Name]
+				name = col.Name
 			}
+			i, found := have[strings.ToLower(name)]
 			switch {
 			case mapped && !found:
-				return "", nil, fmt.Errorf("column %q (mapped to %s) is not in the file; its columns are: %s", name, col.Name, strings.Join(fileCols, ", "))
+				return "", nil, nil, nil, fmt.Errorf("column %q (mapped to %s) is not in the file; its columns are: %s", name, col.Name, strings.Join(fileCols, ", "))
 			case !found && col.Required:
-				return "", nil, fmt.Errorf("required column %s is neither mapped nor in the file; its columns are: %s", col.Name, strings.Join(fileCols, ", "))
+				return "", nil, nil, nil, fmt.Errorf("required column %s is neither mapped nor in the file; its columns are: %s", col.Name, strings.Join(fileCols, ", "))
 			case !found:
 				expr = "NULL::VARCHAR"
 			case r.json:
-				jsonPaths = append(jsonPaths, `$."`+strings.ReplaceAll(actual, `"`, `\"`)+`"`)
+				used[i] = true
+				jsonPaths = append(jsonPaths, `$."`+strings.ReplaceAll(fileCols[i], `"`, `\"`)+`"`)
 				expr = fmt.Sprintf("v[%d]", len(jsonPaths))
+			case i < len(types) && nativeRole(col.Name, types[i]):
+				used[i] = true
+				expr = warehouse.QuoteIdent(fileCols[i])
+				native[col.Name] = true
 			default:
-				expr = "CAST(" + warehouse.QuoteIdent(actual) + " AS VARCHAR)"
+				used[i] = true
+				expr = "CAST(" + warehouse.QuoteIdent(fileCols[i]) + " AS VARCHAR)"
 			}
 		}
 		sel = append(sel, expr+" AS "+warehouse.QuoteIdent(col.Name))
@@ -202,16 +319,19 @@ func stagingSelect(ds config.Dataset, src config.Source, r reader, fileCols []st
 	from := r.call
 	fromArgs := r.args
 	if r.json {
-		from = "(SELECT json_extract_string(json, ?::VARCHAR[]) AS v FROM " + r.call + ")"
+		from = "(SELECT *, json_extract_string(json, ?::VARCHAR[]) AS v FROM " + r.call + ")"
 		fromArgs = append([]any{jsonPaths}, r.args...)
 	}
-	q := "SELECT row_number() OVER () AS __line, " + strings.Join(sel, ", ") + " FROM " + from
-	return q, append(args, fromArgs...), nil
+	head := "SELECT "
+	if line {
+		head = "SELECT " + r.numbered() + " AS __line, "
+	}
+	return head + strings.Join(sel, ", ") + " FROM " + from, append(args, fromArgs...), native, used, nil
 }
 
-// stagingSQL is stagingSelect materialised as the temp table stg.
+// stagingSQL is stagingSelect (all text, with __line) materialised as the temp table stg.
 func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
-	q, args, err := stagingSelect(ds, src, r, fileCols)
+	q, args, _, err := stagingSelect(ds, src, r, fileCols, nil, true)
 	if err != nil {
 		return "", nil, err
 	}
@@ -222,18 +342,14 @@ func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []strin
 // as JSON, with the columns that carry email or phone masked.
 func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []any) {
 	var masked []string
-	for _, pii := range []string{"email", "phone"} {
-		name := pii
-		if c, ok := src.Columns[pii]; ok {
-			name = c
-		}
+	for _, name := range piiColumns(src) {
 		for _, fc := range fileCols {
 			if strings.EqualFold(fc, name) {
 				masked = append(masked, fc)
 			}
 		}
 	}
-	where := " WHERE __line IN (SELECT __line FROM typed WHERE __reason IS NOT NULL)"
+	where := " WHERE __line IN (SELECT __line FROM typedrej)"
 	if r.json {
 		var parts []string
 		for _, c := range masked {
@@ -241,7 +357,7 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []an
 			parts = append(parts, string(b)+`:"***"`)
 		}
 		q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(json, ?::JSON) AS VARCHAR) AS raw FROM " +
-			"(SELECT row_number() OVER () AS __line, json FROM " + r.call + ")" + where
+			"(SELECT " + r.numbered() + " AS __line, json FROM " + r.call + ")" + where
 		return q, append([]any{"{" + strings.Join(parts, ",") + "}"}, r.args...)
 	}
 	star := "*"
@@ -253,6 +369,6 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []an
 		star = "* REPLACE (" + strings.Join(reps, ", ") + ")"
 	}
 	q := `CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(to_json(x), '{"__line":null}') AS VARCHAR) AS raw FROM ` +
-		"(SELECT row_number() OVER () AS __line, " + star + " FROM " + r.call + ") x" + where
+		"(SELECT " + r.numbered() + " AS __line, " + star + " FROM " + r.call + ") x" + where
 	return q, r.args
 }

@@ -1,4 +1,4 @@
--- Every rejected row of the file with its line: validation rejects (their staged row number shifted past
+-- Every rejected row of the file with its line: validation rejects (their record number shifted past
 -- earlier unreadable records, plus the header lines) and the unreadable records themselves.
 CREATE OR REPLACE TEMP TABLE allrej AS
 WITH gaps AS (
@@ -7,8 +7,7 @@ WITH gaps AS (
 )
 SELECT t.__line + ? + (SELECT count(*) FROM gaps g WHERE g.good_before < t.__line) AS line,
        t.__field AS field, t.__reason AS reason, r.raw
-FROM typed t
+FROM typedrej t
 LEFT JOIN rawrej r USING (__line)
-WHERE t.__reason IS NOT NULL
 UNION ALL
 SELECT line, field, reason, raw FROM csvrej
