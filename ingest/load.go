@@ -397,9 +397,24 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 			return fmt.Errorf("reset csv rejects: %w", err)
 		}
 	}
+	// A small file is read once, into a temp table that every later step
+	// reads instead of the file: for small files the fixed cost of each scan
+	// (opening, sniffing) outweighs what streaming saves.
+	small := at.size < smallFileBytes
 	// The check pass: read, type, validate and hash in one parallel scan that
 	// stores nothing but counts.
 	checkPass := func() error {
+		if small {
+			q, args, err := typed(true, true)
+			if err != nil {
+				return err
+			}
+			if err := readFile(smallFileSQL(q), args...); err != nil {
+				return err
+			}
+			_, err = c.ExecContext(ctx, countsSQL(ds.Name, smallFileSelect(true, true), false))
+			return err
+		}
 		q, args, err := typed(false, false)
 		if err != nil {
 			return err
@@ -455,7 +470,12 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	// The rejects passes, only for a file with rows that failed validation:
 	// their lines, fields and reasons, then (unless the file fails anyway)
 	// their raw records.
-	if bad > 0 {
+	switch {
+	case bad > 0 && small:
+		if _, err := c.ExecContext(ctx, typedRejectsSQL(smallFileSelect(true, true))); err != nil {
+			return fmt.Errorf("collect rejected rows: %w", err)
+		}
+	case bad > 0:
 		q, args, err := typed(true, true)
 		if err != nil {
 			return err
@@ -463,8 +483,10 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		if err := readFile(typedRejectsSQL(q), args...); err != nil {
 			return fmt.Errorf("collect rejected rows: %w", err)
 		}
-	} else if _, err := c.ExecContext(ctx, sqlNoTypedRejects); err != nil {
-		return fmt.Errorf("collect rejected rows: %w", err)
+	default:
+		if _, err := c.ExecContext(ctx, sqlNoTypedRejects); err != nil {
+			return fmt.Errorf("collect rejected rows: %w", err)
+		}
 	}
 	if bad > 0 && !over {
 		q, a := rawRejectsSQL(src, r, cols)
@@ -498,12 +520,18 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	// Good rows without an id of their own were not hashed in the check:
 	// dedupe then, to be safe.
 	dedupe := noID > 0 || distinctIDs < good
-	q, args, err := typed(dedupe, false)
-	if err != nil {
-		return err
+	var insert string
+	insertArgs := []any{src.Name, res.LoadID}
+	if small {
+		insert = insertSQL(ds.Name, smallFileSelect(dedupe, false), bad > 0, dedupe)
+	} else {
+		q, args, err := typed(dedupe, false)
+		if err != nil {
+			return err
+		}
+		insert = insertSQL(ds.Name, q, bad > 0, dedupe)
+		insertArgs = append(insertArgs, args...)
 	}
-	insert := insertSQL(ds.Name, q, bad > 0, dedupe)
-	insertArgs := append([]any{src.Name, res.LoadID}, args...)
 	write := func(tx execer) error {
 		if _, err := tx.ExecContext(ctx, sqlRejects, res.LoadID, src.Name, path); err != nil {
 			return fmt.Errorf("record rejected rows: %w", err)
@@ -521,7 +549,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		res.Duplicate = res.Read - res.Rejected - res.Loaded
 		return record(tx, Loaded, "")
 	}
-	if r.arrow {
+	if r.arrow && !small {
 		return withArrowView(ctx, c, r, write)
 	}
 	return inTx(ctx, c, func(tx *sql.Tx) error { return write(tx) })

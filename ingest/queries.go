@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"embed"
 	"fmt"
+	"strings"
 	"text/template"
 
 	"attrib/warehouse"
@@ -111,6 +112,34 @@ func typedSQL(dataset, staging string, native map[string]bool, line, reasons boo
 		Staging       string
 		Line, Reasons bool
 	}{staging, line, reasons})
+}
+
+// smallFileBytes is the size under which a file is read once into the temp
+// table smallfile (typed, with record numbers and reasons) instead of being
+// scanned once per step. A variable so that tests can send every file
+// through either path.
+var smallFileBytes int64 = 16 << 20
+
+// smallFileSQL materialises typed (a typing query with __line and
+// __reason) into the temp table smallfile.
+func smallFileSQL(typed string) string {
+	return "CREATE OR REPLACE TEMP TABLE smallfile AS " + typed
+}
+
+// smallFileSelect reads smallfile as the typing query with the given line
+// and reasons flags would (the columns __line and __reason only when asked).
+func smallFileSelect(line, reasons bool) string {
+	var drop []string
+	if !line {
+		drop = append(drop, "__line")
+	}
+	if !reasons {
+		drop = append(drop, "__reason")
+	}
+	if len(drop) == 0 {
+		return "SELECT * FROM smallfile"
+	}
+	return "SELECT * EXCLUDE (" + strings.Join(drop, ", ") + ") FROM smallfile"
 }
 
 // insertSQL inserts the good rows of typed, a typing query, into the

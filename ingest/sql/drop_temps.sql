@@ -1,6 +1,7 @@
 -- Drops the per-file temp tables (raw values never outlive the file's load).
 DROP TABLE IF EXISTS stg;
 DROP TABLE IF EXISTS filecheck;
+DROP TABLE IF EXISTS smallfile;
 DROP TABLE IF EXISTS jsonkeys;
 DROP TABLE IF EXISTS typedrej;
 DROP TABLE IF EXISTS rawrej;
