@@ -584,19 +584,7 @@ func jsonLineColumns(ctx context.Context, c *sql.Conn, r reader) (names, types [
 	if err := execOverArrow(ctx, c, r, sqlJSONLineKeys, nil); err != nil {
 		return nil, nil, err
 	}
-	rows, err := c.QueryContext(ctx, sqlJSONLineKeysList)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var n, t string
-		if err := rows.Scan(&n, &t); err != nil {
-			return nil, nil, err
-		}
-		names, types = append(names, n), append(types, t)
-	}
-	return names, types, rows.Err()
+	return nameTypes(c.QueryContext(ctx, sqlJSONLineKeysList))
 }
 
 func firstRejects(ctx context.Context, c *sql.Conn) (string, error) {

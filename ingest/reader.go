@@ -195,7 +195,11 @@ func (r reader) columns(ctx context.Context, c *sql.Conn) (names, types []string
 	} else {
 		q = "SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM " + r.call + ")"
 	}
-	rows, err := c.QueryContext(ctx, q, r.args...)
+	return nameTypes(c.QueryContext(ctx, q, r.args...))
+}
+
+// nameTypes reads (name, type) rows, closing them.
+func nameTypes(rows *sql.Rows, err error) (names, types []string, _ error) {
 	if err != nil {
 		return nil, nil, err
 	}
