@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"attrib/config"
+	"attrib/transform"
 	"attrib/warehouse"
 )
 
@@ -498,9 +499,17 @@ func TestBackfillOneDay(t *testing.T) {
 	if err := w.DB().QueryRowContext(ctx, "SELECT count(*) FROM duckdb_tables() WHERE starts_with(table_name, '_next_')").Scan(&leftovers); err != nil || leftovers != 0 {
 		t.Fatalf("%d _next_ tables left after the backfill (%v)", leftovers, err)
 	}
-	// A full run then brings the other day up to date.
-	if _, err := r.Run(ctx, fullJob("daily"), TriggerManual); err != nil {
+	if res.Transform.Mode != transform.ModeFull {
+		t.Fatalf("backfill transform ran %q, want full", res.Transform.Mode)
+	}
+	// The next run is full (the published rows outside the range are older
+	// than what the backfill stitched) and brings the other day up to date.
+	next, err := r.Run(ctx, fullJob("daily"), TriggerManual)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if next.Transform.Mode != transform.ModeFull {
+		t.Fatalf("run after a backfill: transform %q, want full", next.Transform.Mode)
 	}
 	if got := spendOn("2025-01-02"); got != d2+77 {
 		t.Fatalf("after a full run: spend %v, want %v", got, d2+77)
