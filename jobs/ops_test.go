@@ -23,6 +23,17 @@ const heavySQL = "SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7919 
 // opsEnv copies the hand-made data set into a temp dir and opens its warehouse.
 func opsEnv(t *testing.T) (*config.Config, *warehouse.Warehouse) { return openSmall(t) }
 
+// opsRunner opens the small data set and returns a runner on it.
+func opsRunner(t *testing.T) (*Runner, *warehouse.Warehouse) {
+	t.Helper()
+	cfg, w := opsEnv(t)
+	r, err := NewRunner(context.Background(), w, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r, w
+}
+
 func fullJob(name string) config.Job {
 	return config.Job{Name: name, Steps: []string{"ingest", "transform", "evaluate"}, RetryBackoff: config.Duration{Duration: 10 * time.Millisecond}}
 }
@@ -118,12 +129,7 @@ func TestInterruptedRunMarkedFailed(t *testing.T) {
 // TestNoOverlapSlowJobEverySecond schedules a job every second whose run
 // blocks until the test has seen ticks skipped; no two runs ever overlap.
 func TestNoOverlapSlowJobEverySecond(t *testing.T) {
-	cfg, w := opsEnv(t)
-	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, w := opsRunner(t)
 	release := make(chan struct{})
 	var inFlight, maxInFlight, calls atomic.Int32
 	r.beforeStep = func(ctx context.Context, step string) error {
@@ -193,12 +199,7 @@ func TestNoOverlapSlowJobEverySecond(t *testing.T) {
 // TestPanickingJobRunsAgain: a run that panics is recorded as failed and the
 // job runs again at its next tick (Recover sits inside SkipIfStillRunning).
 func TestPanickingJobRunsAgain(t *testing.T) {
-	cfg, w := opsEnv(t)
-	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, w := opsRunner(t)
 	var calls atomic.Int32
 	r.beforeStep = func(ctx context.Context, step string) error {
 		if step == "evaluate" && calls.Add(1) == 1 {
@@ -230,12 +231,8 @@ func TestPanickingJobRunsAgain(t *testing.T) {
 }
 
 func TestRetriesWithBackoff(t *testing.T) {
-	cfg, w := opsEnv(t)
+	r, w := opsRunner(t)
 	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var calls atomic.Int32
 	r.beforeStep = func(ctx context.Context, step string) error {
 		if step == "transform" && calls.Add(1) <= 2 {
@@ -286,12 +283,8 @@ func TestRetriesWithBackoff(t *testing.T) {
 // TestTimeoutInterruptsDuckDB: a query running past the job's timeout is
 // interrupted; the run is recorded failed with the timeout.
 func TestTimeoutInterruptsDuckDB(t *testing.T) {
-	cfg, w := opsEnv(t)
+	r, w := opsRunner(t)
 	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	r.beforeStep = func(ctx context.Context, step string) error {
 		if step == "evaluate" {
 			var n int64
@@ -315,12 +308,8 @@ func TestTimeoutInterruptsDuckDB(t *testing.T) {
 // (what SIGTERM does) interrupts DuckDB, records the run cancelled and keeps
 // the previously published results.
 func TestCancelledRunRecordedAndResultsKept(t *testing.T) {
-	cfg, w := opsEnv(t)
+	r, w := opsRunner(t)
 	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
 	if _, err := r.Run(ctx, fullJob("daily"), TriggerManual); err != nil {
 		t.Fatal(err)
 	}
@@ -425,12 +414,8 @@ func TestExportSnapshots(t *testing.T) {
 // TestBackfillOneDay: new spend arrives for two days; a backfill of one of
 // them replaces that day's channel_performance rows only.
 func TestBackfillOneDay(t *testing.T) {
-	cfg, w := opsEnv(t)
-	ctx := context.Background()
-	r, err := NewRunner(ctx, w, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	r, w := opsRunner(t)
+	cfg, ctx := r.Cfg, context.Background()
 	if _, err := r.Run(ctx, fullJob("daily"), TriggerManual); err != nil {
 		t.Fatal(err)
 	}
