@@ -541,3 +541,26 @@ func TestMetricsText(t *testing.T) {
 		}
 	}
 }
+
+// TestModesOnOneRunner: one runner (as under attrib serve, with pooled
+// connections keeping their temp tables and views between runs) switches
+// between full and incremental runs without tripping over what an earlier
+// run left on a connection.
+func TestModesOnOneRunner(t *testing.T) {
+	r, _ := opsRunner(t)
+	ctx := context.Background()
+	want := []string{transform.ModeFull, transform.ModeIncremental, transform.ModeFull, transform.ModeIncremental}
+	for i, mode := range want {
+		run := r.Run
+		if i == 2 {
+			run = r.RunFull
+		}
+		res, err := run(ctx, fullJob("daily"), TriggerManual)
+		if err != nil {
+			t.Fatalf("run %d: %v", i+1, err)
+		}
+		if res.Transform.Mode != mode {
+			t.Fatalf("run %d: transform %q (%s), want %q", i+1, res.Transform.Mode, res.Transform.FullReason, mode)
+		}
+	}
+}
