@@ -73,9 +73,10 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 // data, so both modes give the same results.
 func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (Result, error) {
 	var res Result
-	report, step := o.Step, o.Step
+	report := o.Step
 	var started time.Time
-	step = func(name string) {
+	// step times the step that ends and reports the one that starts.
+	step := func(name string) {
 		now := time.Now()
 		if n := len(res.Timings); n > 0 {
 			res.Timings[n-1].Seconds = now.Sub(started).Seconds()
