@@ -5,7 +5,6 @@ package ingest
 import (
 	"bufio"
 	"bytes"
-	"compress/gzip"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -23,7 +22,6 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
-	"github.com/klauspost/compress/zstd"
 
 	"attrib/warehouse"
 )
@@ -292,19 +290,12 @@ type lineRecords struct {
 func newLineRecords(f *os.File, kind string, maskKeys []string) (*lineRecords, error) {
 	var r io.Reader = f
 	var closer io.Closer
-	switch kind {
-	case "gzip":
-		zr, err := gzip.NewReader(f)
+	if kind != "" {
+		rc, err := openDecompressor(f, kind)
 		if err != nil {
 			return nil, err
 		}
-		r, closer = zr, zr
-	case "zstd":
-		zr, err := zstd.NewReader(f, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return nil, err
-		}
-		r, closer = zr, zr.IOReadCloser()
+		r, closer = rc, rc
 	}
 	return &lineRecords{rd: bufio.NewReaderSize(r, 1<<20), closer: closer, mask: maskRecord(maskKeys), refs: 1}, nil
 }

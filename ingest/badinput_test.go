@@ -108,10 +108,10 @@ func TestBadInput(t *testing.T) {
 				if got := h.str(`SELECT campaign FROM touchpoints WHERE anonymous_id = 'q1'`); got != "spring\nsale" {
 					t.Errorf("campaign = %q", got)
 				}
-				// line is the record number (header = 1): q2 is the 2nd data record, line 3,
-				// although it starts on physical line 4.
-				if n := h.int(`SELECT line FROM rejected_rows`); n != 3 {
-					t.Errorf("line = %d, want 3", n)
+				// line is the physical line: q2 is the 2nd data record and starts on line 4,
+				// after the record spanning lines 2-3.
+				if n := h.int(`SELECT line FROM rejected_rows`); n != 4 {
+					t.Errorf("line = %d, want 4", n)
 				}
 			}},
 		{name: "10 MB line", file: "data/b.csv",
@@ -328,5 +328,40 @@ func TestMalformedNDJSONOverThreshold(t *testing.T) {
 	}
 	if n := h.int(`SELECT count(*) FROM touchpoints`) + h.int(`SELECT count(*) FROM rejected_rows`); n != 0 {
 		t.Fatalf("%d rows stored", n)
+	}
+}
+
+// TestCSVRejectLinesArePhysical: rejected rows of a CSV file carry the line an
+// editor shows, also after blank lines, a quoted field spanning two lines and
+// a record the reader could not split; with LF or CRLF, plain or gzip.
+func TestCSVRejectLinesArePhysical(t *testing.T) {
+	// Physical lines: 1 header, 2 blank, 3 good, 4-5 one record, 6 blank, 7 bad
+	// time, 8 too many fields, 9 blank, 10 bad time, 11 good.
+	lf := "occurred_at,anonymous_id,campaign\n\n2025-01-02 10:00:00,a,x\n2025-01-02 10:00:00,b,\"two\nlines\"\n\n" +
+		"not a time,c,x\n2025-01-02 10:00:00,d,x,extra\n\nbad again,e,x\n2025-01-02 11:00:00,f,x\n"
+	crlf := strings.ReplaceAll(lf, "\n", "\r\n")
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	_, _ = zw.Write([]byte(crlf))
+	_ = zw.Close()
+	for _, tc := range []struct{ name, file, content string }{
+		{"LF", "data/a.csv", lf},
+		{"CRLF", "data/a.csv", crlf},
+		{"CRLF gzip", "data/a.csv.gz", gz.String()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newHarness(t, "  - name: web\n    dataset: touchpoints\n    path: data/*\n", "ingest:\n  reject_threshold: 0.9\n")
+			h.write(tc.file, tc.content)
+			if _, err := h.run(); err != nil {
+				t.Fatal(err)
+			}
+			got := strings.Join(h.strs(`SELECT line::VARCHAR || ' ' || coalesce(field, '') FROM rejected_rows ORDER BY line`), "; ")
+			if want := "7 occurred_at; 8 ; 10 occurred_at"; got != want { // a record with too many fields names no field
+				t.Errorf("rejected lines %q, want %q", got, want)
+			}
+			if n := h.int(`SELECT count(*) FROM touchpoints`); n != 3 {
+				t.Errorf("%d rows loaded, want 3 (a, b, f)", n)
+			}
+		})
 	}
 }

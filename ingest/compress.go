@@ -71,3 +71,18 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	}
 	return n, err
 }
+
+// openDecompressor reads r through the gzip or zstd decompressor.
+func openDecompressor(r io.Reader, kind string) (io.ReadCloser, error) {
+	switch kind {
+	case "gzip":
+		return gzip.NewReader(r)
+	case "zstd":
+		zr, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1))
+		if err != nil {
+			return nil, err
+		}
+		return zr.IOReadCloser(), nil
+	}
+	return nil, fmt.Errorf("unknown compression %q", kind)
+}

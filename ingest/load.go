@@ -502,6 +502,14 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	} else if _, err := c.ExecContext(ctx, sqlNoRawRejects); err != nil {
 		return fmt.Errorf("collect rejected rows: %w", err)
 	}
+	if _, err := c.ExecContext(ctx, sqlCSVMapCreate); err != nil {
+		return fmt.Errorf("collect rejected rows: %w", err)
+	}
+	if r.csv && res.Rejected > 0 {
+		if err := mapCSVLines(ctx, c, r, readPath, rows); err != nil {
+			return fmt.Errorf("line numbers of rejected rows: %w", err)
+		}
+	}
 	if _, err := c.ExecContext(ctx, sqlAllRejects, r.headerLines); err != nil {
 		return fmt.Errorf("collect rejected rows: %w", err)
 	}

@@ -29,6 +29,7 @@ var (
 	sqlNoTypedRejects   = mustSQL("no_typed_rejects.sql")
 	sqlCheckCounts      = mustSQL("check_counts.sql")
 	sqlAllRejects       = mustSQL("all_rejects.sql")
+	sqlCSVMapCreate     = mustSQL("csv_map_create.sql")
 	sqlJSONLineRejects  = mustSQL("json_line_rejects.sql")
 	sqlJSONLineKeys     = mustSQL("json_line_keys.sql")
 	sqlJSONLineKeysList = mustSQL("json_line_keys_list.sql")

@@ -77,6 +77,8 @@ type reader struct {
 	args []any
 	// headerLines is added to a record's number to give its line in the file.
 	headerLines int64
+	// quote is the CSV quote character when the source sets one.
+	quote string
 	// json is true when rows are JSON objects in a column named json.
 	json bool
 	// csv is true when structural errors go to csvRejectsTable instead of failing the read.
@@ -159,7 +161,7 @@ func newReader(src config.Source, fmtName, path string) reader {
 		}
 		call += ", header = ?)"
 		args = append(args, header)
-		r := reader{call: call, args: args, csv: true}
+		r := reader{call: call, args: args, csv: true, quote: src.CSV.Quote}
 		if header {
 			r.headerLines = 1
 		}

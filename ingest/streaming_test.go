@@ -15,6 +15,7 @@ func TestStreamingPath(t *testing.T) {
 	}{
 		{"BadInput", TestBadInput},
 		{"BrokenStructuredFilesFail", TestBrokenStructuredFilesFail},
+		{"CSVRejectLinesArePhysical", TestCSVRejectLinesArePhysical},
 		{"MalformedNDJSONLines", TestMalformedNDJSONLines},
 		{"MalformedNDJSONOverThreshold", TestMalformedNDJSONOverThreshold},
 		{"SameContentSkipped", TestSameContentSkipped},

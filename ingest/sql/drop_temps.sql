@@ -7,6 +7,7 @@ DROP TABLE IF EXISTS typedrej;
 DROP TABLE IF EXISTS rawrej;
 DROP TABLE IF EXISTS csvrej;
 DROP TABLE IF EXISTS allrej;
+DROP TABLE IF EXISTS csvmap;
 DROP TABLE IF EXISTS attrib_csv_rejects;
 DROP TABLE IF EXISTS attrib_csv_scans;
 DROP TABLE IF EXISTS ingest_params
