@@ -24,12 +24,12 @@ func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*s
 		return fmt.Errorf("warehouse: publish: begin: %w", err)
 	}
 	for _, t := range tables {
-		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' AND NOT temporary`, "_next_"+t).Scan(&n); err != nil {
+		ok, err := tableExists(ctx, tx, "_next_"+t)
+		if err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("warehouse: publish %s: %w", t, err)
 		}
-		if n == 0 {
+		if !ok {
 			continue
 		}
 		stmt := "DROP TABLE IF EXISTS " + QuoteIdent(t) + "; ALTER TABLE " + QuoteIdent("_next_"+t) + " RENAME TO " + QuoteIdent(t)
@@ -48,6 +48,13 @@ func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*s
 		return fmt.Errorf("warehouse: publish: commit: %w", err)
 	}
 	return nil
+}
+
+// tableExists reports whether the persistent table main.name exists.
+func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
+	var n int
+	err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' AND NOT temporary`, name).Scan(&n)
+	return n > 0, err
 }
 
 //go:embed sql/publish_range_*.sql
@@ -97,14 +104,9 @@ func PublishRange(ctx context.Context, c *sql.Conn, tables []RangeTable, from, t
 	if err != nil {
 		return fmt.Errorf("warehouse: publish range: begin: %w", err)
 	}
-	exists := func(name string) (bool, error) {
-		var n int
-		err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = ? AND schema_name = 'main' AND NOT temporary`, name).Scan(&n)
-		return n > 0, err
-	}
 	for _, t := range ordered {
 		for _, name := range []string{t.Table, "_next_" + t.Table} {
-			ok, err := exists(name)
+			ok, err := tableExists(ctx, tx, name)
 			if err != nil {
 				_ = tx.Rollback()
 				return fmt.Errorf("warehouse: publish range %s: %w", t.Table, err)
