@@ -18,8 +18,16 @@ import (
 
 var dataDrivenModels = []string{"markov", "shapley", "fractribution"}
 
-// PublishedDataDriven lists tables built by the data-driven models.
-var PublishedDataDriven = []string{"markov_removal_effects"}
+// configuredDataDriven returns the configured models that are data-driven, in config order.
+func configuredDataDriven(cfg *config.Config) []string {
+	var models []string
+	for _, m := range cfg.Attribution.Models {
+		if slices.Contains(dataDrivenModels, m) {
+			models = append(models, m)
+		}
+	}
+	return models
+}
 
 // refitModels lists the configured data-driven models in the temp table
 // refit_models: their credits change with every fit, so no run carries them over.
@@ -27,11 +35,9 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE refit_models (model VARCHAR)"); err != nil {
 		return fmt.Errorf("transform: refit models: %w", err)
 	}
-	for _, m := range cfg.Attribution.Models {
-		if slices.Contains(dataDrivenModels, m) {
-			if _, err := c.ExecContext(ctx, "INSERT INTO refit_models VALUES (?)", m); err != nil {
-				return fmt.Errorf("transform: refit models: %w", err)
-			}
+	for _, m := range configuredDataDriven(cfg) {
+		if _, err := c.ExecContext(ctx, "INSERT INTO refit_models VALUES (?)", m); err != nil {
+			return fmt.Errorf("transform: refit models: %w", err)
 		}
 	}
 	return nil
@@ -44,16 +50,11 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 //
 // In an incremental run (inc) the channel ids and non-converting paths kept
 // in attrib_state are updated for the people in inc_aff only.
+//
+// RunWith has dropped _next_markov_removal_effects already: without a
+// data-driven model it is not built.
 func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData) error {
-	var models []string
-	for _, m := range cfg.Attribution.Models {
-		if slices.Contains(dataDrivenModels, m) {
-			models = append(models, m)
-		}
-	}
-	if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS _next_markov_removal_effects"); err != nil {
-		return fmt.Errorf("transform: %w", err)
-	}
+	models := configuredDataDriven(cfg)
 	if len(models) == 0 {
 		return nil
 	}
@@ -64,9 +65,9 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 		inc.Incremental = ready == 1
 	}
-	stmts := []string{sqlTmpl("channel_ids", inc), "CREATE OR REPLACE TEMP VIEW channel_ids AS SELECT * FROM attrib_state.channel_ids", SQL("markov_removal_effects_create")}
+	stmts := []string{sqlTmpl("channel_ids", inc), stateView("channel_ids"), SQL("markov_removal_effects_create")}
 	if inc.Incremental {
-		stmts = append(stmts, "DELETE FROM attrib_state.nc_paths WHERE person_id IN (SELECT person_id FROM inc_aff)")
+		stmts = append(stmts, deleteAffected("nc_paths"))
 	}
 	for _, q := range stmts {
 		if _, err := c.ExecContext(ctx, q); err != nil {
@@ -77,37 +78,17 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if _, err := c.ExecContext(ctx, sqlTmpl("nc_paths", inc), hi); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP VIEW nc_paths AS SELECT * FROM attrib_state.nc_paths"); err != nil {
+	if _, err := c.ExecContext(ctx, stateView("nc_paths")); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	var channels []string
-	rows, err := c.QueryContext(ctx, "SELECT channel FROM channel_ids ORDER BY cid")
+	channels, err := queryStrings(ctx, c, "SELECT channel FROM channel_ids ORDER BY cid")
 	if err != nil {
 		return fmt.Errorf("transform: channel ids: %w", err)
 	}
-	for rows.Next() {
-		var ch string
-		if err := rows.Scan(&ch); err != nil {
-			rows.Close()
-			return fmt.Errorf("transform: channel ids: %w", err)
-		}
-		channels = append(channels, ch)
-	}
-	rows.Close()
-	var types []string
-	rows, err = c.QueryContext(ctx, "SELECT DISTINCT conversion_type FROM conv_touches ORDER BY 1")
+	types, err := queryStrings(ctx, c, "SELECT DISTINCT conversion_type FROM conv_touches ORDER BY 1")
 	if err != nil {
 		return fmt.Errorf("transform: conversion types: %w", err)
 	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return fmt.Errorf("transform: conversion types: %w", err)
-		}
-		types = append(types, t)
-	}
-	rows.Close()
 
 	ops, err := attribution.ParsePathTransforms(cfg.Attribution.PathTransforms)
 	if err != nil {
@@ -128,6 +109,24 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 		return nil
 	})
+}
+
+// queryStrings reads the one string column of query q.
+func queryStrings(ctx context.Context, c *sql.Conn, q string) ([]string, error) {
+	rows, err := c.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var v string
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // fitType fits the models on one conversion type's paths after the configured path

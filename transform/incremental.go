@@ -92,13 +92,11 @@ func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode
 // cap, or touching one cut before): the caller then stitches everything.
 // Otherwise, in one transaction, it updates identity_map and the person ids
 // of the datasets, and records every person touched, under its old and new
-// id, in attrib_state.transform_pending for the path rebuild.
-func stitchIncremental(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (bool, StitchStats, error) {
+// id, in attrib_state.transform_pending for the path rebuild. It expects
+// id_blocked (fillBlocked) and inc_new_loads (planMode).
+func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, StitchStats, error) {
 	var st StitchStats
-	if err := fillBlocked(ctx, c, blocked); err != nil {
-		return false, st, err
-	}
-	if _, err := c.ExecContext(ctx, SQL("inc_nodes")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTmpl("inc_nodes", nil)); err != nil {
 		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, SQL("inc_comp_create")); err != nil {
@@ -113,11 +111,9 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, blocked []string, maxSi
 		if i, ok := ids[key]; ok {
 			return i
 		}
-		i := int32(len(elems))
+		i := uf.add()
 		ids[key] = i
 		elems = append(elems, key)
-		uf.parent = append(uf.parent, i)
-		uf.size = append(uf.size, 1)
 		return i
 	}
 	rows, err := c.QueryContext(ctx, "SELECT sid, node, person_id FROM inc_nodes ORDER BY sid")

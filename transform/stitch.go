@@ -24,16 +24,15 @@ type StitchStats struct {
 // publishes identity_map (identifier -> person_id) and sets person_id on the
 // dataset tables. Components larger than maxSize are reported in
 // identity_oversized and broken up (see guard), so that one shared device or
-// placeholder phone cannot fuse thousands of customers.
-func stitch(ctx context.Context, c *sql.Conn, blocked []string, maxSize int) (StitchStats, error) {
+// placeholder phone cannot fuse thousands of customers. It expects id_blocked
+// (fillBlocked).
+func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) {
 	var st StitchStats
-	if err := fillBlocked(ctx, c, blocked); err != nil {
-		return st, err
+	if _, err := c.ExecContext(ctx, sqlTmpl("id_sets", nil)); err != nil {
+		return st, fmt.Errorf("stitch: id_sets: %w", err)
 	}
-	for _, name := range []string{"id_sets", "id_nodes"} {
-		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
-			return st, fmt.Errorf("stitch: %s: %w", name, err)
-		}
+	if _, err := c.ExecContext(ctx, SQL("id_nodes")); err != nil {
+		return st, fmt.Errorf("stitch: id_nodes: %w", err)
 	}
 	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM id_nodes").Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)

@@ -111,6 +111,10 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if err != nil {
 		return res, err
 	}
+	// Both stitching modes, and a full one after an incremental attempt, read id_blocked.
+	if err := fillBlocked(ctx, c, blocked); err != nil {
+		return res, fmt.Errorf("transform: %w", err)
+	}
 	maxSize := cfg.Identity.MaxComponentSize
 	if maxSize == 0 {
 		maxSize = 1000 // config.Load's default; a negative cap switches the guard off
@@ -123,7 +127,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		return res, err
 	}
 	if res.Mode == ModeIncremental {
-		ok, st, err := stitchIncremental(ctx, c, blocked, maxSize)
+		ok, st, err := stitchIncremental(ctx, c, maxSize)
 		if err != nil {
 			return res, fmt.Errorf("transform: %w", err)
 		}
@@ -137,7 +141,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		if _, err := c.ExecContext(ctx, "DELETE FROM attrib_state.transform_state"); err != nil {
 			return res, fmt.Errorf("transform: state: %w", err)
 		}
-		if res.Stitch, err = stitch(ctx, c, blocked, maxSize); err != nil {
+		if res.Stitch, err = stitch(ctx, c, maxSize); err != nil {
 			return res, fmt.Errorf("transform: %w", err)
 		}
 	}
@@ -169,9 +173,9 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 	var paths []string
 	if inc.Incremental {
-		paths = append(paths, SQL("inc_aff"), "DELETE FROM attrib_state.conv_touches WHERE person_id IN (SELECT person_id FROM inc_aff)")
+		paths = append(paths, SQL("inc_aff"), deleteAffected("conv_touches"))
 	}
-	paths = append(paths, sqlTmpl("conv_touches", inc), "CREATE OR REPLACE TEMP VIEW conv_touches AS SELECT * FROM attrib_state.conv_touches")
+	paths = append(paths, sqlTmpl("conv_touches", inc), stateView("conv_touches"))
 	for _, q := range paths {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return res, fmt.Errorf("transform: conversion touches: %w", err)
@@ -230,6 +234,17 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 }
 
 func nextName(t string) string { return "_next_" + t }
+
+// stateView makes the table t kept between runs in attrib_state readable as the temp view t.
+func stateView(t string) string {
+	return "CREATE OR REPLACE TEMP VIEW " + t + " AS SELECT * FROM attrib_state." + t
+}
+
+// deleteAffected deletes the rows of the people in inc_aff from attrib_state.t (an incremental
+// run rebuilds them).
+func deleteAffected(t string) string {
+	return "DELETE FROM attrib_state." + t + " WHERE person_id IN (SELECT person_id FROM inc_aff)"
+}
 
 // unattributed is the channel of conversions without a touch in their window.
 func unattributed(cfg *config.Config) string {

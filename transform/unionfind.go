@@ -17,6 +17,14 @@ func newUnionFind(n int) *unionFind {
 	return u
 }
 
+// add appends a new singleton set and returns its id.
+func (u *unionFind) add() int32 {
+	i := int32(len(u.parent))
+	u.parent = append(u.parent, i)
+	u.size = append(u.size, 1)
+	return i
+}
+
 func (u *unionFind) find(x int32) int32 {
 	for u.parent[x] != x {
 		u.parent[x] = u.parent[u.parent[x]]
