@@ -23,14 +23,7 @@ func genPathsFile(b *testing.B) string {
 	if p := os.Getenv("ATTRIB_BENCH_PATHS"); p != "" {
 		return p
 	}
-	n := 1000000
-	if s := os.Getenv("ATTRIB_BENCH_N"); s != "" {
-		v, err := strconv.Atoi(s)
-		if err != nil {
-			b.Fatal(err)
-		}
-		n = v
-	}
+	n := envInt(b, "ATTRIB_BENCH_N", 1000000)
 	p := filepath.Join(os.TempDir(), "attrib-gen-paths-"+strconv.Itoa(n)+"-1.csv")
 	if _, err := os.Stat(p); err == nil {
 		return p

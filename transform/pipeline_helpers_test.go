@@ -18,16 +18,26 @@ import (
 // copyInto copies files into dir, creating folders as needed (dst relative to dir).
 func copyInto(t *testing.T, dir string, files map[string]string) {
 	t.Helper()
+	bodies := make(map[string]string, len(files))
 	for dst, src := range files {
 		b, err := os.ReadFile(src)
 		if err != nil {
 			t.Fatal(err)
 		}
-		p := filepath.Join(dir, dst)
+		bodies[dst] = string(b)
+	}
+	writeFiles(t, dir, bodies)
+}
+
+// writeFiles writes each body into dir under its name, creating folders as needed.
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	for name, body := range files {
+		p := filepath.Join(dir, name)
 		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -56,14 +56,7 @@ evaluation:
 		"data/touchpoints.csv": "anonymous_id,customer_id,email,occurred_at,channel\n" + strings.Join(touches, "\n") + "\n",
 		"data/conversions.csv": "customer_id,email,occurred_at,conversion_type,revenue\n" + strings.Join(convs, "\n") + "\n",
 	}
-	for name, body := range files {
-		if err := os.MkdirAll(filepath.Join(dir, filepath.Dir(name)), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 	cfg, w := openConfig(t, dir)
 	res := runPipeline(t, cfg, w)
 	ctx := context.Background()

@@ -80,15 +80,7 @@ func writeSynthetic(t *testing.T, dir string, shuffle bool, people int) {
 		"data/touchpoints.csv": "anonymous_id,customer_id,occurred_at,source,medium,campaign\n" + strings.Join(touches, "\n") + "\n",
 		"data/conversions.csv": "customer_id,occurred_at,conversion_type,revenue\n" + strings.Join(convs, "\n") + "\n",
 	}
-	for name, body := range files {
-		p := filepath.Join(dir, name)
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
+	writeFiles(t, dir, files)
 }
 
 // snapshot reads a published table in a fixed order, every value as text (floats with all

@@ -93,28 +93,23 @@ func benchMarkov(order int) func(b *testing.B, paths []PathCount, nChannels int)
 	}
 }
 
-func benchShapley(b *testing.B, paths []PathCount, nChannels int) {
-	b.ReportAllocs()
-	for b.Loop() {
-		m, err := FitShapley(paths, nChannels)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := ChannelTotals(m, paths, nChannels); err != nil {
-			b.Fatal(err)
-		}
-	}
-}
+var (
+	benchShapley       = benchFitAndCredit(FitShapley)
+	benchFractribution = benchFitAndCredit(FitFractribution)
+)
 
-func benchFractribution(b *testing.B, paths []PathCount, nChannels int) {
-	b.ReportAllocs()
-	for b.Loop() {
-		m, err := FitFractribution(paths, nChannels)
-		if err != nil {
-			b.Fatal(err)
-		}
-		if _, _, err := ChannelTotals(m, paths, nChannels); err != nil {
-			b.Fatal(err)
+// benchFitAndCredit fits a model with fit and credits every converting path.
+func benchFitAndCredit[M Crediter](fit func([]PathCount, int) (M, error)) func(b *testing.B, paths []PathCount, nChannels int) {
+	return func(b *testing.B, paths []PathCount, nChannels int) {
+		b.ReportAllocs()
+		for b.Loop() {
+			m, err := fit(paths, nChannels)
+			if err != nil {
+				b.Fatal(err)
+			}
+			if _, _, err := ChannelTotals(m, paths, nChannels); err != nil {
+				b.Fatal(err)
+			}
 		}
 	}
 }
