@@ -158,8 +158,7 @@ func (c *Config) applyDefaults() {
 		c.PII.Key = os.Getenv(EnvPIIKey)
 	}
 	if c.Ingest.RejectThreshold == nil {
-		v := 0.05
-		c.Ingest.RejectThreshold = &v
+		c.Ingest.RejectThreshold = new(0.05)
 	}
 	if c.Ingest.FutureTolerance.Duration == 0 {
 		c.Ingest.FutureTolerance.Duration = 24 * time.Hour
@@ -175,12 +174,10 @@ func (c *Config) applyDefaults() {
 		a.HalfLifeDays = 7
 	}
 	if a.PositionFirst == nil {
-		v := 0.4
-		a.PositionFirst = &v
+		a.PositionFirst = new(0.4)
 	}
 	if a.PositionLast == nil {
-		v := 0.4
-		a.PositionLast = &v
+		a.PositionLast = new(0.4)
 	}
 	if a.MarkovOrder == 0 {
 		a.MarkovOrder = 1
@@ -208,8 +205,7 @@ func (c *Config) applyDefaults() {
 		e.LTVMonths = 12
 	}
 	if e.RetentionTarget == nil {
-		v := 0.70
-		e.RetentionTarget = &v
+		e.RetentionTarget = new(0.70)
 	}
 	if e.ChurnDays == 0 {
 		e.ChurnDays = 90
@@ -221,12 +217,10 @@ func (c *Config) applyDefaults() {
 		e.ActivationDays = 30
 	}
 	if e.BudgetMinFactor == nil {
-		v := 0.7
-		e.BudgetMinFactor = &v
+		e.BudgetMinFactor = new(0.7)
 	}
 	if e.BudgetMaxFactor == nil {
-		v := 1.3
-		e.BudgetMaxFactor = &v
+		e.BudgetMaxFactor = new(1.3)
 	}
 	if e.RetentionMonths == 0 {
 		e.RetentionMonths = 12

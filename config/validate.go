@@ -26,7 +26,8 @@ func at(line int) string {
 	return ""
 }
 
-// Validate checks values that decoding cannot; every problem is reported.
+// Validate checks values that decoding cannot, on a config whose defaults are
+// applied (Parse does both); every problem is reported.
 func (c *Config) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
@@ -135,11 +136,11 @@ func (c *Config) Validate() error {
 	if ev := c.Evaluation; ev.LTVMonths < 0 || ev.RetentionMonths < 0 || ev.ChurnDays < 0 || ev.ActiveDays < 0 || ev.ActivationDays < 0 {
 		add("evaluation: ltv_months, retention_months, churn_days, active_days and activation_days must be positive")
 	}
-	if rt := c.Evaluation.RetentionTarget; rt != nil && (*rt < 0 || *rt > 1) {
-		add("evaluation.retention_target: %v must be between 0 and 1 (0.7 = 70%%)", *rt)
+	if rt := *c.Evaluation.RetentionTarget; rt < 0 || rt > 1 {
+		add("evaluation.retention_target: %v must be between 0 and 1 (0.7 = 70%%)", rt)
 	}
-	if lo, hi := c.Evaluation.BudgetMinFactor, c.Evaluation.BudgetMaxFactor; lo != nil && hi != nil && (*lo <= 0 || *lo > 1 || *hi < 1 || *hi > 10) {
-		add("evaluation.budget_min_factor (%v) must be in (0, 1] and budget_max_factor (%v) in [1, 10]", *lo, *hi)
+	if lo, hi := *c.Evaluation.BudgetMinFactor, *c.Evaluation.BudgetMaxFactor; lo <= 0 || lo > 1 || hi < 1 || hi > 10 {
+		add("evaluation.budget_min_factor (%v) must be in (0, 1] and budget_max_factor (%v) in [1, 10]", lo, hi)
 	}
 	jobs := map[string]bool{}
 	for i, j := range c.Jobs {

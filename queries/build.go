@@ -56,7 +56,8 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 
 // BuildWith creates the evaluation tables on connection c, which must hold
 // the working tables of a transform run (touches, channel_map, models and
-// _next_attribution_credits).
+// _next_attribution_credits). cfg comes from config.Parse or config.Load,
+// which fill in the evaluation defaults.
 func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
 	for _, t := range Published {
 		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent("_next_"+t)); err != nil {
@@ -64,18 +65,8 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		}
 	}
 	e := cfg.Evaluation
-	retentionTarget, lo, hi := 0.7, 0.7, 1.3
-	if e.RetentionTarget != nil {
-		retentionTarget = *e.RetentionTarget
-	}
-	if e.BudgetMinFactor != nil {
-		lo = *e.BudgetMinFactor
-	}
-	if e.BudgetMaxFactor != nil {
-		hi = *e.BudgetMaxFactor
-	}
 	if _, err := c.ExecContext(ctx, mustSQL("eval_params"), e.Period, e.AcquisitionType, e.AcquisitionModel,
-		e.LTVMonths, e.RetentionMonths, retentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,
+		e.LTVMonths, e.RetentionMonths, *e.RetentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,
 		cfg.Attribution.UnattributedChannel); err != nil {
 		return fmt.Errorf("queries: evaluation settings: %w", err)
 	}
@@ -101,7 +92,7 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		stepDone(name, time.Since(start))
 	}
 	start := time.Now()
-	if err := budgetRecommendations(ctx, c, lo, hi); err != nil {
+	if err := budgetRecommendations(ctx, c, *e.BudgetMinFactor, *e.BudgetMaxFactor); err != nil {
 		return err
 	}
 	stepDone("budget_recommendations", time.Since(start))
