@@ -69,18 +69,12 @@ func Words(stmt string, n int) []string {
 	var out []string
 	i := 0
 	for i < len(stmt) && len(out) < n {
+		if end, ok := commentEnd(stmt, i); ok {
+			i = end
+			continue
+		}
 		c := stmt[i]
 		switch {
-		case c == '-' && i+1 < len(stmt) && stmt[i+1] == '-':
-			for i < len(stmt) && stmt[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(stmt) && stmt[i+1] == '*':
-			end := strings.Index(stmt[i+2:], "*/")
-			if end < 0 {
-				return out
-			}
-			i += end + 4
 		case c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '(':
 			i++
 		case isWordByte(c):
@@ -95,6 +89,25 @@ func Words(stmt string, n int) []string {
 		}
 	}
 	return out
+}
+
+// commentEnd reports whether a comment ("--" to the end of the line, or
+// /* ... */) starts at s[i], and returns the index just past it: the
+// line's newline, or len(s) when the comment is not closed.
+func commentEnd(s string, i int) (int, bool) {
+	switch rest := s[i:]; {
+	case strings.HasPrefix(rest, "--"):
+		if n := strings.IndexByte(rest, '\n'); n >= 0 {
+			return i + n, true
+		}
+		return len(s), true
+	case strings.HasPrefix(rest, "/*"):
+		if n := strings.Index(rest[2:], "*/"); n >= 0 {
+			return i + 2 + n + 2, true
+		}
+		return len(s), true
+	}
+	return i, false
 }
 
 func isWordByte(c byte) bool {
@@ -112,6 +125,10 @@ func SplitStatements(q string) []string {
 		}
 	}
 	for i := 0; i < len(q); i++ {
+		if end, ok := commentEnd(q, i); ok {
+			i = end - 1 // the loop steps past the comment
+			continue
+		}
 		switch c := q[i]; {
 		case c == '\'' || c == '"':
 			for i++; i < len(q); i++ {
@@ -122,17 +139,6 @@ func SplitStatements(q string) []string {
 					}
 					break
 				}
-			}
-		case c == '-' && i+1 < len(q) && q[i+1] == '-':
-			for i < len(q) && q[i] != '\n' {
-				i++
-			}
-		case c == '/' && i+1 < len(q) && q[i+1] == '*':
-			end := strings.Index(q[i+2:], "*/")
-			if end < 0 {
-				i = len(q)
-			} else {
-				i += end + 3
 			}
 		case c == '$':
 			// $tag$ ... $tag$ (also $$); $1 parameters have no closing $.
@@ -189,12 +195,7 @@ func Query(ctx context.Context, db *sql.DB, q string, maxRows int) (*Result, err
 	if err := CheckReadOnly(q); err != nil {
 		return nil, err
 	}
-	rows, err := db.QueryContext(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("queries: %w", err)
-	}
-	defer rows.Close()
-	return readAll(rows, maxRows)
+	return queryArgs(ctx, db, q, maxRows)
 }
 
 // ReadRows reads a result (up to maxRows; 0 = no cap), values as scanned.
@@ -233,15 +234,15 @@ func readAll(rows *sql.Rows, maxRows int) (*Result, error) {
 // ChannelSummary is channel performance over all days for one model and all
 // conversion types together: what `attrib demo` prints at the end.
 func ChannelSummary(ctx context.Context, db *sql.DB, model string) (*Result, error) {
-	return queryArgs(ctx, db, mustSQL("channel_summary"), model)
+	return queryArgs(ctx, db, mustSQL("channel_summary"), 0, model)
 }
 
-// queryArgs runs one of attrib's own read queries with bound arguments.
-func queryArgs(ctx context.Context, db *sql.DB, q string, args ...any) (*Result, error) {
+// queryArgs runs q with bound arguments and reads up to maxRows rows (0 = no cap).
+func queryArgs(ctx context.Context, db *sql.DB, q string, maxRows int, args ...any) (*Result, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("queries: %w", err)
 	}
 	defer rows.Close()
-	return readAll(rows, 0)
+	return readAll(rows, maxRows)
 }
