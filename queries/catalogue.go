@@ -2,6 +2,7 @@ package queries
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -356,24 +357,17 @@ func init() {
 		{"email", "HMAC-SHA-256 of the normalised e-mail (never the address)"},
 		{"phone", "HMAC-SHA-256 of the normalised phone number"},
 	}
-	cat := func(cs ...[]Column) []Column {
-		var out []Column
-		for _, c := range cs {
-			out = append(out, c...)
-		}
-		return out
-	}
 	Catalogue = append(Catalogue,
 		Table{Name: "touchpoints", Section: "input", BuiltBy: "ingest", Grain: "touch",
 			About: "Loaded touches in the canonical schema.",
-			Columns: cat([]Column{{"touchpoint_id", "given or a hash of the row's canonical content"}, {"occurred_at", "time of the touch"}}, ids,
+			Columns: slices.Concat([]Column{{"touchpoint_id", "given or a hash of the row's canonical content"}, {"occurred_at", "time of the touch"}}, ids,
 				[]Column{{"channel", "explicit channel (wins over the rules)"}, {"source", "utm source"}, {"medium", "utm medium"}, {"campaign", "campaign"},
 					{"content", "utm content"}, {"term", "utm term"}, {"interaction", "impression, click, visit, call, branch_visit, ..."},
 					{"cost", "cost of the touch (DECIMAL)"}, {"location", "branch, event or region"}}, common),
 			Example: `SELECT source_name, count(*) AS touches, min(occurred_at), max(occurred_at) FROM touchpoints GROUP BY ALL`},
 		Table{Name: "conversions", Section: "input", BuiltBy: "ingest", Grain: "conversion",
 			About: "Loaded conversions; revenue is converted to the reporting currency at ingest.",
-			Columns: cat([]Column{{"conversion_id", "given or a content hash"}, {"occurred_at", "time of the conversion"}}, ids,
+			Columns: slices.Concat([]Column{{"conversion_id", "given or a content hash"}, {"occurred_at", "time of the conversion"}}, ids,
 				[]Column{{"conversion_type", "account_opened, card_activated, loan_funded, ..."}, {"revenue", "revenue in the reporting currency (DECIMAL)"},
 					{"currency", "currency as delivered"}, {"revenue_original", "revenue as delivered"}, {"product", "product"},
 					common[0]}, common[1:]),
@@ -386,11 +380,11 @@ func init() {
 			Example: `SELECT date_trunc('month', date) AS month, sum(spend) FROM spend GROUP BY ALL ORDER BY ALL`},
 		Table{Name: "identity_links", Section: "input", BuiltBy: "ingest", Grain: "link",
 			About:   "Identifiers seen together (logins, CRM matches).",
-			Columns: cat([]Column{{"link_id", "given or a content hash"}, {"observed_at", "when the link was seen"}}, ids, common[1:]),
+			Columns: slices.Concat([]Column{{"link_id", "given or a content hash"}, {"observed_at", "when the link was seen"}}, ids, common[1:]),
 			Example: `SELECT count(*) FROM identity_links`},
 		Table{Name: "activity", Section: "input", BuiltBy: "ingest", Grain: "activity event",
 			About: "Customer activity after conversion (logins, transactions); drives activation, retention, churn and LTV.",
-			Columns: cat([]Column{{"activity_id", "given or a content hash"}, {"occurred_at", "time of the event"}}, ids,
+			Columns: slices.Concat([]Column{{"activity_id", "given or a content hash"}, {"occurred_at", "time of the event"}}, ids,
 				[]Column{{"event", "event name"}, {"value", "value of the event in the reporting currency (DECIMAL), counted in LTV"}}, common),
 			Example: `SELECT event, count(*), sum(value) FROM activity GROUP BY ALL`},
 		Table{Name: "fx_rates", Section: "input", BuiltBy: "ingest", Grain: "day x currency",

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/big"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -50,7 +51,7 @@ func evalRun(t *testing.T, yaml string, setup ...stmt) *sql.Conn {
 	if err := queries.Build(ctx, c, cfg); err != nil {
 		t.Fatalf("build: %v", err)
 	}
-	if err := warehouse.Publish(ctx, c, append(append([]string{}, transform.Published...), queries.Published...)); err != nil {
+	if err := warehouse.Publish(ctx, c, slices.Concat(transform.Published, queries.Published)); err != nil {
 		t.Fatalf("publish: %v", err)
 	}
 	return c
@@ -91,23 +92,11 @@ func query(t *testing.T, c *sql.Conn, q string, args ...any) [][]any {
 		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
-	cols, _ := rows.Columns()
-	var out [][]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, vals)
-	}
-	if err := rows.Err(); err != nil {
+	res, err := queries.ReadRows(rows, 0)
+	if err != nil {
 		t.Fatal(err)
 	}
-	return out
+	return res.Rows
 }
 
 // norm turns a scanned value into float64, string, bool or nil.
