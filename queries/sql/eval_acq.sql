@@ -21,7 +21,7 @@ chan AS (
 )
 SELECT (row_number() OVER (ORDER BY f.person_id))::INTEGER AS pid,
        f.person_id, f.conversion_id, f.acquired_at, z.day AS acquired_day, f.revenue,
-       coalesce(ch.channel, (SELECT unattributed FROM eval_params)) AS acquisition_channel, coalesce(ch.channel_group, 'online') AS channel_group,
+       coalesce(ch.channel, p.unattributed) AS acquisition_channel, coalesce(ch.channel_group, 'online') AS channel_group,
        f.acquired_at + to_days(p.activation_days) AS activation_end,
        f.acquired_at + to_months(p.retention_months) - to_days(p.active_days) AS retention_from,
        f.acquired_at + to_months(p.retention_months) AS retention_at,
