@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
 	"time"
 
 	"github.com/robfig/cron/v3"
@@ -29,9 +28,7 @@ type Scheduler struct {
 	ctx    context.Context // parent of every scheduled run; cancelled by Stop
 	cancel context.CancelFunc
 
-	mu      sync.Mutex
 	entries map[string]cron.EntryID
-	started bool
 }
 
 // NewScheduler prepares the schedules of jobs; schedules without CRON_TZ=
@@ -76,12 +73,7 @@ func (s *Scheduler) runScheduled(j config.Job) {
 }
 
 // Start begins scheduling.
-func (s *Scheduler) Start() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.started = true
-	s.cron.Start()
-}
+func (s *Scheduler) Start() { s.cron.Start() }
 
 // Stop stops scheduling, cancels the runs in progress through their context
 // (DuckDB interrupts the running query; the run is recorded as cancelled) and
