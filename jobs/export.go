@@ -37,16 +37,7 @@ func (r *Runner) export(ctx context.Context, runID string) (files []string, rows
 				stmt = strings.ReplaceAll(stmt, "{{table}}", warehouse.QuoteIdent(table))
 				final := filepath.Join(dir, table+"."+format)
 				tmp := filepath.Join(dir, "."+table+"."+format+".tmp-"+runID)
-				if _, err := c.ExecContext(ctx, stmt, tmp); err != nil {
-					_ = os.Remove(tmp)
-					return fmt.Errorf("export %s as %s: %w", table, format, err)
-				}
-				if err := syncFile(tmp); err != nil {
-					_ = os.Remove(tmp)
-					return fmt.Errorf("export %s as %s: %w", table, format, err)
-				}
-				if err := os.Rename(tmp, final); err != nil {
-					_ = os.Remove(tmp)
+				if err := snapshot(ctx, c, stmt, tmp, final); err != nil {
 					return fmt.Errorf("export %s as %s: %w", table, format, err)
 				}
 				files = append(files, final)
@@ -55,6 +46,22 @@ func (r *Runner) export(ctx context.Context, runID string) (files []string, rows
 		return nil
 	})
 	return files, rows, err
+}
+
+// snapshot runs the COPY statement stmt into tmp, flushes the file to disk
+// and renames it to final; on failure tmp is removed.
+func snapshot(ctx context.Context, c *sql.Conn, stmt, tmp, final string) error {
+	_, err := c.ExecContext(ctx, stmt, tmp)
+	if err == nil {
+		err = syncFile(tmp)
+	}
+	if err == nil {
+		err = os.Rename(tmp, final)
+	}
+	if err != nil {
+		_ = os.Remove(tmp)
+	}
+	return err
 }
 
 // syncFile flushes a written file to disk before it is renamed into place.
