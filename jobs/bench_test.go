@@ -11,7 +11,6 @@ import (
 
 	"attrib/config"
 	"attrib/demo"
-	"attrib/warehouse"
 )
 
 // The incremental-run measurement of issue 6: a full run over the whole demo
@@ -91,16 +90,8 @@ func runDir(b testing.TB, dir string) RunResult {
 // returns a runner and the default job.
 func dirRunner(tb testing.TB, dir string) (*Runner, config.Job) {
 	tb.Helper()
-	ctx := context.Background()
-	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	r, err := NewRunner(ctx, w, cfg)
+	cfg, w := openDir(tb, dir)
+	r, err := NewRunner(context.Background(), w, cfg)
 	if err != nil {
 		w.Close()
 		tb.Fatal(err)

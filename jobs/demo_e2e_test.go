@@ -67,11 +67,7 @@ func lastTouchByChannel(t *testing.T, ctx context.Context, w *warehouse.Warehous
 
 func fileSHA(t *testing.T, path string) [32]byte {
 	t.Helper()
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return sha256.Sum256(b)
+	return sha256.Sum256(mustRead(t, path))
 }
 
 // TestDemoEndToEnd generates the demo at 3,000 people, runs the whole

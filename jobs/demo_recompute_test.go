@@ -485,7 +485,7 @@ func (rc *recomputed) unionAll(ids []string) {
 	rc.find(ids[0])
 }
 
-// componentSizes returns the number of identifiers of the largest person.
+// maxComponent returns the number of identifiers of the largest person.
 func (rc *recomputed) maxComponent() int {
 	n := map[string]int{}
 	best := 0

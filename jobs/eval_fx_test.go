@@ -2,11 +2,7 @@ package jobs
 
 import (
 	"context"
-	"path/filepath"
 	"testing"
-
-	"attrib/config"
-	"attrib/warehouse"
 )
 
 // TestEvalCurrencyConversion: Paid Search spend of EUR 200 on 2025-01-01 (rate 1.1) is USD 220; the
@@ -14,20 +10,11 @@ import (
 // last_non_direct (path Paid Search > Direct). January 2025: cac 220/1 = 220, roas 120/220 = 0.545455,
 // roi (120 - 220)/220 = -0.454545; ltv of the one acquired person 120, ltv_to_cac 120/220.
 func TestEvalCurrencyConversion(t *testing.T) {
-	dir := copyDir(t, "testdata/eval_fx")
-	cfg, err := config.Load(filepath.Join(dir, "attrib.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, w := openTestdata(t, "testdata/eval_fx")
 	ctx := context.Background()
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
 	runOnce(t, cfg, w)
 	var spend, revenue, cac, roas, roi, ltv, ltvToCAC float64
-	err = w.DB().QueryRowContext(ctx, `SELECT spend::DOUBLE, revenue::DOUBLE, cac, roas, roi, ltv, ltv_to_cac FROM channel_roi
+	err := w.DB().QueryRowContext(ctx, `SELECT spend::DOUBLE, revenue::DOUBLE, cac, roas, roi, ltv, ltv_to_cac FROM channel_roi
 		WHERE period_start = DATE '2025-01-01' AND channel = 'Paid Search' AND conversion_type = 'account_opened'
 		  AND model = 'last_non_direct'`).Scan(&spend, &revenue, &cac, &roas, &roi, &ltv, &ltvToCAC)
 	if err != nil {

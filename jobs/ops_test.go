@@ -20,13 +20,10 @@ import (
 // through the context ends it.
 const heavySQL = "SELECT count(*) FROM range(1000000000000) t(i) WHERE i % 7919 = 13"
 
-// opsEnv copies the hand-made data set into a temp dir and opens its warehouse.
-func opsEnv(t *testing.T) (*config.Config, *warehouse.Warehouse) { return openSmall(t) }
-
 // opsRunner opens the small data set and returns a runner on it.
 func opsRunner(t *testing.T) (*Runner, *warehouse.Warehouse) {
 	t.Helper()
-	cfg, w := opsEnv(t)
+	cfg, w := openSmall(t)
 	r, err := NewRunner(context.Background(), w, cfg)
 	if err != nil {
 		t.Fatal(err)
@@ -66,6 +63,21 @@ func waitFor(t *testing.T, within time.Duration, what string, cond func() bool) 
 		}
 		<-tick.C
 	}
+}
+
+// scheduleEverySecond starts a scheduler running the full job name every
+// second; it is stopped when the test ends (Stop may also be called earlier).
+func scheduleEverySecond(t *testing.T, r *Runner, name string) *Scheduler {
+	t.Helper()
+	job := fullJob(name)
+	job.Schedule = "@every 1s"
+	s, err := NewScheduler(r, []config.Job{job}, time.UTC, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Start()
+	t.Cleanup(func() { s.Stop(context.Background()) })
+	return s
 }
 
 func countStatus(runs []Run, status string) int {
@@ -108,7 +120,7 @@ func TestSchedulesParsedAtConfigLoad(t *testing.T) {
 }
 
 func TestInterruptedRunMarkedFailed(t *testing.T) {
-	cfg, w := opsEnv(t)
+	cfg, w := openSmall(t)
 	ctx := context.Background()
 	// A run row left behind by a process that died mid-run.
 	if _, err := w.DB().ExecContext(ctx, sqlRunStart, "dead-run", "daily", TriggerSchedule, time.Now(), 999999, "elsewhere", 1, nil, nil); err != nil {
@@ -150,14 +162,7 @@ func TestNoOverlapSlowJobEverySecond(t *testing.T) {
 		}
 		return nil
 	}
-	job := fullJob("slow")
-	job.Schedule = "@every 1s"
-	s, err := NewScheduler(r, []config.Job{job}, time.UTC, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	defer s.Stop(context.Background())
+	s := scheduleEverySecond(t, r, "slow")
 	waitFor(t, 20*time.Second, "two skipped ticks while the first run is blocked", func() bool {
 		return countStatus(runsOf(t, w, "slow"), StatusSkipped) >= 2
 	})
@@ -207,14 +212,7 @@ func TestPanickingJobRunsAgain(t *testing.T) {
 		}
 		return nil
 	}
-	job := fullJob("panicky")
-	job.Schedule = "@every 1s"
-	s, err := NewScheduler(r, []config.Job{job}, time.UTC, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.Start()
-	defer s.Stop(context.Background())
+	s := scheduleEverySecond(t, r, "panicky")
 	waitFor(t, 20*time.Second, "a successful run after the panic", func() bool {
 		return countStatus(runsOf(t, w, "panicky"), StatusSucceeded) >= 1
 	})
@@ -354,7 +352,7 @@ func fingerprintTables(t *testing.T, w *warehouse.Warehouse) string {
 }
 
 func TestExportSnapshots(t *testing.T) {
-	cfg, w := opsEnv(t)
+	cfg, w := openSmall(t)
 	ctx := context.Background()
 	cfg.Export = config.Export{Dir: "out", Tables: []string{"channel_performance", "conversion_paths"}, Formats: []string{"parquet", "csv"}}
 	r, err := NewRunner(ctx, w, cfg)
@@ -445,11 +443,9 @@ func TestBackfillOneDay(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	// Late spend for both days.
-	late := "date,source,medium,campaign,channel,spend\n2025-01-01,google,cpc,brand,,55\n2025-01-02,facebook,cpc,spring,,77\n"
-	if err := os.WriteFile(filepath.Join(cfg.Dir, "data", "spend.csv"), append(mustRead(t, filepath.Join(cfg.Dir, "data", "spend.csv")), []byte(late[len("date,source,medium,campaign,channel,spend\n"):])...), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	// Late spend for both days (columns date,source,medium,campaign,channel,spend).
+	spendPath := filepath.Join(cfg.Dir, "data", "spend.csv")
+	writeFile(t, spendPath, append(readFile(t, spendPath), "2025-01-01,google,cpc,brand,,55\n2025-01-02,facebook,cpc,spring,,77\n"...))
 	day := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
 	res, err := r.Backfill(ctx, fullJob("daily"), day, day)
 	if err != nil || res.Status != StatusSucceeded {
@@ -502,15 +498,6 @@ func TestBackfillOneDay(t *testing.T) {
 	if _, err := r.Backfill(ctx, fullJob("daily"), day.AddDate(0, 0, 1), day); err == nil {
 		t.Fatal("a backfill with --to before --from must fail")
 	}
-}
-
-func mustRead(t *testing.T, p string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
 }
 
 func TestMetricsText(t *testing.T) {

@@ -43,19 +43,33 @@ func copyTree(tb testing.TB, src, dst string) {
 	}
 }
 
-func openSmall(t *testing.T) (*config.Config, *warehouse.Warehouse) {
-	t.Helper()
-	dir := copyDir(t, "testdata/small")
-	cfg, err := config.Load(filepath.Join(dir, "attrib.yaml"))
+// openDir loads dir's config and opens its warehouse; the caller closes it.
+func openDir(tb testing.TB, dir string) (*config.Config, *warehouse.Warehouse) {
+	tb.Helper()
+	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return cfg, w
+}
+
+// openTestdata copies a testdata folder into a temp dir and opens its
+// warehouse, closed when the test ends.
+func openTestdata(t *testing.T, src string) (*config.Config, *warehouse.Warehouse) {
+	t.Helper()
+	cfg, w := openDir(t, copyDir(t, src))
 	t.Cleanup(func() { w.Close() })
 	return cfg, w
+}
+
+// openSmall opens a copy of the hand-made data set testdata/small.
+func openSmall(t *testing.T) (*config.Config, *warehouse.Warehouse) {
+	t.Helper()
+	return openTestdata(t, "testdata/small")
 }
 
 func runOnce(t *testing.T, cfg *config.Config, w *warehouse.Warehouse) RunResult {
