@@ -179,11 +179,11 @@ func onlyComments(s string) bool {
 			}
 			s = s[i:]
 		case strings.HasPrefix(s, "/*"):
-			i := strings.Index(s, "*/")
+			i := strings.Index(s[2:], "*/") // "/*/" opens a comment, it does not close one
 			if i < 0 {
 				return true
 			}
-			s = s[i+2:]
+			s = s[2+i+2:]
 		default:
 			return false
 		}

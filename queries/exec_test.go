@@ -46,6 +46,10 @@ func TestSplitStatements(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("got %q\nwant %q", got, want)
 	}
+	// "/*/" opens a comment that never closes: no statement, as Words sees it too.
+	if got := SplitStatements("SELECT 1; /*/ x"); !reflect.DeepEqual(got, []string{"SELECT 1"}) {
+		t.Errorf("unclosed /*/ comment: got %q", got)
+	}
 	if w := Words("  (( select x", 2); !reflect.DeepEqual(w, []string{"select", "x"}) {
 		t.Errorf("Words = %q", w)
 	}
