@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"crypto/subtle"
 	"database/sql"
 	"embed"
 	"fmt"
@@ -23,26 +22,41 @@ var sqlFS embed.FS
 
 func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
 
-func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+// The server's own statements, read once (a missing file panics at start).
+var (
+	sqlRunMarker   = mustSQL("run_marker")
+	sqlTables      = mustSQL("tables")
+	sqlTableExists = mustSQL("table_exists")
+	sqlPGSession   = mustSQL("pg_session")
+)
 
-// panel is one dashboard query: the table it reads and its arguments.
+// panel is one dashboard query: the table it reads, its arguments and its
+// statement (sql/dash_<name>.sql, filled in by init).
 type panel struct {
 	table string
 	args  []string // from, to, channel, model, type
+	sql   string
 }
 
-// panels are the dashboard's queries (sql/dash_<name>.sql).
+// panels are the dashboard's queries.
 var panels = map[string]panel{
-	"kpis":             {"channel_performance", []string{"from", "to", "channel", "model", "type"}},
-	"channels":         {"channel_performance", []string{"from", "to", "channel", "model", "type"}},
-	"roas_matrix":      {"channel_performance", []string{"from", "to", "channel", "type"}},
-	"model_comparison": {"model_comparison", []string{"channel", "type"}},
-	"funnel":           {"funnel", []string{"from", "to", "channel"}},
-	"cohorts":          {"cohort_retention", []string{"from", "to", "channel"}},
-	"churn":            {"lifecycle", []string{"channel"}},
-	"budget":           {"budget_recommendations", nil},
-	"runs":             {"pipeline_runs", nil},
-	"filters":          {"channel_performance", nil},
+	"kpis":             {table: "channel_performance", args: []string{"from", "to", "channel", "model", "type"}},
+	"channels":         {table: "channel_performance", args: []string{"from", "to", "channel", "model", "type"}},
+	"roas_matrix":      {table: "channel_performance", args: []string{"from", "to", "channel", "type"}},
+	"model_comparison": {table: "model_comparison", args: []string{"channel", "type"}},
+	"funnel":           {table: "funnel", args: []string{"from", "to", "channel"}},
+	"cohorts":          {table: "cohort_retention", args: []string{"from", "to", "channel"}},
+	"churn":            {table: "lifecycle", args: []string{"channel"}},
+	"budget":           {table: "budget_recommendations"},
+	"runs":             {table: "pipeline_runs"},
+	"filters":          {table: "channel_performance"},
+}
+
+func init() {
+	for name, p := range panels {
+		p.sql = mustSQL("dash_" + name)
+		panels[name] = p
+	}
 }
 
 // PanelResult is a dashboard panel's data; Missing says the table it
@@ -101,15 +115,15 @@ func (s *Server) panel(ctx context.Context, name string, args []any) (*PanelResu
 	}
 	out := &PanelResult{Table: p.table, Result: Result{Columns: []Column{}, Rows: [][]any{}}}
 	err := s.withConn(ctx, func(c *sql.Conn) error {
-		var n int
-		if err := c.QueryRowContext(ctx, mustSQL("table_exists"), p.table).Scan(&n); err != nil {
+		exists, err := tableExists(ctx, c, p.table)
+		if err != nil {
 			return fmt.Errorf("server: panel %s: %w", name, err)
 		}
-		if n == 0 {
+		if !exists {
 			out.Missing = true
 			return nil
 		}
-		rows, err := c.QueryContext(ctx, mustSQL("dash_"+name), args...)
+		rows, err := c.QueryContext(ctx, p.sql, args...)
 		if err != nil {
 			return fmt.Errorf("server: panel %s: %w", name, err)
 		}
@@ -140,14 +154,19 @@ func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request) {
 	defer cancel()
 	if format(r) != mimeJSON {
 		// CSV (or Arrow) download of the panel's table.
-		if missing, err := s.tableMissing(ctx, p.table); err != nil || missing {
-			if err == nil {
-				err = fmt.Errorf("server: table %s does not exist yet: %w", p.table, errNoTable)
-			}
+		var exists bool
+		err := s.withConn(ctx, func(c *sql.Conn) (err error) {
+			exists, err = tableExists(ctx, c, p.table)
+			return err
+		})
+		if err == nil && !exists {
+			err = fmt.Errorf("server: table %s does not exist yet: %w", p.table, errNoTable)
+		}
+		if err != nil {
 			httpError(w, statusOf(err), err)
 			return
 		}
-		s.runAndWrite(w, r, mustSQL("dash_"+name), args, name)
+		s.runAndWrite(w, r, p.sql, args, name)
 		return
 	}
 	res, err := s.panel(ctx, name, args)
@@ -158,12 +177,11 @@ func (s *Server) handlePanel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, res)
 }
 
-func (s *Server) tableMissing(ctx context.Context, table string) (bool, error) {
+// tableExists reports whether the snapshot behind c has the table.
+func tableExists(ctx context.Context, c *sql.Conn, table string) (bool, error) {
 	var n int
-	err := s.withConn(ctx, func(c *sql.Conn) error {
-		return c.QueryRowContext(ctx, mustSQL("table_exists"), table).Scan(&n)
-	})
-	return n == 0, err
+	err := c.QueryRowContext(ctx, sqlTableExists, table).Scan(&n)
+	return n > 0, err
 }
 
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {

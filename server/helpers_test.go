@@ -2,11 +2,9 @@ package server
 
 import (
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -138,6 +136,3 @@ func mustContain(t *testing.T, out string, want ...string) {
 		}
 	}
 }
-
-var _ = errors.New
-var _ = filepath.Join

@@ -44,9 +44,6 @@ func (s *Server) Register(mux *http.ServeMux) {
 	mux.Handle("GET /api/dashboard/{panel}", s.auth(http.HandlerFunc(s.handlePanel)))
 }
 
-// Mount is Register (the name cmd/attrib's mount point uses).
-func (s *Server) Mount(mux *http.ServeMux) { s.Register(mux) }
-
 // Handler is a mux with just the routes of Register (for tests and embedding).
 func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
@@ -96,11 +93,7 @@ func (s *Server) httpAllowed(r *http.Request) bool {
 	if r.Header.Get("Authorization") != "" {
 		return false
 	}
-	host, port, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return false
-	}
-	addr, err := net.ResolveTCPAddr("tcp", net.JoinHostPort(host, port))
+	addr, err := net.ResolveTCPAddr("tcp", r.RemoteAddr)
 	return err == nil && s.anonymousOK(addr)
 }
 
@@ -190,7 +183,7 @@ type TableInfo struct {
 func (s *Server) Tables(ctx context.Context) ([]TableInfo, error) {
 	var out []TableInfo
 	err := s.withConn(ctx, func(c *sql.Conn) error {
-		rows, err := c.QueryContext(ctx, mustSQL("tables"))
+		rows, err := c.QueryContext(ctx, sqlTables)
 		if err != nil {
 			return fmt.Errorf("server: list tables: %w", err)
 		}

@@ -44,16 +44,8 @@ func sessionFrom(ctx context.Context) *pgSession {
 	return s
 }
 
-// ServePostgres serves the PostgreSQL protocol on addr until ctx is done.
-func (s *Server) ServePostgres(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fmt.Errorf("server: postgres listen %s: %w", addr, err)
-	}
-	return s.ServePostgresListener(ctx, ln)
-}
-
-// ServePostgresListener is ServePostgres on an open listener (tests use 127.0.0.1:0).
+// ServePostgresListener serves the PostgreSQL protocol on ln until ctx is
+// done (attrib serve listens on serve.postgres, tests on 127.0.0.1:0).
 func (s *Server) ServePostgresListener(ctx context.Context, ln net.Listener) error {
 	tl := &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
 	srv, err := s.newWire()
@@ -140,7 +132,7 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 		snap.release()
 		return ctx, fmt.Errorf("server: session connection: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, mustSQL("pg_session")); err != nil {
+	if _, err := conn.ExecContext(ctx, sqlPGSession); err != nil {
 		_ = conn.Close()
 		snap.release()
 		return ctx, fmt.Errorf("server: session catalog: %w", err)
@@ -253,14 +245,14 @@ func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, para
 	if p, ok, err := s.pgHousekeeping(stmt); ok || err != nil {
 		return p, err
 	}
-	if fixed, ok := pgCatalogAnswer(stmt, s); ok {
+	if fixed, ok := pgCatalogAnswer(stmt); ok {
 		return fixed, nil
 	}
 	stmt = rewriteCatalog(stmt)
 	if err := queries.CheckReadOnly(stmt); err != nil {
 		return nil, pgError(err)
 	}
-	types, params, err := describe(ctx, ps.conn, stmt, s.location())
+	types, params, err := describe(ctx, ps.conn, stmt, s.loc)
 	if err != nil {
 		return nil, pgError(err)
 	}
@@ -632,14 +624,6 @@ func fixedResult(cols []string, rows [][]string) *wire.PreparedStatement {
 		}
 		return w.Complete(fmt.Sprintf("SELECT %d", len(rows)))
 	}, wire.WithColumns(wc))
-}
-
-func (s *Server) location() *time.Location {
-	loc, err := time.LoadLocation(s.w.Options().TimeZone)
-	if err != nil {
-		return time.UTC
-	}
-	return loc
 }
 
 // formatPortals remembers the result formats of each portal so a

@@ -17,7 +17,7 @@ var emptyAnswers = []struct {
 }
 
 // pgCatalogAnswer answers catalog queries DuckDB cannot run itself.
-func pgCatalogAnswer(stmt string, s *Server) (*wire.PreparedStatement, bool) {
+func pgCatalogAnswer(stmt string) (*wire.PreparedStatement, bool) {
 	for _, a := range emptyAnswers {
 		if strings.Contains(stmt, a.contains) {
 			return fixedResult(a.columns, nil), true

@@ -155,11 +155,7 @@ func (t *pgType) value(v any, binary bool) any {
 		case uint64:
 			return pgtype.Numeric{Int: new(big.Int).SetUint64(x), Valid: true}
 		}
-	case oidDate, oidTimestamp:
-		if tm, ok := v.(time.Time); ok {
-			return tm
-		}
-	case oidTimestamptz:
+	case oidDate, oidTimestamp, oidTimestamptz:
 		if tm, ok := v.(time.Time); ok {
 			return tm
 		}
@@ -298,8 +294,13 @@ func scalarText(v any) string {
 			return "t"
 		}
 		return "f"
-	case int8, int16, int32, int64, int, uint8, uint16, uint32, uint64:
-		return fmt.Sprint(x)
+	case int64:
+		return strconv.FormatInt(x, 10)
+	case int8, int16, int32, int, uint8, uint16, uint32:
+		i, _ := toInt64(x)
+		return strconv.FormatInt(i, 10)
+	case uint64:
+		return strconv.FormatUint(x, 10)
 	case float64:
 		return floatText(x, 64)
 	case float32:

@@ -37,6 +37,7 @@ type Server struct {
 	maxRows     int
 	refresh     time.Duration
 	users       map[string]config.User
+	loc         *time.Location // the warehouse time zone, for timestamptz values
 
 	refreshMu sync.Mutex // serialises snapshot builds
 	seq       int
@@ -52,6 +53,10 @@ type Server struct {
 
 // New makes the first snapshot of w; cfg.Serve holds users and limits.
 func New(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config) (*Server, error) {
+	loc, err := time.LoadLocation(w.Options().TimeZone)
+	if err != nil {
+		loc = time.UTC
+	}
 	sc := cfg.Serve
 	s := &Server{
 		w: w, cfg: cfg,
@@ -60,6 +65,7 @@ func New(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config) (*Serv
 		maxRows:     sc.MaxRows,
 		refresh:     sc.Refresh.Duration,
 		users:       map[string]config.User{},
+		loc:         loc,
 	}
 	if s.memoryLimit == "" {
 		s.memoryLimit = DefaultMemoryLimit
@@ -136,8 +142,10 @@ func (s *Server) checkPassword(name, password string) bool {
 	if !ok || u.Password == "" {
 		return false
 	}
-	return subtle.ConstantTimeCompare([]byte(u.Password), []byte(password)) == 1
+	return constantEq(u.Password, password)
 }
+
+func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 
 // anonymousOK reports whether a client at addr may connect without a password.
 func (s *Server) anonymousOK(addr net.Addr) bool {

@@ -83,7 +83,7 @@ func quoteLiteral(v string) string {
 // of finished runs and the latest finish time.
 func runMarker(ctx context.Context, db *sql.DB) (string, error) {
 	var m string
-	if err := db.QueryRowContext(ctx, mustSQL("run_marker")).Scan(&m); err != nil {
+	if err := db.QueryRowContext(ctx, sqlRunMarker).Scan(&m); err != nil {
 		return "", fmt.Errorf("server: read run marker: %w", err)
 	}
 	return m, nil

@@ -90,7 +90,7 @@ func newServeMux(s *serveState, people *server.Server) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.Handle("GET /metrics", s.metrics.Handler())
-	people.Mount(mux)
+	people.Register(mux)
 	return mux
 }
 
