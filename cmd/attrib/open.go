@@ -13,7 +13,7 @@ func loadConfig(g *globalFlags) (*config.Config, error) {
 }
 
 func openWarehouse(ctx context.Context, cfg *config.Config, readOnly bool) (*warehouse.Warehouse, error) {
-	w, err := warehouse.Open(ctx, warehouse.Options{
+	return warehouse.Open(ctx, warehouse.Options{
 		Path:          cfg.WarehousePath(),
 		MemoryLimit:   cfg.Warehouse.MemoryLimit,
 		Threads:       cfg.Warehouse.Threads,
@@ -21,10 +21,6 @@ func openWarehouse(ctx context.Context, cfg *config.Config, readOnly bool) (*war
 		TimeZone:      cfg.Timezone,
 		ReadOnly:      readOnly,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return w, nil
 }
 
 // cliRunner opens the warehouse for writing and returns a runner for the
