@@ -1,12 +1,9 @@
 package demo
 
 import (
-	"bufio"
 	"fmt"
 	"math"
 	"math/rand/v2"
-	"os"
-	"path/filepath"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
@@ -328,17 +325,10 @@ var adSpendSchema = arrow.NewSchema([]arrow.Field{
 // per newsletter send) with fixed writer settings: Snappy, dictionary
 // encoding, statistics, one row group per month, a fixed created_by.
 func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
-	o := &outFile{rel: spendParquetPath, abs: filepath.Join(g.dir, filepath.FromSlash(spendParquetPath)), source: "ad_spend", dataset: "spend"}
-	if err := os.MkdirAll(filepath.Dir(o.abs), 0o755); err != nil {
-		return nil, fmt.Errorf("demo: create %s: %w", o.rel, err)
-	}
-	f, err := os.Create(o.abs)
+	o, err := createOut(g.dir, spendParquetPath, "ad_spend", "spend", "", false, false)
 	if err != nil {
-		return nil, fmt.Errorf("demo: create %s: %w", o.rel, err)
+		return nil, err
 	}
-	o.f = f
-	o.w = bufio.NewWriterSize(f, 256<<10)
-	cw := &countWriter{w: o.w}
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Snappy),
 		parquet.WithDictionaryDefault(true),
@@ -348,7 +338,7 @@ func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
 		parquet.WithMaxRowGroupLength(1<<20),
 		parquet.WithCreatedBy("attrib demo"),
 	)
-	fw, err := pqarrow.NewFileWriter(adSpendSchema, cw, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+	fw, err := pqarrow.NewFileWriter(adSpendSchema, o, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
 	if err != nil {
 		o.abort()
 		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
@@ -421,19 +411,5 @@ func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
 		o.abort()
 		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
 	}
-	o.bytes = cw.n
 	return o, o.close()
-}
-
-// countWriter counts bytes written through it. It deliberately has no
-// Close method, so the parquet writer leaves closing the file to us.
-type countWriter struct {
-	w *bufio.Writer
-	n int64
-}
-
-func (c *countWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += int64(n)
-	return n, err
 }

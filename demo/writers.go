@@ -213,12 +213,18 @@ func createOut(dir, rel, source, dataset, header string, bom, crlf bool) (*outFi
 }
 
 func (o *outFile) write(p []byte) error {
-	n, err := o.w.Write(p)
-	o.bytes += int64(n)
-	if err != nil {
+	if _, err := o.Write(p); err != nil {
 		return fmt.Errorf("demo: write %s: %w", o.rel, err)
 	}
 	return nil
+}
+
+// Write is write for libraries that take an io.Writer (the Parquet writer).
+// outFile deliberately has no Close method, so they leave closing it to us.
+func (o *outFile) Write(p []byte) (int, error) {
+	n, err := o.w.Write(p)
+	o.bytes += int64(n)
+	return n, err
 }
 
 func (o *outFile) close() error {
