@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -73,12 +72,6 @@ func (s *snapshot) close() {
 	_ = os.RemoveAll(filepath.Dir(s.path))
 }
 
-// quoteLiteral quotes a string literal for statements that take no bound
-// parameters (ATTACH); only server-generated paths go through it.
-func quoteLiteral(v string) string {
-	return `'` + strings.ReplaceAll(v, `'`, `''`) + `'`
-}
-
 // runMarker identifies the warehouse state people should see: the number
 // of finished runs and the latest finish time.
 func runMarker(ctx context.Context, db *sql.DB) (string, error) {
@@ -96,7 +89,7 @@ func copyWarehouse(ctx context.Context, w *warehouse.Warehouse, path, alias stri
 		if err := c.QueryRowContext(ctx, "SELECT current_database()").Scan(&src); err != nil {
 			return fmt.Errorf("server: snapshot: %w", err)
 		}
-		if _, err := c.ExecContext(ctx, "ATTACH "+quoteLiteral(path)+" AS "+warehouse.QuoteIdent(alias)); err != nil {
+		if _, err := c.ExecContext(ctx, "ATTACH "+warehouse.QuoteLiteral(path)+" AS "+warehouse.QuoteIdent(alias)); err != nil {
 			return fmt.Errorf("server: snapshot: attach %s: %w", path, err)
 		}
 		_, err := c.ExecContext(ctx, "COPY FROM DATABASE "+warehouse.QuoteIdent(src)+" TO "+warehouse.QuoteIdent(alias))
@@ -123,9 +116,9 @@ func openSnapshot(ctx context.Context, path, tz, memoryLimit string, threads int
 		var err error
 		once.Do(func() {
 			// Global for the instance, once: time zone, then no file access, then lock.
-			settings := "LOAD icu; SET TimeZone = " + quoteLiteral(tz)
+			settings := "LOAD icu; SET TimeZone = " + warehouse.QuoteLiteral(tz)
 			if memoryLimit != "" {
-				settings += "; SET memory_limit = " + quoteLiteral(memoryLimit)
+				settings += "; SET memory_limit = " + warehouse.QuoteLiteral(memoryLimit)
 			}
 			_, err = execer.ExecContext(context.Background(), settings+
 				"; SET autoinstall_known_extensions = false; SET autoload_known_extensions = false"+

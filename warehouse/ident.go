@@ -8,8 +8,9 @@ func QuoteIdent(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-// quoteSetting quotes a validated setting value for SET statements, which
-// accept no bound parameters in DuckDB.
-func quoteSetting(v string) string {
+// QuoteLiteral quotes a string literal for the statements that take no bound
+// parameters in DuckDB (SET, ATTACH); only validated or generated values go
+// through it.
+func QuoteLiteral(v string) string {
 	return `'` + strings.ReplaceAll(v, `'`, `''`) + `'`
 }

@@ -72,7 +72,7 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 	tz := opts.TimeZone
 	connector, err := duckdb.NewConnector(dsn, func(execer driver.ExecerContext) error {
 		// ICU is bundled but not autoloaded; it provides TIMESTAMPTZ arithmetic and zones.
-		_, err := execer.ExecContext(context.Background(), "LOAD icu; SET TimeZone = "+quoteSetting(tz), nil)
+		_, err := execer.ExecContext(context.Background(), "LOAD icu; SET TimeZone = "+QuoteLiteral(tz), nil)
 		return err
 	})
 	if err != nil {
