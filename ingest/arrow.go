@@ -207,38 +207,52 @@ func openArrow(f *os.File) (array.RecordReader, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &fileRecords{fr: fr, refs: 1}, nil
+		return &fileRecords{fr: fr, batches: batches{refs: 1, close: func() { _ = fr.Close() }}}, nil
 	}
 	return ipc.NewReader(f)
 }
 
-// fileRecords walks an Arrow IPC file's batches as an array.RecordReader.
-type fileRecords struct {
-	fr   *ipc.FileReader
-	cur  arrow.RecordBatch
-	err  error
-	refs int64
+// batches is what the array.RecordReaders below share: the reference count,
+// the current batch, and what the last Release closes.
+type batches struct {
+	refs  int64
+	cur   arrow.RecordBatch
+	close func()
 }
 
-func (r *fileRecords) Retain() { atomic.AddInt64(&r.refs, 1) }
+func (b *batches) Retain() { atomic.AddInt64(&b.refs, 1) }
 
-func (r *fileRecords) Release() {
-	if atomic.AddInt64(&r.refs, -1) == 0 {
-		if r.cur != nil {
-			r.cur.Release()
-			r.cur = nil
-		}
-		_ = r.fr.Close()
+func (b *batches) Release() {
+	if atomic.AddInt64(&b.refs, -1) == 0 {
+		b.drop()
+		b.close()
 	}
+}
+
+// drop releases the current batch, before the next is read.
+func (b *batches) drop() {
+	if b.cur != nil {
+		b.cur.Release()
+		b.cur = nil
+	}
+}
+
+func (b *batches) RecordBatch() arrow.RecordBatch { return b.cur }
+
+// Record is the deprecated name of RecordBatch, part of array.RecordReader.
+func (b *batches) Record() arrow.RecordBatch { return b.cur }
+
+// fileRecords walks an Arrow IPC file's batches as an array.RecordReader.
+type fileRecords struct {
+	batches
+	fr  *ipc.FileReader
+	err error
 }
 
 func (r *fileRecords) Schema() *arrow.Schema { return r.fr.Schema() }
 
 func (r *fileRecords) Next() bool {
-	if r.cur != nil {
-		r.cur.Release()
-		r.cur = nil
-	}
+	r.drop()
 	rec, err := r.fr.Read()
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
@@ -250,11 +264,6 @@ func (r *fileRecords) Next() bool {
 	r.cur = rec
 	return true
 }
-
-func (r *fileRecords) RecordBatch() arrow.RecordBatch { return r.cur }
-
-// Record is the deprecated name of RecordBatch, part of array.RecordReader.
-func (r *fileRecords) Record() arrow.RecordBatch { return r.cur }
 
 func (r *fileRecords) Err() error { return r.err }
 
@@ -277,50 +286,27 @@ var lineSchema = arrow.NewSchema([]arrow.Field{
 // instead of its JSON. It is the slow path for a file with malformed lines,
 // which DuckDB's NDJSON reader refuses as a whole.
 type lineRecords struct {
-	rd     *bufio.Reader
-	closer io.Closer
-	mask   func(string) string
-	line   int64
-	cur    arrow.RecordBatch
-	err    error
-	done   bool
-	refs   int64
+	batches
+	rd   *bufio.Reader
+	mask func(string) string
+	line int64
+	err  error
+	done bool
 }
 
 func newLineRecords(f *os.File, kind string, maskKeys []string) (*lineRecords, error) {
-	var r io.Reader = f
-	var closer io.Closer
-	if kind != "" {
-		rc, err := openDecompressor(f, kind)
-		if err != nil {
-			return nil, err
-		}
-		r, closer = rc, rc
+	rc, err := openDecompressor(f, kind)
+	if err != nil {
+		return nil, err
 	}
-	return &lineRecords{rd: bufio.NewReaderSize(r, 1<<20), closer: closer, mask: maskRecord(maskKeys), refs: 1}, nil
-}
-
-func (l *lineRecords) Retain() { atomic.AddInt64(&l.refs, 1) }
-
-func (l *lineRecords) Release() {
-	if atomic.AddInt64(&l.refs, -1) == 0 {
-		if l.cur != nil {
-			l.cur.Release()
-			l.cur = nil
-		}
-		if l.closer != nil {
-			_ = l.closer.Close()
-		}
-	}
+	return &lineRecords{rd: bufio.NewReaderSize(rc, 1<<20), mask: maskRecord(maskKeys),
+		batches: batches{refs: 1, close: func() { _ = rc.Close() }}}, nil
 }
 
 func (l *lineRecords) Schema() *arrow.Schema { return lineSchema }
 
 func (l *lineRecords) Next() bool {
-	if l.cur != nil {
-		l.cur.Release()
-		l.cur = nil
-	}
+	l.drop()
 	if l.done {
 		return false
 	}
@@ -386,25 +372,19 @@ func lineProblem(text []byte) string {
 	return "malformed JSON"
 }
 
-func (l *lineRecords) RecordBatch() arrow.RecordBatch { return l.cur }
-
-// Record is the deprecated name of RecordBatch, part of array.RecordReader.
-func (l *lineRecords) Record() arrow.RecordBatch { return l.cur }
-
 func (l *lineRecords) Err() error { return l.err }
 
 // projected is an Arrow RecordReader narrowed to some of its columns.
 type projected struct {
+	batches
 	in     array.RecordReader
 	idx    []int
 	schema *arrow.Schema
-	cur    arrow.RecordBatch
-	refs   int64
 }
 
 // project narrows rdr to the columns named keep (which it must have).
 func project(rdr array.RecordReader, keep []string) (array.RecordReader, error) {
-	p := &projected{in: rdr, refs: 1}
+	p := &projected{in: rdr, batches: batches{refs: 1, close: rdr.Release}}
 	var fields []arrow.Field
 	for _, name := range keep {
 		i := rdr.Schema().FieldIndices(name)
@@ -420,25 +400,10 @@ func project(rdr array.RecordReader, keep []string) (array.RecordReader, error) 
 	return p, nil
 }
 
-func (p *projected) Retain() { atomic.AddInt64(&p.refs, 1) }
-
-func (p *projected) Release() {
-	if atomic.AddInt64(&p.refs, -1) == 0 {
-		if p.cur != nil {
-			p.cur.Release()
-			p.cur = nil
-		}
-		p.in.Release()
-	}
-}
-
 func (p *projected) Schema() *arrow.Schema { return p.schema }
 
 func (p *projected) Next() bool {
-	if p.cur != nil {
-		p.cur.Release()
-		p.cur = nil
-	}
+	p.drop()
 	if !p.in.Next() {
 		return false
 	}
@@ -450,10 +415,5 @@ func (p *projected) Next() bool {
 	p.cur = array.NewRecordBatch(p.schema, cols, rec.NumRows())
 	return true
 }
-
-func (p *projected) RecordBatch() arrow.RecordBatch { return p.cur }
-
-// Record is the deprecated name of RecordBatch, part of array.RecordReader.
-func (p *projected) Record() arrow.RecordBatch { return p.cur }
 
 func (p *projected) Err() error { return p.in.Err() }

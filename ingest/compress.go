@@ -25,25 +25,11 @@ func (e *corruptError) Unwrap() error { return e.err }
 // of compressed bytes read.
 func checkCompressed(r io.Reader, kind string) (int64, error) {
 	cr := &countingReader{r: r}
-	var dec io.Reader
-	switch kind {
-	case "gzip":
-		zr, err := gzip.NewReader(cr)
-		if err != nil {
-			return cr.n, &corruptError{kind, err}
-		}
-		defer zr.Close()
-		dec = zr
-	case "zstd":
-		zr, err := zstd.NewReader(cr, zstd.WithDecoderConcurrency(1))
-		if err != nil {
-			return cr.n, &corruptError{kind, err}
-		}
-		defer zr.Close()
-		dec = zr
-	default:
-		return 0, fmt.Errorf("unknown compression %q", kind)
+	dec, err := openDecompressor(cr, kind)
+	if err != nil {
+		return cr.n, &corruptError{kind, err}
 	}
+	defer dec.Close()
 	if _, err := io.Copy(io.Discard, dec); err != nil {
 		if cr.err != nil {
 			return cr.n, cr.err // the file itself could not be read
@@ -72,9 +58,12 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// openDecompressor reads r through the gzip or zstd decompressor.
+// openDecompressor reads r through the gzip or zstd decompressor, or as it
+// is when kind is "" (closing it then leaves r open).
 func openDecompressor(r io.Reader, kind string) (io.ReadCloser, error) {
 	switch kind {
+	case "":
+		return io.NopCloser(r), nil
 	case "gzip":
 		return gzip.NewReader(r)
 	case "zstd":

@@ -105,11 +105,12 @@ func mapCSVLines(ctx context.Context, c *sql.Conn, r reader, src string, emitted
 		return err
 	}
 	defer f.Close()
-	in, closeIn, err := decompressed(f, compression(src))
+	kind := compression(src)
+	in, err := openDecompressor(f, kind)
 	if err != nil {
-		return err
+		return fmt.Errorf("%s: %w", kind, err)
 	}
-	defer closeIn()
+	defer in.Close()
 	quote, escape := byte('"'), byte('"')
 	if q := r.quote; q != "" {
 		quote, escape = q[0], q[0]
@@ -164,16 +165,4 @@ func int64Set(ctx context.Context, c *sql.Conn, q string) (map[int64]struct{}, e
 		out[v] = struct{}{}
 	}
 	return out, rows.Err()
-}
-
-// decompressed reads f through the decompressor for kind ("", gzip, zstd).
-func decompressed(f *os.File, kind string) (io.Reader, func(), error) {
-	if kind == "" {
-		return f, func() {}, nil
-	}
-	rc, err := openDecompressor(f, kind)
-	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %w", kind, err)
-	}
-	return rc, func() { _ = rc.Close() }, nil
 }
