@@ -147,7 +147,7 @@ func genBenchFiles(b *testing.B, dir string, rows int64) map[string]string {
 		if _, err := db.ExecContext(ctx, "SET TimeZone = 'UTC'"); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := db.ExecContext(ctx, "COPY ("+benchSelect+") TO "+sqlString(out[kind])+" ("+opts+")", rows); err != nil {
+		if _, err := db.ExecContext(ctx, "COPY ("+benchSelect+") TO "+warehouse.QuoteLiteral(out[kind])+" ("+opts+")", rows); err != nil {
 			b.Fatal(err)
 		}
 	}

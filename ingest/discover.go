@@ -12,8 +12,9 @@ import (
 // partial reports names that are still being written by convention.
 func partial(name string) bool {
 	base := filepath.Base(name)
+	lower := strings.ToLower(base)
 	for _, suf := range []string{".tmp", ".part", ".partial", ".crdownload", ".filepart"} {
-		if strings.HasSuffix(strings.ToLower(base), suf) {
+		if strings.HasSuffix(lower, suf) {
 			return true
 		}
 	}

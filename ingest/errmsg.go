@@ -3,6 +3,7 @@ package ingest
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 var (
@@ -33,15 +34,13 @@ func cleanMessage(msg string) string {
 	out := maskPII(strings.Join(keep, " | "))
 	if len(out) > maxMessage {
 		cut := maxMessage
-		for cut > 0 && !utf8Start(out[cut]) {
+		for cut > 0 && !utf8.RuneStart(out[cut]) {
 			cut--
 		}
 		out = out[:cut] + " ..."
 	}
 	return out
 }
-
-func utf8Start(b byte) bool { return b&0xC0 != 0x80 }
 
 // maskPII masks anything that looks like an e-mail address or a phone number
 // (not a date, not a plain number).

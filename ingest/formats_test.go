@@ -16,6 +16,8 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/klauspost/compress/zstd"
 	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"attrib/warehouse"
 )
 
 func gzipBytes(t *testing.T, s string) string {
@@ -269,7 +271,7 @@ func TestNativeTypesKeepRowIDs(t *testing.T) {
 	copyTo := func(q, file, opts string) {
 		t.Helper()
 		// COPY takes no bound file name; these are the test's own temp paths.
-		if _, err := h.w.DB().ExecContext(ctx, "COPY ("+q+") TO "+sqlString(h.dir+"/"+file)+" ("+opts+")"); err != nil {
+		if _, err := h.w.DB().ExecContext(ctx, "COPY ("+q+") TO "+warehouse.QuoteLiteral(h.dir+"/"+file)+" ("+opts+")"); err != nil {
 			t.Fatal(err)
 		}
 	}

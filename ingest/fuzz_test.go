@@ -87,10 +87,11 @@ func FuzzStagingSQL(f *testing.F) {
 		if anonCol != "" {
 			src.Columns["anonymous_id"] = anonCol
 		}
-		q, args, err := stagingSQL(ds, src, reader{call: "fz"}, cols)
+		q, args, _, err := stagingSelect(ds, src, reader{call: "fz"}, cols, nil, true)
 		if err != nil {
 			return // a mapping to a missing column is refused with a message
 		}
+		q = "CREATE OR REPLACE TEMP TABLE stg AS " + q
 		ctx := context.Background()
 		err = w.Conn(ctx, func(c *sql.Conn) error {
 			var defs, vals []string

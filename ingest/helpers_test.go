@@ -177,6 +177,3 @@ const tpSource = `  - name: web
     dataset: touchpoints
     path: data/*
 `
-
-// sqlString quotes a test's own temp path for COPY ... TO, which takes no bound file name.
-func sqlString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }

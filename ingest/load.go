@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,6 +107,7 @@ func Run(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, opt Op
 		opt.Now = time.Now
 	}
 	var rep Report
+	stepper, _ := opt.Progress.(Stepper)
 	for _, ds := range config.Datasets {
 		for _, src := range cfg.Sources {
 			if src.Dataset != ds.Name {
@@ -120,13 +122,9 @@ func Run(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, opt Op
 					return rep, fmt.Errorf("ingest: %w", err)
 				}
 				if opt.Progress != nil {
-					size := int64(0)
-					if fi, err := os.Stat(path); err == nil {
-						size = fi.Size()
-					}
-					opt.Progress.Start(path, size)
+					at, _ := lookAt(path) // size 0 when it cannot be seen
+					opt.Progress.Start(path, at.size)
 				}
-				stepper, _ := opt.Progress.(Stepper)
 				res := loadFile(ctx, w, cfg, ds, src, path, opt.Now, stepper)
 				rep.Files = append(rep.Files, res)
 				if opt.Progress != nil {
@@ -189,11 +187,11 @@ func fingerprint(path string) (sum string, at look, stable bool, err error) {
 	defer f.Close()
 	h := sha256.New()
 	var n int64
-	switch compression(path) {
+	switch kind := compression(path); kind {
 	case "":
 		n, err = io.Copy(h, f)
 	default:
-		n, err = checkCompressed(io.TeeReader(f, h), compression(path))
+		n, err = checkCompressed(io.TeeReader(f, h), kind)
 	}
 	if err != nil {
 		return "", look{}, false, err
@@ -229,7 +227,6 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 		var ce *corruptError
 		if errors.As(err, &ce) {
 			at, _ = lookAt(path)
-			res.Status = Failed
 			msg := ce.Error()
 			_ = recordFile(ctx, w.DB(), &res, src, ds, path, at, "", start, Failed, msg)
 			return finish(Failed, msg)
@@ -319,7 +316,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	readPath := path
 	if enc := src.CSV.Encoding; enc != "" && !isUTF8(enc) {
-		tmp, err := transcode(path, enc, cfg.Resolve(cfg.Warehouse.Path)+".tmp")
+		tmp, err := transcode(path, enc, cfg.WarehousePath()+".tmp")
 		if err != nil {
 			return err
 		}
@@ -421,12 +418,9 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		}
 		// Only the given ids are hashed when the file has an id column; not
 		// for an Arrow file, whose view must be scanned whole (withArrowView).
-		_, givenID := src.Columns[tables[ds.Name].ID]
-		if !givenID {
-			for _, c := range cols {
-				givenID = givenID || strings.EqualFold(c, tables[ds.Name].ID)
-			}
-		}
+		id := tables[ds.Name].ID
+		_, givenID := src.Columns[id]
+		givenID = givenID || slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, id) })
 		return readFile(countsSQL(ds.Name, q, givenID && !(r.arrow && !r.lines)), args...)
 	}
 	if err := checkPass(); err != nil {
@@ -577,11 +571,8 @@ func expectedColumns(ds config.Dataset, src config.Source) []string {
 		if _, ok := src.Constants[col.Name]; ok {
 			continue
 		}
-		if name, ok := src.Columns[col.Name]; ok {
-			out = append(out, name)
-		} else {
-			out = append(out, col.Name)
-		}
+		name, _ := fileColumn(src, col.Name)
+		out = append(out, name)
 	}
 	return out
 }

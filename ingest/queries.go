@@ -149,9 +149,9 @@ func smallFileSelect(line, reasons bool) string {
 func insertSQL(dataset, typed string, filter, dedupe bool) string {
 	t := tables[dataset]
 	return execTmpl(insertTmpl, struct {
-		Table, ID, Typed              string
-		Filter, Dedupe, Line, GivenID bool
-	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, filter, dedupe, dedupe, hasGivenID(dataset)})
+		Table, ID, Typed        string
+		Filter, Dedupe, GivenID bool
+	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, filter, dedupe, hasGivenID(dataset)})
 }
 
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);

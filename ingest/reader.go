@@ -23,11 +23,8 @@ func format(src config.Source, path string) (string, error) {
 		return src.Format, nil
 	}
 	name := strings.ToLower(filepath.Base(path))
-	for _, c := range []string{".gz", ".zst", ".gzip", ".zstd"} {
-		if strings.HasSuffix(name, c) {
-			name = strings.TrimSuffix(name, c) // one compression layer only
-			break
-		}
+	if compression(name) != "" {
+		name = strings.TrimSuffix(name, filepath.Ext(name)) // one compression layer only
 	}
 	switch filepath.Ext(name) {
 	case ".csv", ".txt":
@@ -116,13 +113,19 @@ func jsonLines(src config.Source, path string) reader {
 func piiColumns(src config.Source) []string {
 	var out []string
 	for _, pii := range []string{"email", "phone"} {
-		name := pii
-		if c, ok := src.Columns[pii]; ok {
-			name = c
-		}
+		name, _ := fileColumn(src, pii)
 		out = append(out, name)
 	}
 	return out
+}
+
+// fileColumn is the file column a source reads the canonical column col
+// from: the one it is mapped to, else col itself.
+func fileColumn(src config.Source, col string) (name string, mapped bool) {
+	if name, ok := src.Columns[col]; ok {
+		return name, true
+	}
+	return col, false
 }
 
 // numbered is the SQL numbering r's records.
@@ -136,8 +139,8 @@ func (r reader) numbered() string {
 func newReader(src config.Source, fmtName, path string) reader {
 	switch fmtName {
 	case "csv", "tsv":
-		call := "read_csv(?, all_varchar = true, store_rejects = true, rejects_table = '" + csvRejectsTable +
-			"', rejects_scan = '" + csvScansTable + "', max_line_size = ?, buffer_size = ?"
+		call := "read_csv(?, all_varchar = true, store_rejects = true, rejects_table = " + warehouse.QuoteLiteral(csvRejectsTable) +
+			", rejects_scan = " + warehouse.QuoteLiteral(csvScansTable) + ", max_line_size = ?, buffer_size = ?"
 		args := []any{path, int64(maxLineSize), int64(2 * maxLineSize)}
 		if c := compression(path); c != "" {
 			call += ", compression = ?"
@@ -295,10 +298,7 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 			expr = "CAST(? AS VARCHAR)"
 			args = append(args, v)
 		} else {
-			name, mapped := src.Columns[col.Name]
-			if !mapped {
-				name = col.Name
-			}
+			name, mapped := fileColumn(src, col.Name)
 			i, found := have[strings.ToLower(name)]
 			switch {
 			case mapped && !found:
@@ -333,15 +333,6 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 		head = "SELECT " + r.numbered() + " AS __line, "
 	}
 	return head + strings.Join(sel, ", ") + " FROM " + from, append(args, fromArgs...), native, used, nil
-}
-
-// stagingSQL is stagingSelect (all text, with __line) materialised as the temp table stg.
-func stagingSQL(ds config.Dataset, src config.Source, r reader, fileCols []string) (string, []any, error) {
-	q, args, _, err := stagingSelect(ds, src, r, fileCols, nil, true)
-	if err != nil {
-		return "", nil, err
-	}
-	return "CREATE OR REPLACE TEMP TABLE stg AS " + q, args, nil
 }
 
 // rawRejectsSQL re-reads the file and keeps the raw records of rejected rows

@@ -1,5 +1,4 @@
 -- Drops the per-file temp tables (raw values never outlive the file's load).
-DROP TABLE IF EXISTS stg;
 DROP TABLE IF EXISTS filecheck;
 DROP TABLE IF EXISTS smallfile;
 DROP TABLE IF EXISTS jsonkeys;
