@@ -12,7 +12,7 @@ import (
 )
 
 // fixtureDir is snowplow dbt-snowplow-fractribution's integration test data (Apache-2.0).
-const fixtureDir = "../../shared/fixtures/fractribution"
+const fixtureDir = "testdata/fractribution/fixture" // a copy of shared/fixtures/fractribution
 
 func readFixtureCSV(t *testing.T, name string) []map[string]string {
 	t.Helper()

@@ -108,7 +108,7 @@ func parseNum(t *testing.T, s string) float64 {
 // Snowplow's dbt-snowplow-fractribution integration test: the channel report of its
 // "shapley" (simplified leave-one-out) and last_touch models.
 func TestFractributionSnowplowFixture(t *testing.T) {
-	const dir = "../../../shared/fixtures/fractribution/"
+	const dir = "../testdata/fractribution/fixture/" // a copy of shared/fixtures/fractribution
 	ch := newChannels()
 	var summary []PathCount
 	for _, r := range readCSV(t, dir+"expected_path_summary.csv") {
