@@ -2,6 +2,7 @@ package warehouse
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"os"
 	"os/exec"
@@ -151,5 +152,58 @@ func TestPathWithURLCharactersRefused(t *testing.T) {
 	_, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "100%", "w.duckdb")})
 	if err == nil || !strings.Contains(err.Error(), "not supported in the warehouse path") {
 		t.Fatalf("want a clear error, got %v", err)
+	}
+}
+
+// TestStorageVersion: a new warehouse file is written in StorageVersion's
+// format and its strings are compressed with DICT_FSST; a file DuckDB made
+// with its defaults keeps its own format, migrates and loads as before.
+func TestStorageVersion(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	storage := func(w *Warehouse) (version, compression string) {
+		t.Helper()
+		err := w.DB().QueryRowContext(ctx, `SELECT tags['storage_version'] FROM duckdb_databases() WHERE database_name = current_database()`).Scan(&version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = w.DB().ExecContext(ctx, `INSERT INTO fx_rates SELECT 'fx' || i, DATE '2025-01-01' + i::INTEGER, 'C' || (i % 7), 1.5, 'src', 'load'
+			FROM range(200000) t(i); CHECKPOINT`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = w.DB().QueryRowContext(ctx, `SELECT string_agg(DISTINCT compression, ',') FROM pragma_storage_info('fx_rates')
+			WHERE column_name = 'currency' AND segment_type = 'VARCHAR'`).Scan(&compression)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return version, compression
+	}
+	w, err := Open(ctx, Options{Path: filepath.Join(dir, "new.duckdb")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, c := storage(w)
+	w.Close()
+	if v != StorageVersion+"+" || c != "DICT_FSST" {
+		t.Fatalf("new file: storage %q, compression %q; want %s+, DICT_FSST", v, c, StorageVersion)
+	}
+	// A file made by DuckDB's defaults (as by an earlier attrib).
+	old := filepath.Join(dir, "old.duckdb")
+	db, err := sql.Open("duckdb", old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, "CREATE TABLE before_attrib (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	w, err = Open(ctx, Options{Path: old})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if v, c := storage(w); v == StorageVersion+"+" || c == "DICT_FSST" {
+		t.Fatalf("existing file: storage %q, compression %q; want its own format kept", v, c)
 	}
 }
