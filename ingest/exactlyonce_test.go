@@ -115,14 +115,14 @@ func TestGrowingFileNotLoaded(t *testing.T) {
 	_ = p
 }
 
-// changer rewrites a file once its load has reached the validate step: the
+// changer rewrites a file once its load has reached the write step: the
 // load must not commit rows whose file no longer matches its sha256.
 type changer struct{ t *testing.T }
 
 func (changer) Start(string, int64) {}
 func (changer) Done(FileResult)     {}
 func (c changer) Step(path, step string) {
-	if step == StepValidate {
+	if step == StepWrite {
 		if err := os.WriteFile(path, []byte(baseCSV+"2025-01-02 12:00:00,late,Email\n"), 0o644); err != nil {
 			c.t.Error(err)
 		}

@@ -398,6 +398,21 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	// reads instead of the file: for small files the fixed cost of each scan
 	// (opening, sniffing) outweighs what streaming saves.
 	small := at.size < smallFileBytes
+	if !small && !r.lines {
+		tried, done, err := fastLoad(ctx, c, ds, src, path, at, r, givesIDs(ds, src, cols), typed, res, record, step)
+		if done || err != nil {
+			return err
+		}
+		if tried {
+			// Refused: nothing of the file was written; the full path follows.
+			if r.csv {
+				if _, err := c.ExecContext(ctx, sqlDropCSVRejects); err != nil {
+					return fmt.Errorf("reset csv rejects: %w", err)
+				}
+			}
+			step(StepRead)
+		}
+	}
 	// The check pass: read, type, validate and hash in one parallel scan that
 	// stores nothing but counts.
 	checkPass := func() error {
@@ -418,10 +433,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		}
 		// Only the given ids are hashed when the file has an id column; not
 		// for an Arrow file, whose view must be scanned whole (withArrowView).
-		id := tables[ds.Name].ID
-		_, givenID := src.Columns[id]
-		givenID = givenID || slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, id) })
-		return readFile(countsSQL(ds.Name, q, givenID && !(r.arrow && !r.lines)), args...)
+		return readFile(countsSQL(ds.Name, q, givesIDs(ds, src, cols) && !(r.arrow && !r.lines)), args...)
 	}
 	if err := checkPass(); err != nil {
 		if !toLines(err) {
@@ -555,6 +567,16 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		return withArrowView(ctx, c, r, write)
 	}
 	return inTx(ctx, c, func(tx *sql.Tx) error { return write(tx) })
+}
+
+// givesIDs reports whether the file has a column for the dataset's row id
+// (mapped or by name).
+func givesIDs(ds config.Dataset, src config.Source, cols []string) bool {
+	id := tables[ds.Name].ID
+	if _, ok := src.Columns[id]; ok {
+		return true
+	}
+	return slices.ContainsFunc(cols, func(c string) bool { return strings.EqualFold(c, id) })
 }
 
 // malformedJSON tells DuckDB's refusal of an NDJSON file with a line that is

@@ -33,8 +33,14 @@ var (
 	sqlJSONLineRejects  = mustSQL("json_line_rejects.sql")
 	sqlJSONLineKeys     = mustSQL("json_line_keys.sql")
 	sqlJSONLineKeysList = mustSQL("json_line_keys_list.sql")
+	sqlUnorderedInsert  = mustSQL("unordered_insert.sql")
+	sqlOrderedInsert    = mustSQL("ordered_insert.sql")
 	insertTmpl          = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
 	countsTmpl          = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
+	fastInsertTmpl      = template.Must(template.New("fast_insert").Parse(mustSQL("fast_insert.sql.tmpl")))
+	fastCheckTmpl       = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
+	fastEligibleTmpl    = template.Must(template.New("fast_eligible").Parse(mustSQL("fast_eligible.sql.tmpl")))
+	fastIDsTmpl         = template.Must(template.New("fast_ids").Parse(mustSQL("fast_ids.sql.tmpl")))
 	typedRejectsTmpl    = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
 	typedTmpls          = map[string]*template.Template{}
 )
@@ -152,6 +158,46 @@ func insertSQL(dataset, typed string, filter, dedupe bool) string {
 		Table, ID, Typed        string
 		Filter, Dedupe, GivenID bool
 	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, filter, dedupe, hasGivenID(dataset)})
+}
+
+// fastRefused starts the message of the errors by which the fast path's
+// statements refuse a file (fast_insert.sql.tmpl, fast_check.sql.tmpl).
+const fastRefused = "attrib fast path refused"
+
+// fastEligibleSQL tells whether a file may try the fast path and whether
+// the dataset's table has rows (see fast_eligible.sql.tmpl).
+func fastEligibleSQL(dataset string) string {
+	return execTmpl(fastEligibleTmpl, struct{ Table string }{warehouse.QuoteIdent(tables[dataset].Table)})
+}
+
+// fastInsertSQL inserts every row of typed, a typing query, raising an error
+// at the first row that fails validation (see fast_insert.sql.tmpl).
+func fastInsertSQL(dataset, typed string) string {
+	t := tables[dataset]
+	return execTmpl(fastInsertTmpl, struct {
+		Table, ID, Typed, Refused string
+		GivenID                   bool
+	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, fastRefused, hasGivenID(dataset)})
+}
+
+// fastCheckSQL raises an error when the rows a fast-path load inserted
+// repeat an id (inFile), or (existing) repeat an earlier load's id, or (csv) the CSV
+// reader skipped a record; $1 is the load id. "" when there is nothing to check.
+func fastCheckSQL(dataset string, inFile, existing, csv bool) string {
+	if !inFile && !existing && !csv {
+		return "" // nothing to check
+	}
+	t := tables[dataset]
+	return execTmpl(fastCheckTmpl, struct {
+		Table, ID, Refused    string
+		InFile, Existing, CSV bool
+	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), fastRefused, inFile, existing, csv})
+}
+
+// fastIDsSQL counts the rows of typed, a typing query, without an id of
+// their own and the given ids that repeat (see fast_ids.sql.tmpl).
+func fastIDsSQL(typed string) string {
+	return execTmpl(fastIDsTmpl, struct{ Typed string }{typed})
 }
 
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);

@@ -1,0 +1,129 @@
+package ingest
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+
+	"attrib/config"
+)
+
+// The fast path loads a large file in one scan: the typed rows go straight
+// into the dataset's table, a row that fails validation raises an error
+// (fast_insert.sql.tmpl), and checks after the insert raise one when the
+// file repeats an id, repeats an earlier load's id, or has a record the CSV
+// reader could not read (fast_check.sql.tmpl). All of it happens in the
+// file's transaction: a refused file rolls back, nothing of it stays, and it
+// takes the full path (check pass, rejects, dedupe), which accounts for
+// every row. A clean file, the usual case, so skips the check pass: read +
+// type + validate happen once instead of twice.
+//
+// A file tries the fast path only when it is large (small files are read
+// once anyway), not read line by line, not a new version of a file loaded
+// before, and its source's latest load had no rejected or duplicate rows
+// (fast_eligible.sql.tmpl): a source that sends bad rows pays for the full
+// path only, not for a refused fast path first.
+
+// fastPath turns the fast path on; tests turn it off to compare.
+var fastPath = true
+
+// errFastRefused says the fast path refused a file; nothing of it was written.
+var errFastRefused = errors.New("fast path refused")
+
+// fastLoad tries the fast path when the file may take it (tried). It
+// reports whether the file is loaded; tried but not done with a nil error
+// means the file was refused and nothing of it was written.
+func fastLoad(ctx context.Context, c *sql.Conn, ds config.Dataset, src config.Source, path string, at look, r reader, givenIDs bool,
+	typed func(line, reasons bool) (string, []any, error), res *FileResult, record func(execer, Status, string) error,
+	step func(string)) (tried, done bool, err error) {
+	if !fastPath {
+		return false, false, nil
+	}
+	var eligible, existing bool
+	if err := c.QueryRowContext(ctx, fastEligibleSQL(ds.Name), path, src.Name).Scan(&eligible, &existing); err != nil {
+		return false, false, fmt.Errorf("earlier loads: %w", err)
+	}
+	if !eligible {
+		return false, false, nil
+	}
+	q, args, err := typed(false, false)
+	if err != nil {
+		return false, false, err
+	}
+	// Repeated ids: in a Parquet file with an id column, a scan of that
+	// column alone, before the insert and in parallel, finds them (and rows
+	// without an id, whose content-hash ids then need the check after the
+	// insert; it scans the uncommitted rows on one thread). For the other
+	// formats such a scan reads as much as the whole file, and costs more
+	// than the check after the insert (docs/BENCHMARKS.md).
+	inFile := true
+	if givenIDs && hasGivenID(ds.Name) && !r.arrow && !r.csv && !r.json {
+		var noID, repeats int64
+		if err := c.QueryRowContext(ctx, fastIDsSQL(q), args...).Scan(&noID, &repeats); err != nil {
+			return false, false, nil // the full path reads the file and says what is wrong
+		}
+		if repeats > 0 {
+			return false, false, nil
+		}
+		inFile = noID > 0
+	}
+	step(StepWrite)
+	insert, check := fastInsertSQL(ds.Name, q), fastCheckSQL(ds.Name, inFile, existing, r.csv)
+	insertArgs := append([]any{src.Name, res.LoadID}, args...)
+	write := func(tx execer) error {
+		out, err := tx.ExecContext(ctx, insert, insertArgs...)
+		if err != nil {
+			// A row failing validation, and any other error: the full path
+			// rejects the row or reports the error in its own words.
+			return fmt.Errorf("%w: %w", errFastRefused, err)
+		}
+		n, err := out.RowsAffected()
+		if err != nil || n == 0 {
+			return errFastRefused // the full path says why there are no rows
+		}
+		if check != "" {
+			if _, err := tx.ExecContext(ctx, check, res.LoadID); err != nil {
+				return fmt.Errorf("%w: %w", errFastRefused, err)
+			}
+		}
+		// The file must still be what was hashed.
+		if now, err := lookAt(path); err != nil || now != at {
+			return errChanged
+		}
+		res.Read, res.Loaded, res.Rejected, res.Duplicate = n, n, 0, 0
+		return record(tx, Loaded, "")
+	}
+	if r.arrow {
+		// DuckDB's Arrow scan has no batch index: an insert that keeps the
+		// file's row order from it runs on one thread. Row order means nothing
+		// on this path (no record numbers); the setting is the connection's,
+		// so it is set and reset outside the transaction.
+		if _, err := c.ExecContext(ctx, sqlUnorderedInsert); err != nil {
+			return true, false, fmt.Errorf("insert settings: %w", err)
+		}
+		err = withArrowView(ctx, c, r, write)
+		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), sqlOrderedInsert); rerr != nil {
+			// The connection must not number another file's records
+			// unordered: it is dropped instead of going back to the pool.
+			_ = c.Raw(func(any) error { return driver.ErrBadConn })
+			if err == nil {
+				return true, true, nil // committed: the file is loaded
+			}
+			return true, false, fmt.Errorf("insert settings: %w", rerr)
+		}
+	} else {
+		err = inTx(ctx, c, func(tx *sql.Tx) error { return write(tx) })
+	}
+	switch {
+	case err == nil:
+		return true, true, nil
+	case ctx.Err() != nil:
+		return true, false, ctx.Err()
+	case errors.Is(err, errFastRefused):
+		res.Read, res.Loaded, res.Rejected, res.Duplicate = 0, 0, 0, 0
+		return true, false, nil
+	}
+	return true, false, err
+}
