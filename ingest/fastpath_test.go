@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"attrib/warehouse"
@@ -215,16 +213,5 @@ func cleanArrow(t *testing.T, prefix string) string {
 	b.Field(1).(*array.StringBuilder).AppendValues([]string{prefix + "1", prefix + "2"}, nil)
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	var buf bytes.Buffer
-	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := w.Close(); err != nil {
-		t.Fatal(err)
-	}
-	return buf.String()
+	return ipcFile(t, rec)
 }

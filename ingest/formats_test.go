@@ -88,6 +88,25 @@ func arrowFileBytes(t *testing.T, stream bool, prefix string) string {
 	return buf.String()
 }
 
+// ipcFile is an Arrow IPC file of the record batches.
+func ipcFile(t *testing.T, recs ...arrow.RecordBatch) string {
+	t.Helper()
+	var buf bytes.Buffer
+	w, err := ipc.NewFileWriter(&buf, ipc.WithSchema(recs[0].Schema()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range recs {
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.String()
+}
+
 // TestFormats loads one good and one bad row (no time) from every format;
 // the good row must arrive typed, the bad one in rejected_rows with its raw
 // record (e-mail masked).
@@ -219,19 +238,8 @@ func TestArrowUnmappedColumns(t *testing.T) {
 	b.Field(4).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{ts, 0, ts}, []bool{true, false, true})
 	rec := b.NewRecordBatch()
 	defer rec.Release()
-	var buf bytes.Buffer
-	fw, err := ipc.NewFileWriter(&buf, ipc.WithSchema(schema))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Write(rec); err != nil {
-		t.Fatal(err)
-	}
-	if err := fw.Close(); err != nil {
-		t.Fatal(err)
-	}
 	h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.9\n")
-	h.write("data/a.arrow", buf.String())
+	h.write("data/a.arrow", ipcFile(t, rec))
 	wantCounts(t, only(t, h.mustRun()), Loaded, 3, 2, 1, 0)
 	got := h.strs(`SELECT anonymous_id || ' ' || cost::VARCHAR || ' ' || occurred_at::VARCHAR FROM touchpoints ORDER BY 1`)
 	if strings.Join(got, "; ") != "u1 1.2500 2025-01-02 10:00:00+00; u3 3.5000 2025-01-02 10:00:00+00" {
