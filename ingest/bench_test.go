@@ -276,3 +276,83 @@ func peakRSS() int64 {
 	}
 	return 0
 }
+
+// BenchmarkIngestDailyFile loads a day's file of ATTRIB_BENCH_ROWS/5 new
+// touchpoints (CSV, default 2,000,000 rows) into a warehouse that already
+// holds ATTRIB_BENCH_ROWS (default 10,000,000), with the fast path and with
+// the full path only: the check for ids loaded before scans the whole table.
+//
+//	go test -tags duckdb_arrow -run '^$' -bench IngestDailyFile -benchtime 1x -timeout 60m ./ingest/
+func BenchmarkIngestDailyFile(b *testing.B) {
+	rows := int64(10_000_000)
+	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = n
+	}
+	dir := b.TempDir()
+	base := filepath.Join(dir, "base", "tp.parquet")
+	day := filepath.Join(dir, "day", "tp.csv")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, f := range []struct {
+		path, opts string
+		from, n    int64
+	}{{base, "FORMAT parquet", 0, rows}, {day, "FORMAT csv, HEADER", rows, rows / 5}} {
+		if err := os.MkdirAll(filepath.Dir(f.path), 0o755); err != nil {
+			b.Fatal(err)
+		}
+		q := strings.Replace(benchSelect, "FROM range(?) t(i)", "FROM range(?, ?) t(i)", 1)
+		if _, err := db.Exec("SET TimeZone = 'UTC'; COPY ("+q+") TO "+warehouse.QuoteLiteral(f.path)+" ("+f.opts+")", f.from, f.from+f.n); err != nil {
+			b.Fatal(err)
+		}
+	}
+	db.Close()
+	for _, fast := range []bool{true, false} {
+		b.Run(map[bool]string{true: "fast", false: "full"}[fast], func(b *testing.B) {
+			defer func(on bool) { fastPath = on }(fastPath)
+			fastPath = fast
+			var spent time.Duration
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				whDir := filepath.Join(dir, fmt.Sprintf("wh-%v-%d", fast, i))
+				conf := func(name, path string) *config.Config {
+					cfg, err := config.Parse([]byte("pii:\n  key: bench\nwarehouse:\n  path: wh.duckdb\n  memory_limit: 1GB\n"+
+						"sources:\n  - name: "+name+"\n    dataset: touchpoints\n    path: "+path+"\n"), whDir)
+					if err != nil {
+						b.Fatal(err)
+					}
+					return cfg
+				}
+				cfg := conf("base", base)
+				w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: "1GB"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, err := Run(context.Background(), w, cfg, Options{}); err != nil {
+					b.Fatal(err)
+				}
+				cfg = conf("day", day)
+				b.StartTimer()
+				start := time.Now()
+				rep, err := Run(context.Background(), w, cfg, Options{})
+				spent += time.Since(start)
+				b.StopTimer()
+				if err != nil {
+					b.Fatal(err)
+				}
+				if fr := rep.Files[0]; fr.Loaded != rows/5 {
+					b.Fatalf("loaded %d of %d (%s)", fr.Loaded, rows/5, fr.Message)
+				}
+				_ = w.Close()
+				_ = os.RemoveAll(whDir)
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(rows/5)*float64(b.N)/spent.Seconds(), "rows/s")
+		})
+	}
+}
