@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"bytes"
 	"database/sql"
 	"os"
 	"path/filepath"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
 
 	"attrib/warehouse"
@@ -133,7 +135,8 @@ func TestFastPath(t *testing.T) {
 				"refused", [4]int64{3, 2, 0, 1}},
 		}},
 		{"arrow", []fastFile{
-			{"a.arrow", cleanArrow(t, "c"), "fast", [4]int64{2, 2, 0, 0}},
+			{"a.arrow", cleanArrow(t, "c", false), "fast", [4]int64{2, 2, 0, 0}},
+			{"a2.arrows", cleanArrow(t, "e", true), "fast", [4]int64{2, 2, 0, 0}},
 			{"b.arrow", arrowFileBytes(t, false, "d"), "refused", [4]int64{4, 1, 2, 1}},
 		}},
 	}
@@ -199,8 +202,8 @@ func parquetBytes(t *testing.T, query string) string {
 	return string(b)
 }
 
-// cleanArrow is an Arrow IPC file of two good touchpoints.
-func cleanArrow(t *testing.T, prefix string) string {
+// cleanArrow is an Arrow IPC file (or stream) of two good touchpoints.
+func cleanArrow(t *testing.T, prefix string, stream bool) string {
 	t.Helper()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "occurred_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
@@ -213,5 +216,16 @@ func cleanArrow(t *testing.T, prefix string) string {
 	b.Field(1).(*array.StringBuilder).AppendValues([]string{prefix + "1", prefix + "2"}, nil)
 	rec := b.NewRecordBatch()
 	defer rec.Release()
+	if stream {
+		var buf bytes.Buffer
+		w := ipc.NewWriter(&buf, ipc.WithSchema(schema))
+		if err := w.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.String()
+	}
 	return ipcFile(t, rec)
 }
