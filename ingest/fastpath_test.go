@@ -13,6 +13,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/apache/arrow-go/v18/arrow/memory"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"attrib/warehouse"
 )
@@ -70,57 +71,65 @@ func TestFastPath(t *testing.T) {
 		}
 		return out
 	}
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(head + "g1,2025-01-02 10:00:00,p1,春季理财\ng2,2025-01-02 11:00:00,p2,微信\n")
+	if err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
-		name  string
-		files []fastFile
+		name   string
+		source string // lines added to the source's config
+		files  []fastFile
 	}{
-		{"clean file", []fastFile{
+		{"clean file", "", []fastFile{
 			{"a.csv", rows("t1", "t2", "t3"), "fast", [4]int64{3, 3, 0, 0}},
 		}},
-		{"rows without ids get content ids", []fastFile{
+		{"rows without ids get content ids", "", []fastFile{
 			{"a.csv", baseCSV, "fast", [4]int64{2, 2, 0, 0}},
 		}},
-		{"a row fails validation", []fastFile{
+		{"a row fails validation", "", []fastFile{
 			{"a.csv", rows(many("t", 30)...) + "t99,yesterday,p99,Email\n", "refused", [4]int64{31, 30, 1, 0}},
 		}},
-		{"a negative cost", []fastFile{
+		{"a negative cost", "", []fastFile{
 			{"a.csv", "occurred_at,anonymous_id,cost\n" + strings.Repeat("2025-01-02 10:00:00,n1,1.5\n", 1) +
 				"2025-01-02 11:00:00,n2,2\n2025-01-02 12:00:00,n3,-4\n", "refused", [4]int64{3, 2, 1, 0}},
 		}},
-		{"the file repeats an id", []fastFile{
+		{"the file repeats an id", "", []fastFile{
 			{"a.csv", rows("t1", "t2", "t1"), "refused", [4]int64{3, 2, 0, 1}},
 		}},
-		{"rows without ids in a file with ids", []fastFile{
+		{"rows without ids in a file with ids", "", []fastFile{
 			{"a.csv", rows("t1") + ",2025-01-02 10:00:00,px,Email\n,2025-01-02 10:00:00,px,Email\n", "refused", [4]int64{3, 2, 0, 1}},
 		}},
-		{"the same rows twice without ids", []fastFile{
+		{"the same rows twice without ids", "", []fastFile{
 			{"a.csv", baseCSV + "2025-01-01 10:00:00,base1,Email\n", "refused", [4]int64{3, 2, 0, 1}},
 		}},
-		{"a late re-export under another name", []fastFile{
+		{"a late re-export under another name", "", []fastFile{
 			{"a.csv", rows("t1", "t2"), "fast", [4]int64{2, 2, 0, 0}},
 			{"b.csv", rows("t2", "t3"), "refused", [4]int64{2, 1, 0, 1}},
 		}},
-		{"new ids in a table with rows", []fastFile{
+		{"new ids in a table with rows", "", []fastFile{
 			{"a.csv", rows("t1", "t2"), "fast", [4]int64{2, 2, 0, 0}},
 			{"b.csv", rows("t3", "t4"), "fast", [4]int64{2, 2, 0, 0}},
 		}},
-		{"an unreadable record", []fastFile{
+		{"an unreadable record", "", []fastFile{
 			{"a.csv", rows(many("t", 30)...) + "t99,2025-01-02 10:00:00,p99,Email,extra,fields\n", "refused", [4]int64{31, 30, 1, 0}},
 		}},
-		{"after a load with rejects the source takes the full path", []fastFile{
+		{"after a load with rejects the source takes the full path", "", []fastFile{
 			{"a.csv", rows(many("t", 30)...) + "t99,,p99,Email\n", "refused", [4]int64{31, 30, 1, 0}},
 			{"b.csv", rows("u1", "u2"), "full", [4]int64{2, 2, 0, 0}},
 			{"c.csv", rows("v1", "v2"), "fast", [4]int64{2, 2, 0, 0}},
 		}},
-		{"a new version of a file takes the full path", []fastFile{
+		{"a new version of a file takes the full path", "", []fastFile{
 			{"a.csv", rows("t1", "t2"), "fast", [4]int64{2, 2, 0, 0}},
 			{"a.csv", rows("t1", "t2", "t3"), "full", [4]int64{3, 1, 0, 2}},
 		}},
-		{"ndjson", []fastFile{
+		{"gb18030", "    csv: {encoding: gb18030}\n", []fastFile{
+			{"a.csv", gb, "fast", [4]int64{2, 2, 0, 0}},
+		}},
+		{"ndjson", "", []fastFile{
 			{"a.ndjson", `{"touchpoint_id":"j1","occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"a"}` + "\n", "fast", [4]int64{1, 1, 0, 0}},
 			{"b.ndjson", `{"touchpoint_id":"j2","occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"b"}` + "\n{not json\n", "full", [4]int64{2, 1, 1, 0}},
 		}},
-		{"parquet", []fastFile{
+		{"parquet", "", []fastFile{
 			{"a.parquet", parquetBytes(t, `SELECT 'q' || i AS touchpoint_id, TIMESTAMP '2025-01-02 10:00:00' AS occurred_at, 'p' || i AS anonymous_id FROM range(3) t(i)`),
 				"fast", [4]int64{3, 3, 0, 0}},
 			// The id scan before the insert finds the repeat: straight to the full path.
@@ -130,11 +139,11 @@ func TestFastPath(t *testing.T) {
 			{"c.parquet", parquetBytes(t, `SELECT CASE WHEN i > 0 THEN NULL ELSE 's' END AS touchpoint_id, TIMESTAMP '2025-01-02 10:00:00' AS occurred_at, 'x' AS anonymous_id FROM range(3) t(i)`),
 				"full", [4]int64{3, 2, 0, 1}},
 		}},
-		{"parquet rows without ids", []fastFile{
+		{"parquet rows without ids", "", []fastFile{
 			{"c.parquet", parquetBytes(t, `SELECT CASE WHEN i > 0 THEN NULL ELSE 's' END AS touchpoint_id, TIMESTAMP '2025-01-02 10:00:00' AS occurred_at, 'x' AS anonymous_id FROM range(3) t(i)`),
 				"refused", [4]int64{3, 2, 0, 1}},
 		}},
-		{"arrow", []fastFile{
+		{"arrow", "", []fastFile{
 			{"a.arrow", cleanArrow(t, "c", false), "fast", [4]int64{2, 2, 0, 0}},
 			{"a2.arrows", cleanArrow(t, "e", true), "fast", [4]int64{2, 2, 0, 0}},
 			{"b.arrow", arrowFileBytes(t, false, "d"), "refused", [4]int64{4, 1, 2, 1}},
@@ -145,7 +154,7 @@ func TestFastPath(t *testing.T) {
 			var results [2]string
 			for i, fast := range []bool{true, false} {
 				fastPath = fast
-				h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.6\n")
+				h := newHarness(t, tpSource+c.source, "ingest:\n  reject_threshold: 0.6\n")
 				for _, f := range c.files {
 					path := h.write("data/"+f.name, f.content)
 					log := &stepLog{steps: map[string][]string{}}
@@ -169,13 +178,16 @@ func TestFastPath(t *testing.T) {
 					}
 				}
 				results[i] = strings.Join(h.strs(`SELECT concat_ws(' ', 'row', touchpoint_id, occurred_at, customer_id, anonymous_id,
-					channel, cost, email, source_name) FROM touchpoints
+					channel, campaign, cost, email, source_name) FROM touchpoints
 					UNION ALL SELECT concat_ws(' ', 'reject', source, regexp_replace(path, '.*/', ''), line, field, reason, raw) FROM rejected_rows
 					UNION ALL SELECT concat_ws(' ', 'file', regexp_replace(path, '.*/', ''), status, rows_read, rows_loaded, rows_rejected, rows_duplicate,
 					regexp_replace(message, '/\S*/|loaded as \S+', '', 'g'))
 					FROM ingest_files ORDER BY 1`), "\n")
 			}
 			fastPath = true
+			if c.name == "gb18030" && !strings.Contains(results[0], "春季理财") {
+				t.Fatalf("GB18030 text not decoded:\n%s", results[0])
+			}
 			if results[0] != results[1] {
 				t.Fatalf("fast path and full path differ:\n--- with the fast path\n%s\n--- full path only\n%s", results[0], results[1])
 			}
