@@ -4,6 +4,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSameContentSkipped(t *testing.T) {
@@ -220,4 +221,22 @@ func TestRowIDKeepsNullPositions(t *testing.T) {
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", "occurred_at,anonymous_id,campaign,content\n2025-01-02 10:00:00,a,spring,\n2025-01-02 10:00:00,a,,spring\n")
 	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
+}
+
+// TestFinishedAt: ingest_files.finished_at is on started_at's clock and
+// comes after the rows were written, within the file's load time (DuckDB's
+// now() would give the start of the file's transaction, on the real clock).
+func TestFinishedAt(t *testing.T) {
+	h := newHarness(t, tpSource)
+	h.write("data/a.csv", baseCSV)
+	start := time.Now()
+	f := only(t, h.mustRun())
+	wall := time.Since(start)
+	var took float64
+	if err := h.w.DB().QueryRow(`SELECT epoch(finished_at - started_at) FROM ingest_files`).Scan(&took); err != nil {
+		t.Fatal(err)
+	}
+	if took <= 0 || took > f.Duration.Seconds() || f.Duration > wall {
+		t.Fatalf("finished_at - started_at = %v s, load %v, run %v: want 0 < finished - started <= load <= run", took, f.Duration, wall)
+	}
 }

@@ -207,10 +207,12 @@ func fingerprint(path string) (sum string, at look, stable bool, err error) {
 // loadFile loads one file; it never returns an error, only a result saying
 // what happened, so that one bad file does not stop the others.
 func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, ds config.Dataset, src config.Source, path string, now func() time.Time, stepper Stepper) FileResult {
-	start := now()
+	start, wall := now(), time.Now()
+	// finished is when the file's outcome is recorded (on the clock of now).
+	finished := func() time.Time { return start.Add(time.Since(wall)) }
 	res := FileResult{Source: src.Name, Dataset: ds.Name, Path: path, LoadID: newLoadID()}
 	finish := func(st Status, msg string) FileResult {
-		res.Status, res.Message, res.Duration = st, msg, time.Since(start)
+		res.Status, res.Message, res.Duration = st, msg, time.Since(wall)
 		return res
 	}
 	step := func(name string) {
@@ -228,7 +230,7 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 		if errors.As(err, &ce) {
 			at, _ = lookAt(path)
 			msg := ce.Error()
-			_ = recordFile(ctx, w.DB(), &res, src, ds, path, at, "", start, Failed, msg)
+			_ = recordFile(ctx, w.DB(), &res, src, ds, path, at, "", start, finished(), Failed, msg)
 			return finish(Failed, msg)
 		}
 		return finish(Failed, "read file: "+err.Error())
@@ -237,7 +239,7 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 		return finish(Incomplete, "file changed while being read (still being written?); it will be loaded by a later run")
 	}
 	record := func(tx execer, st Status, msg string) error {
-		return recordFile(ctx, tx, &res, src, ds, path, at, sum, start, st, msg)
+		return recordFile(ctx, tx, &res, src, ds, path, at, sum, start, finished(), st, msg)
 	}
 
 	var prior, priorPath string
@@ -278,7 +280,7 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 }
 
 func recordFile(ctx context.Context, tx execer, res *FileResult, src config.Source, ds config.Dataset, path string,
-	at look, sum string, start time.Time, st Status, msg string) error {
+	at look, sum string, start, finished time.Time, st Status, msg string) error {
 	var mod any
 	if !at.mod.IsZero() {
 		mod = at.mod
@@ -288,7 +290,7 @@ func recordFile(ctx context.Context, tx execer, res *FileResult, src config.Sour
 		hash = sum
 	}
 	_, err := tx.ExecContext(ctx, sqlFileRecord, res.LoadID, src.Name, ds.Name, path, at.size, hash, mod, string(st),
-		res.Read, res.Loaded, res.Rejected, res.Duplicate, start, msg)
+		res.Read, res.Loaded, res.Rejected, res.Duplicate, start, finished, msg)
 	if err != nil {
 		return fmt.Errorf("record file: %w", err)
 	}
