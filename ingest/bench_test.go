@@ -356,3 +356,68 @@ func BenchmarkIngestDailyFile(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkIngestWithRejects loads ATTRIB_BENCH_ROWS (default 10,000,000)
+// touchpoints from a CSV file in which one row in 10,000 has an unparseable
+// time: the fast path is refused at the first one, and the full path counts,
+// numbers and keeps the rejected rows. Metrics as BenchmarkIngestTouchpoints.
+//
+//	go test -tags duckdb_arrow -run '^$' -bench IngestWithRejects -benchtime 1x -timeout 60m ./ingest/
+func BenchmarkIngestWithRejects(b *testing.B) {
+	rows := int64(10_000_000)
+	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rows = n
+	}
+	dir := b.TempDir()
+	file := filepath.Join(dir, "tp.csv")
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	q := strings.Replace(benchSelect, "TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i % 10000000) AS occurred_at",
+		"CASE WHEN i % 10000 = 7 THEN 'not a time' ELSE strftime(TIMESTAMP '2025-01-01' + to_seconds(i % 10000000), '%Y-%m-%d %H:%M:%S') END AS occurred_at", 1)
+	if _, err := db.Exec("COPY ("+q+") TO "+warehouse.QuoteLiteral(file)+" (FORMAT csv, HEADER)", rows); err != nil {
+		b.Fatal(err)
+	}
+	db.Close()
+	var attribTime, bareTime time.Duration
+	steps := &stepTimer{spent: map[string]time.Duration{}}
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		whDir := filepath.Join(dir, fmt.Sprintf("wh-%d", i))
+		cfg, err := config.Parse([]byte("warehouse:\n  path: wh.duckdb\n  memory_limit: 1GB\npii:\n  key: bench\n"+
+			"sources:\n  - name: bench\n    dataset: touchpoints\n    path: "+file+"\n"), whDir)
+		if err != nil {
+			b.Fatal(err)
+		}
+		w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: "1GB"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		t, _ := bareLoad(b, filepath.Join(whDir, "bare.duckdb?memory_limit=1GB"), "SELECT * FROM read_csv(?)", file)
+		bareTime += t
+		b.StartTimer()
+		start := time.Now()
+		rep, err := Run(context.Background(), w, cfg, Options{Progress: steps})
+		attribTime += time.Since(start)
+		b.StopTimer()
+		if err != nil {
+			b.Fatal(err)
+		}
+		if fr := rep.Files[0]; fr.Read != rows || fr.Rejected != rows/10000 {
+			b.Fatalf("read %d rejected %d (%s)", fr.Read, fr.Rejected, fr.Message)
+		}
+		_ = w.Close()
+		_ = os.RemoveAll(whDir)
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(rows)*float64(b.N)/attribTime.Seconds(), "rows/s")
+	b.ReportMetric(bareTime.Seconds()/attribTime.Seconds(), "x_bare")
+	for _, st := range Steps {
+		b.ReportMetric(steps.spent[st].Seconds()/float64(b.N), "s_"+st)
+	}
+}

@@ -353,12 +353,24 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		return nil
 	}
 	// typed returns the typing query over the file and its bound values.
-	typed := func(line, reasons bool) (string, []any, error) {
+	typedWith := func(r reader, line, reasons bool) (string, []any, error) {
 		stg, args, native, err := stagingSelect(ds, src, r, cols, types, line)
 		if err != nil {
 			return "", nil, err
 		}
 		return typedSQL(ds.Name, stg, native, line, reasons), args, nil
+	}
+	typed := func(line, reasons bool) (string, []any, error) { return typedWith(r, line, reasons) }
+	// rawPass runs a query over the raw records of the file; an Arrow file
+	// is handed over with every column (the raw record has them all).
+	rawPass := func(q string, args []any) error {
+		if r.arrow {
+			whole := r
+			whole.keep = nil
+			return execOverArrow(ctx, c, whole, q, args)
+		}
+		_, err := c.ExecContext(ctx, q, args...)
+		return err
 	}
 	// toLines switches an NDJSON file that DuckDB's reader refuses to the
 	// line-by-line reader, where each bad line is one rejected row.
@@ -417,6 +429,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	// The check pass: read, type, validate and hash in one parallel scan that
 	// stores nothing but counts.
+	keyed := false // the check pass kept the rejected rows by content key
 	checkPass := func() error {
 		if small {
 			q, args, err := typed(true, true)
@@ -426,16 +439,23 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 			if err := readFile(smallFileSQL(q), args...); err != nil {
 				return err
 			}
-			_, err = c.ExecContext(ctx, countsSQL(ds.Name, smallFileSelect(true, true), false))
+			_, err = c.ExecContext(ctx, countsSQL(ds.Name, smallFileSelect(true, true), false, false))
 			return err
 		}
-		q, args, err := typed(false, false)
+		// The rejected rows are kept by content key (see keyedRejects),
+		// except for NDJSON read line by line, whose rows carry their lines.
+		keyed = !r.lines
+		kr := r
+		if keyed {
+			kr.lineExpr = rowKey(r, cols) // __line holds the key
+		}
+		q, args, err := typedWith(kr, keyed, keyed)
 		if err != nil {
 			return err
 		}
 		// Only the given ids are hashed when the file has an id column; not
 		// for an Arrow file, whose view must be scanned whole (withArrowView).
-		return readFile(countsSQL(ds.Name, q, givesIDs(ds, src, cols) && !(r.arrow && !r.lines)), args...)
+		return readFile(countsSQL(ds.Name, q, givesIDs(ds, src, cols) && !(r.arrow && !r.lines), keyed), args...)
 	}
 	if err := checkPass(); err != nil {
 		if !toLines(err) {
@@ -475,6 +495,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	share := float64(res.Rejected) / float64(res.Read)
 	over := share > *cfg.Ingest.RejectThreshold
+	rawDone := false // rawrej is filled (by keyedRejects)
 	// The rejects passes, only for a file with rows that failed validation:
 	// their lines, fields and reasons, then (unless the file fails anyway)
 	// their raw records.
@@ -484,31 +505,40 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 			return fmt.Errorf("collect rejected rows: %w", err)
 		}
 	case bad > 0:
-		q, args, err := typed(true, true)
-		if err != nil {
-			return err
+		// First by content, in parallel (see keyedRejects); by record number,
+		// a serial scan that types every row, when that does not add up.
+		if keyed {
+			rq, ra := rawRejectsSQL(src, r, cols, rowKey(r, cols))
+			if rawDone, err = keyedRejects(ctx, c, bad, rq, ra, rawPass); err != nil {
+				return fmt.Errorf("collect rejected rows: %w", err)
+			}
 		}
-		if err := readFile(typedRejectsSQL(q), args...); err != nil {
-			return fmt.Errorf("collect rejected rows: %w", err)
+		if !rawDone {
+			serialRejectScans.Add(1)
+			q, args, err := typed(true, true)
+			if err != nil {
+				return err
+			}
+			if err := readFile(typedRejectsSQL(q), args...); err != nil {
+				return fmt.Errorf("collect rejected rows: %w", err)
+			}
 		}
 	default:
 		if _, err := c.ExecContext(ctx, sqlNoTypedRejects); err != nil {
 			return fmt.Errorf("collect rejected rows: %w", err)
 		}
 	}
-	if bad > 0 && !over {
-		q, a := rawRejectsSQL(src, r, cols)
-		if whole := r; r.arrow {
-			whole.keep = nil // the raw record has every column
-			err = execOverArrow(ctx, c, whole, q, a)
-		} else {
-			_, err = c.ExecContext(ctx, q, a...)
-		}
-		if err != nil {
+	switch {
+	case rawDone:
+	case bad > 0 && !over:
+		q, a := rawRejectsSQL(src, r, cols, "")
+		if err := rawPass(q, a); err != nil {
 			return fmt.Errorf("collect rejected rows: %w", err)
 		}
-	} else if _, err := c.ExecContext(ctx, sqlNoRawRejects); err != nil {
-		return fmt.Errorf("collect rejected rows: %w", err)
+	default:
+		if _, err := c.ExecContext(ctx, sqlNoRawRejects); err != nil {
+			return fmt.Errorf("collect rejected rows: %w", err)
+		}
 	}
 	if _, err := c.ExecContext(ctx, sqlCSVMapCreate); err != nil {
 		return fmt.Errorf("collect rejected rows: %w", err)

@@ -16,33 +16,36 @@ var sqlFS embed.FS
 func mustSQL(file string) string { return warehouse.EmbeddedSQL(sqlFS, file) }
 
 var (
-	sqlParams           = mustSQL("params.sql")
-	sqlFirstRejects     = mustSQL("first_rejects.sql")
-	sqlRejects          = mustSQL("rejects.sql")
-	sqlFileRecord       = mustSQL("file_record.sql")
-	sqlSeen             = mustSQL("seen.sql")
-	sqlDropTemps        = mustSQL("drop_temps.sql")
-	sqlDropCSVRejects   = mustSQL("drop_csv_rejects.sql")
-	sqlCSVRejects       = mustSQL("csv_rejects.sql")
-	sqlNoCSVRejects     = mustSQL("no_csv_rejects.sql")
-	sqlNoRawRejects     = mustSQL("no_raw_rejects.sql")
-	sqlNoTypedRejects   = mustSQL("no_typed_rejects.sql")
-	sqlCheckCounts      = mustSQL("check_counts.sql")
-	sqlAllRejects       = mustSQL("all_rejects.sql")
-	sqlCSVMapCreate     = mustSQL("csv_map_create.sql")
-	sqlJSONLineRejects  = mustSQL("json_line_rejects.sql")
-	sqlJSONLineKeys     = mustSQL("json_line_keys.sql")
-	sqlJSONLineKeysList = mustSQL("json_line_keys_list.sql")
-	sqlUnorderedInsert  = mustSQL("unordered_insert.sql")
-	sqlOrderedInsert    = mustSQL("ordered_insert.sql")
-	insertTmpl          = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
-	countsTmpl          = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
-	fastInsertTmpl      = template.Must(template.New("fast_insert").Parse(mustSQL("fast_insert.sql.tmpl")))
-	fastCheckTmpl       = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
-	fastEligibleTmpl    = template.Must(template.New("fast_eligible").Parse(mustSQL("fast_eligible.sql.tmpl")))
-	fastIDsTmpl         = template.Must(template.New("fast_ids").Parse(mustSQL("fast_ids.sql.tmpl")))
-	typedRejectsTmpl    = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
-	typedTmpls          = map[string]*template.Template{}
+	sqlParams            = mustSQL("params.sql")
+	sqlFirstRejects      = mustSQL("first_rejects.sql")
+	sqlRejects           = mustSQL("rejects.sql")
+	sqlFileRecord        = mustSQL("file_record.sql")
+	sqlSeen              = mustSQL("seen.sql")
+	sqlDropTemps         = mustSQL("drop_temps.sql")
+	sqlDropCSVRejects    = mustSQL("drop_csv_rejects.sql")
+	sqlCSVRejects        = mustSQL("csv_rejects.sql")
+	sqlNoCSVRejects      = mustSQL("no_csv_rejects.sql")
+	sqlNoRawRejects      = mustSQL("no_raw_rejects.sql")
+	sqlNoTypedRejects    = mustSQL("no_typed_rejects.sql")
+	sqlCheckCounts       = mustSQL("check_counts.sql")
+	sqlAllRejects        = mustSQL("all_rejects.sql")
+	sqlCSVMapCreate      = mustSQL("csv_map_create.sql")
+	sqlJSONLineRejects   = mustSQL("json_line_rejects.sql")
+	sqlJSONLineKeys      = mustSQL("json_line_keys.sql")
+	sqlJSONLineKeysList  = mustSQL("json_line_keys_list.sql")
+	sqlUnorderedInsert   = mustSQL("unordered_insert.sql")
+	sqlKeyedRejects      = mustSQL("keyed_rejects.sql")
+	sqlCheckRejects      = mustSQL("check_rejects.sql")
+	sqlCountTypedRejects = mustSQL("count_typed_rejects.sql")
+	sqlOrderedInsert     = mustSQL("ordered_insert.sql")
+	insertTmpl           = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
+	countsTmpl           = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
+	fastInsertTmpl       = template.Must(template.New("fast_insert").Parse(mustSQL("fast_insert.sql.tmpl")))
+	fastCheckTmpl        = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
+	fastEligibleTmpl     = template.Must(template.New("fast_eligible").Parse(mustSQL("fast_eligible.sql.tmpl")))
+	fastIDsTmpl          = template.Must(template.New("fast_ids").Parse(mustSQL("fast_ids.sql.tmpl")))
+	typedRejectsTmpl     = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
+	typedTmpls           = map[string]*template.Template{}
 )
 
 // tables maps each dataset to its table and row-id column.
@@ -201,12 +204,13 @@ func fastIDsSQL(typed string) string {
 }
 
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);
-// givenID hashes only the ids the file gives.
-func countsSQL(dataset, typed string, givenID bool) string {
+// givenID hashes only the ids the file gives; keys keeps the rejected rows'
+// content keys, fields and reasons.
+func countsSQL(dataset, typed string, givenID, keys bool) string {
 	return execTmpl(countsTmpl, struct {
-		ID, Typed string
-		GivenID   bool
-	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID && hasGivenID(dataset)})
+		ID, Typed     string
+		GivenID, Keys bool
+	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID && hasGivenID(dataset), keys})
 }
 
 // hasGivenID reports whether rows of the dataset may carry their own id

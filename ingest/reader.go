@@ -335,9 +335,37 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 	return head + strings.Join(sel, ", ") + " FROM " + from, append(args, fromArgs...), native, used, nil
 }
 
+// collideKeys, set by tests, gives every record the same key, as if they
+// all collided: keyedRejects must then fall back to record numbers.
+var collideKeys bool
+
+// rowKey is SQL for a hash of a record's content as the reader gives it (an
+// NDJSON object's text; otherwise the file's columns, for an Arrow file
+// those handed over for typing), the same in every scan of the file. Two
+// records with the same key type the same way.
+func rowKey(r reader, fileCols []string) string {
+	if collideKeys {
+		return "hash(0)"
+	}
+	if r.json {
+		return "hash(json)"
+	}
+	cols := fileCols
+	if r.arrow && r.keep != nil {
+		cols = r.keep
+	}
+	quoted := make([]string, len(cols))
+	for i, c := range cols {
+		quoted[i] = warehouse.QuoteIdent(c)
+	}
+	return "hash(" + strings.Join(quoted, ", ") + ")"
+}
+
 // rawRejectsSQL re-reads the file and keeps the raw records of rejected rows
 // as JSON, with the columns that carry email or phone masked.
-func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []any) {
+// With key (see rowKey), the records are those whose key is one of
+// typedrej's (its __line holds keys), and rawrej also has each one's __key.
+func rawRejectsSQL(src config.Source, r reader, fileCols []string, key string) (string, []any) {
 	var masked []string
 	for _, name := range piiColumns(src) {
 		for _, fc := range fileCols {
@@ -347,14 +375,19 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []an
 		}
 	}
 	where := " WHERE __line IN (SELECT __line FROM typedrej)"
+	head, out, drop := r.numbered()+" AS __line, ", "__line, ", `{"__line":null}`
+	if key != "" {
+		where = " WHERE __key IN (SELECT __line FROM typedrej)"
+		head, out, drop = r.numbered()+" AS __line, "+key+" AS __key, ", "__line, __key, ", `{"__line":null,"__key":null}`
+	}
 	if r.json {
 		var parts []string
 		for _, c := range masked {
 			b, _ := json.Marshal(c)
 			parts = append(parts, string(b)+`:"***"`)
 		}
-		q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(json, ?::JSON) AS VARCHAR) AS raw FROM " +
-			"(SELECT " + r.numbered() + " AS __line, json FROM " + r.call + ")" + where
+		q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT " + out + "CAST(json_merge_patch(json, ?::JSON) AS VARCHAR) AS raw FROM " +
+			"(SELECT " + head + "json FROM " + r.call + ")" + where
 		return q, append([]any{"{" + strings.Join(parts, ",") + "}"}, r.args...)
 	}
 	star := "*"
@@ -365,7 +398,7 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string) (string, []an
 		}
 		star = "* REPLACE (" + strings.Join(reps, ", ") + ")"
 	}
-	q := `CREATE OR REPLACE TEMP TABLE rawrej AS SELECT __line, CAST(json_merge_patch(to_json(x), '{"__line":null}') AS VARCHAR) AS raw FROM ` +
-		"(SELECT " + r.numbered() + " AS __line, " + star + " FROM " + r.call + ") x" + where
+	q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT " + out + "CAST(json_merge_patch(to_json(x), '" + drop + "') AS VARCHAR) AS raw FROM " +
+		"(SELECT " + head + star + " FROM " + r.call + ") x" + where
 	return q, r.args
 }

@@ -1,0 +1,2 @@
+-- How many rejected rows typedrej holds.
+SELECT count(*) FROM typedrej
