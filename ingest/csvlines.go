@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"sort"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -80,67 +81,108 @@ func scanCSVRecords(r io.Reader, quote, escape byte, header int, fn func(logical
 	}
 }
 
-// mapCSVLines gives the rejected rows of a CSV file their physical lines:
-// a typed reject's record number (__line in typedrej, counting the records
-// DuckDB's reader returned) and a reader reject's logical line (csvrej) are
-// looked up in one scan of the file and written to the temp table csvmap,
-// which all_rejects.sql prefers over the record numbers. emitted is the
-// number of records the reader returned; when the scan does not find the
-// same number (a dialect it does not follow), csvmap stays empty and the
-// lines stay record numbers.
-func mapCSVLines(ctx context.Context, c *sql.Conn, r reader, src string, emitted int64) error {
-	recs, err := int64Set(ctx, c, "SELECT __line FROM typedrej")
-	if err != nil {
-		return err
+// csvLines is where a CSV file's records start: the physical line of every
+// record DuckDB's reader returned, kept as the points where the difference
+// between physical line and record number changes (blank lines, fields
+// spanning lines), and the physical lines of the unreadable records.
+type csvLines struct {
+	recs, shifts []int64         // from record recs[i] on, physical = record + shifts[i]
+	unreadable   map[int64]int64 // a reader reject's logical line -> physical line
+	records      int64           // records the reader returned, as the scan counts them
+}
+
+// physical is the line record k (1-based) starts on.
+func (l *csvLines) physical(k int64) int64 {
+	i := sort.Search(len(l.recs), func(i int) bool { return l.recs[i] > k }) - 1
+	if i < 0 {
+		return k
 	}
-	unreadable, err := int64Set(ctx, c, "SELECT line FROM csvrej")
-	if err != nil {
-		return err
-	}
-	if len(recs) == 0 && len(unreadable) == 0 {
-		return nil
-	}
+	return k + l.shifts[i]
+}
+
+// scanCSVLines scans a CSV file (src, compressed or not) for where its
+// records start; unreadable are the logical lines of the records the reader
+// could not read (csvrej). It reads only the file, so it can run while
+// DuckDB works on other statements.
+func scanCSVLines(ctx context.Context, r reader, src string, unreadable map[int64]struct{}) (*csvLines, error) {
 	f, err := os.Open(src)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer f.Close()
 	kind := compression(src)
 	in, err := openDecompressor(f, kind)
 	if err != nil {
-		return fmt.Errorf("%s: %w", kind, err)
+		return nil, fmt.Errorf("%s: %w", kind, err)
 	}
 	defer in.Close()
 	quote, escape := byte('"'), byte('"')
 	if q := r.quote; q != "" {
 		quote, escape = q[0], q[0]
 	}
-	type entry struct {
-		kind          string
-		key, physical int64
-	}
-	var out []entry
-	var k int64
-	err = scanCSVRecords(in, quote, escape, int(r.headerLines), func(logical, physical int64) {
+	l := &csvLines{unreadable: map[int64]int64{}}
+	var shift int64
+	err = scanCSVRecords(ctxReader{ctx, in}, quote, escape, int(r.headerLines), func(logical, physical int64) {
 		if _, ok := unreadable[logical]; ok {
-			out = append(out, entry{"logical", logical, physical})
+			l.unreadable[logical] = physical
 			return
 		}
-		k++
-		if _, ok := recs[k]; ok {
-			out = append(out, entry{"rec", k, physical})
+		l.records++
+		if d := physical - l.records; d != shift || len(l.recs) == 0 {
+			l.recs, l.shifts, shift = append(l.recs, l.records), append(l.shifts, d), d
 		}
 	})
-	if err != nil || k != emitted {
-		return err // a scan that disagrees with the reader maps nothing
+	return l, err
+}
+
+// csvLineScan is the outcome of scanCSVLines.
+type csvLineScan struct {
+	lines *csvLines
+	err   error
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// mapCSVLines gives the rejected rows of a CSV file their physical lines
+// from a scan of it (scanCSVLines): a typed reject's record number (__line
+// in typedrej, counting the records DuckDB's reader returned) and a reader
+// reject's logical line (csvrej) are written to the temp table csvmap,
+// which all_rejects.sql prefers over the record numbers. emitted is the
+// number of records the reader returned; when the scan did not find the
+// same number (a dialect it does not follow), csvmap stays empty and the
+// lines stay record numbers.
+func mapCSVLines(ctx context.Context, c *sql.Conn, lines *csvLines, emitted int64) error {
+	if lines.records != emitted {
+		return nil // a scan that disagrees with the reader maps nothing
+	}
+	recs, err := int64Set(ctx, c, "SELECT __line FROM typedrej")
+	if err != nil {
+		return err
 	}
 	return c.Raw(func(dc any) error {
 		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "csvmap")
 		if err != nil {
 			return err
 		}
-		for _, e := range out {
-			if err := app.AppendRow(e.kind, e.key, e.physical); err != nil {
+		for logical, physical := range lines.unreadable {
+			if err := app.AppendRow("logical", logical, physical); err != nil {
+				_ = app.Close()
+				return err
+			}
+		}
+		for k := range recs {
+			if err := app.AppendRow("rec", k, lines.physical(k)); err != nil {
 				_ = app.Close()
 				return err
 			}

@@ -495,6 +495,21 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	share := float64(res.Rejected) / float64(res.Read)
 	over := share > *cfg.Ingest.RejectThreshold
+	// The physical lines of a CSV file's rejected rows come from a scan of
+	// the file in Go, which runs while DuckDB collects the rejected rows
+	// (numbering them is a scan on one thread: the other core is free).
+	var lineScan chan csvLineScan
+	if r.csv && res.Rejected > 0 {
+		unreadable, err := int64Set(ctx, c, "SELECT line FROM csvrej")
+		if err != nil {
+			return fmt.Errorf("collect unreadable records: %w", err)
+		}
+		lineScan = make(chan csvLineScan, 1) // never blocks: an early return leaves it behind
+		go func(r reader) {
+			lines, err := scanCSVLines(ctx, r, readPath, unreadable)
+			lineScan <- csvLineScan{lines, err}
+		}(r)
+	}
 	rawDone := false // rawrej is filled (by keyedRejects)
 	// The rejects passes, only for a file with rows that failed validation:
 	// their lines, fields and reasons, then (unless the file fails anyway)
@@ -543,8 +558,12 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	if _, err := c.ExecContext(ctx, sqlCSVMapCreate); err != nil {
 		return fmt.Errorf("collect rejected rows: %w", err)
 	}
-	if r.csv && res.Rejected > 0 {
-		if err := mapCSVLines(ctx, c, r, readPath, rows); err != nil {
+	if lineScan != nil {
+		scan := <-lineScan
+		if scan.err != nil {
+			return fmt.Errorf("line numbers of rejected rows: %w", scan.err)
+		}
+		if err := mapCSVLines(ctx, c, scan.lines, rows); err != nil {
 			return fmt.Errorf("line numbers of rejected rows: %w", err)
 		}
 	}
