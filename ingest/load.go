@@ -428,7 +428,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		}
 	}
 	// The check pass: read, type, validate and hash in one parallel scan that
-	// stores nothing but counts.
+	// stores counts (and the rejected rows' content keys, fields and reasons).
 	keyed := false // the check pass kept the rejected rows by content key
 	checkPass := func() error {
 		if small {
