@@ -39,14 +39,7 @@ import (
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestTouchpoints -benchtime 1x -timeout 60m ./ingest/
 func BenchmarkIngestTouchpoints(b *testing.B) {
-	rows := int64(10_000_000)
-	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows = n
-	}
+	rows := benchRows(b)
 	mem := os.Getenv("ATTRIB_BENCH_MEMORY")
 	if mem == "" {
 		mem = "1GB"
@@ -126,6 +119,20 @@ func BenchmarkIngestTouchpoints(b *testing.B) {
 			}
 		})
 	}
+}
+
+// benchRows is ATTRIB_BENCH_ROWS, by default 10,000,000.
+func benchRows(b *testing.B) int64 {
+	b.Helper()
+	s := os.Getenv("ATTRIB_BENCH_ROWS")
+	if s == "" {
+		return 10_000_000
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		b.Fatalf("ATTRIB_BENCH_ROWS: %v", err)
+	}
+	return n
 }
 
 // bareLoad times bare DuckDB's CREATE TABLE AS query (with args), in db (a
@@ -284,14 +291,7 @@ func peakRSS() int64 {
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestDailyFile -benchtime 1x -timeout 60m ./ingest/
 func BenchmarkIngestDailyFile(b *testing.B) {
-	rows := int64(10_000_000)
-	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows = n
-	}
+	rows := benchRows(b)
 	dir := b.TempDir()
 	base := filepath.Join(dir, "base", "tp.parquet")
 	day := filepath.Join(dir, "day", "tp.csv")
@@ -364,14 +364,7 @@ func BenchmarkIngestDailyFile(b *testing.B) {
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestWithRejects -benchtime 1x -timeout 60m ./ingest/
 func BenchmarkIngestWithRejects(b *testing.B) {
-	rows := int64(10_000_000)
-	if s := os.Getenv("ATTRIB_BENCH_ROWS"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil {
-			b.Fatal(err)
-		}
-		rows = n
-	}
+	rows := benchRows(b)
 	dir := b.TempDir()
 	file := filepath.Join(dir, "tp.csv")
 	db, err := sql.Open("duckdb", "")
