@@ -166,7 +166,7 @@ func mapCSVLines(ctx context.Context, c *sql.Conn, lines *csvLines, emitted int6
 	if lines.records != emitted {
 		return nil // a scan that disagrees with the reader maps nothing
 	}
-	recs, err := int64Set(ctx, c, "SELECT __line FROM typedrej")
+	recs, err := int64Set(ctx, c, sqlTypedRejectLines)
 	if err != nil {
 		return err
 	}

@@ -429,7 +429,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	}
 	// The check pass: read, type, validate and hash in one parallel scan that
 	// stores counts (and the rejected rows' content keys, fields and reasons).
-	keyed := false // the check pass kept the rejected rows by content key
+	rejectKey := "" // the content key the check pass kept the rejected rows by (rowKey), if it did
 	checkPass := func() error {
 		if small {
 			q, args, err := typed(true, true)
@@ -444,10 +444,12 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 		}
 		// The rejected rows are kept by content key (see keyedRejects),
 		// except for NDJSON read line by line, whose rows carry their lines.
-		keyed = !r.lines
+		keyed := !r.lines
+		rejectKey = ""
 		kr := r
 		if keyed {
-			kr.lineExpr = rowKey(r, cols) // __line holds the key
+			rejectKey = rowKey(r, cols)
+			kr.lineExpr = rejectKey // __line holds the key
 		}
 		q, args, err := typedWith(kr, keyed, keyed)
 		if err != nil {
@@ -500,7 +502,7 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	// (numbering them is a scan on one thread: the other core is free).
 	var lineScan chan csvLineScan
 	if r.csv && res.Rejected > 0 {
-		unreadable, err := int64Set(ctx, c, "SELECT line FROM csvrej")
+		unreadable, err := int64Set(ctx, c, sqlCSVRejectLines)
 		if err != nil {
 			return fmt.Errorf("collect unreadable records: %w", err)
 		}
@@ -522,8 +524,8 @@ func loadOnConn(ctx context.Context, c *sql.Conn, cfg *config.Config, ds config.
 	case bad > 0:
 		// First by content, in parallel (see keyedRejects); by record number,
 		// a serial scan that types every row, when that does not add up.
-		if keyed {
-			rq, ra := rawRejectsSQL(src, r, cols, rowKey(r, cols))
+		if rejectKey != "" {
+			rq, ra := rawRejectsSQL(src, r, cols, rejectKey)
 			if rawDone, err = keyedRejects(ctx, c, bad, rq, ra, rawPass); err != nil {
 				return fmt.Errorf("collect rejected rows: %w", err)
 			}

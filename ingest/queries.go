@@ -36,6 +36,8 @@ var (
 	sqlUnorderedInsert   = mustSQL("unordered_insert.sql")
 	sqlKeyedRejects      = mustSQL("keyed_rejects.sql")
 	sqlCheckRejects      = mustSQL("check_rejects.sql")
+	sqlCSVRejectLines    = mustSQL("csv_reject_lines.sql")
+	sqlTypedRejectLines  = mustSQL("typed_reject_lines.sql")
 	sqlCountTypedRejects = mustSQL("count_typed_rejects.sql")
 	sqlOrderedInsert     = mustSQL("ordered_insert.sql")
 	insertTmpl           = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))

@@ -1,0 +1,2 @@
+-- The logical lines of the records the CSV reader could not read.
+SELECT line FROM csvrej

@@ -1,0 +1,2 @@
+-- The record numbers of the rejected rows.
+SELECT __line FROM typedrej
