@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"embed"
 	"fmt"
 	"strings"
@@ -230,10 +229,5 @@ func typedRejectsSQL(typed string) string {
 	return execTmpl(typedRejectsTmpl, struct{ Typed string }{typed})
 }
 
-func execTmpl(t *template.Template, data any) string {
-	var b bytes.Buffer
-	if err := t.Execute(&b, data); err != nil {
-		panic(fmt.Sprintf("embedded SQL template %s: %v", t.Name(), err)) // a programming error
-	}
-	return b.String()
-}
+// execTmpl renders one of the templates above.
+func execTmpl(t *template.Template, data any) string { return warehouse.RenderSQL(t, "", data) }

@@ -1,7 +1,6 @@
 package queries
 
 import (
-	"bytes"
 	"context"
 	"database/sql"
 	"embed"
@@ -20,14 +19,9 @@ func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sq
 
 var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
 
-// sqlTmpl renders the embedded template name.sql.tmpl; the templates are
-// parsed at start-up, so only a programming error can fail.
+// sqlTmpl renders the embedded template name.sql.tmpl with data.
 func sqlTmpl(name string, data any) string {
-	var b bytes.Buffer
-	if err := tmpls.ExecuteTemplate(&b, name+".sql.tmpl", data); err != nil {
-		panic("queries: template " + name + ": " + err.Error())
-	}
-	return b.String()
+	return warehouse.RenderSQL(tmpls, name+".sql.tmpl", data)
 }
 
 // Options of one Build.

@@ -1,7 +1,6 @@
 package transform
 
 import (
-	"bytes"
 	"embed"
 	"text/template"
 
@@ -16,14 +15,9 @@ func SQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") 
 
 var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
 
-// sqlTmpl renders the embedded template name.sql.tmpl with data; the
-// templates are parsed at start-up, so only a programming error can fail.
+// sqlTmpl renders the embedded template name.sql.tmpl with data.
 func sqlTmpl(name string, data any) string {
-	var b bytes.Buffer
-	if err := tmpls.ExecuteTemplate(&b, name+".sql.tmpl", data); err != nil {
-		panic("transform: template " + name + ": " + err.Error())
-	}
-	return b.String()
+	return warehouse.RenderSQL(tmpls, name+".sql.tmpl", data)
 }
 
 // tableData fills the per-table templates.

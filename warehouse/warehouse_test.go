@@ -4,11 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"text/template"
 )
 
 func TestMigrationsApplyOnce(t *testing.T) {
@@ -206,4 +208,23 @@ func TestStorageVersion(t *testing.T) {
 	if v, c := storage(w); v == StorageVersion+"+" || c == "DICT_FSST" {
 		t.Fatalf("existing file: storage %q, compression %q; want its own format kept", v, c)
 	}
+}
+
+// TestRenderSQL renders a template of a set or a single one, and panics
+// naming the template when it cannot be executed.
+func TestRenderSQL(t *testing.T) {
+	set := template.Must(template.New("a.sql.tmpl").Parse("SELECT {{.}}"))
+	template.Must(set.New("b.sql.tmpl").Parse("SELECT {{.X}}"))
+	if got := RenderSQL(set, "", 1); got != "SELECT 1" {
+		t.Fatalf("single: %q", got)
+	}
+	if got := RenderSQL(set, "b.sql.tmpl", struct{ X int }{2}); got != "SELECT 2" {
+		t.Fatalf("by name: %q", got)
+	}
+	defer func() {
+		if r := recover(); r == nil || !strings.Contains(fmt.Sprint(r), "b.sql.tmpl") {
+			t.Fatalf("panic %v, want one naming b.sql.tmpl", r)
+		}
+	}()
+	RenderSQL(set, "b.sql.tmpl", 3) // 3 has no field X
 }
