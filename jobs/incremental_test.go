@@ -274,7 +274,7 @@ func compareWarehouses(t *testing.T, a, b string, tables []string) []string {
 	defer w.Close()
 	var diffs []string
 	err = w.Conn(ctx, func(c *sql.Conn) error {
-		if _, err := c.ExecContext(ctx, "ATTACH '"+strings.ReplaceAll(b, "'", "''")+"' AS ref (READ_ONLY)"); err != nil {
+		if _, err := c.ExecContext(ctx, "ATTACH "+warehouse.QuoteLiteral(b)+" AS ref (READ_ONLY)"); err != nil {
 			return err
 		}
 		defer c.ExecContext(ctx, "DETACH ref")

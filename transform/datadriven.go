@@ -32,13 +32,8 @@ func configuredDataDriven(cfg *config.Config) []string {
 // refitModels lists the configured data-driven models in the temp table
 // refit_models: their credits change with every fit, so no run carries them over.
 func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE refit_models (model VARCHAR)"); err != nil {
+	if _, err := c.ExecContext(ctx, SQL("refit_models"), configuredDataDriven(cfg)); err != nil {
 		return fmt.Errorf("transform: refit models: %w", err)
-	}
-	for _, m := range configuredDataDriven(cfg) {
-		if _, err := c.ExecContext(ctx, "INSERT INTO refit_models VALUES (?)", m); err != nil {
-			return fmt.Errorf("transform: refit models: %w", err)
-		}
 	}
 	return nil
 }
@@ -81,11 +76,11 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if _, err := c.ExecContext(ctx, stateView("nc_paths")); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	channels, err := queryStrings(ctx, c, "SELECT channel FROM channel_ids ORDER BY cid")
+	channels, err := queryStrings(ctx, c, SQL("channel_list"))
 	if err != nil {
 		return fmt.Errorf("transform: channel ids: %w", err)
 	}
-	types, err := queryStrings(ctx, c, "SELECT DISTINCT conversion_type FROM conv_touches ORDER BY 1")
+	types, err := queryStrings(ctx, c, SQL("conversion_types"))
 	if err != nil {
 		return fmt.Errorf("transform: conversion types: %w", err)
 	}

@@ -54,7 +54,7 @@ func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode
 		return ModeFull, "backfill or full rebuild asked for", nil
 	}
 	var last string
-	switch err := c.QueryRowContext(ctx, "SELECT fingerprint FROM attrib_state.transform_state").Scan(&last); {
+	switch err := c.QueryRowContext(ctx, SQL("state_fingerprint")).Scan(&last); {
 	case err == sql.ErrNoRows:
 		return ModeFull, "no complete earlier run", nil
 	case err != nil:
@@ -116,7 +116,7 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 		elems = append(elems, key)
 		return i
 	}
-	rows, err := c.QueryContext(ctx, "SELECT sid, node, person_id FROM inc_nodes ORDER BY sid")
+	rows, err := c.QueryContext(ctx, SQL("inc_nodes_list"))
 	if err != nil {
 		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
@@ -200,7 +200,7 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if err := c.QueryRowContext(ctx, SQL("inc_renamed")).Scan(&st.Renamed); err != nil {
 		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, "SELECT count(*), count(DISTINCT person_id) FROM identity_map").Scan(&st.Identifiers, &st.Persons); err != nil {
+	if err := c.QueryRowContext(ctx, SQL("identity_counts")).Scan(&st.Identifiers, &st.Persons); err != nil {
 		return false, st, fmt.Errorf("stitch: count persons: %w", err)
 	}
 	return true, st, nil

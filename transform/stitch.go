@@ -104,7 +104,7 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) 
 	if err != nil {
 		return st, fmt.Errorf("stitch: components: %w", err)
 	}
-	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map"), "DELETE FROM attrib_state.capped_persons", SQL("capped_persons")} {
+	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map"), SQL("capped_persons_clear"), SQL("capped_persons")} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return st, fmt.Errorf("stitch: publish: %w", err)
 		}
@@ -125,13 +125,8 @@ var personTables = []string{"touchpoints", "conversions", "activity"}
 
 // fillBlocked puts the block list's node keys into the temp table id_blocked.
 func fillBlocked(ctx context.Context, c *sql.Conn, blocked []string) error {
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_blocked (node VARCHAR)"); err != nil {
-		return fmt.Errorf("stitch: %w", err)
-	}
-	for _, b := range blocked {
-		if _, err := c.ExecContext(ctx, "INSERT INTO id_blocked VALUES (?)", b); err != nil {
-			return fmt.Errorf("stitch: block list: %w", err)
-		}
+	if _, err := c.ExecContext(ctx, SQL("id_blocked"), blocked); err != nil {
+		return fmt.Errorf("stitch: block list: %w", err)
 	}
 	return nil
 }

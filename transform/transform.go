@@ -138,7 +138,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 	if res.Mode == ModeFull {
 		// Until this run commits, nothing says what the published results cover.
-		if _, err := c.ExecContext(ctx, "DELETE FROM attrib_state.transform_state"); err != nil {
+		if _, err := c.ExecContext(ctx, SQL("state_clear")); err != nil {
 			return res, fmt.Errorf("transform: state: %w", err)
 		}
 		if res.Stitch, err = stitch(ctx, c, maxSize); err != nil {
@@ -148,13 +148,8 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	inc := pathData{Incremental: res.Mode == ModeIncremental}
 
 	step("build paths")
-	if _, err := c.ExecContext(ctx, SQL("models")); err != nil {
+	if _, err := c.ExecContext(ctx, SQL("models"), cfg.Attribution.Models); err != nil {
 		return res, fmt.Errorf("transform: models: %w", err)
-	}
-	for _, m := range cfg.Attribution.Models {
-		if _, err := c.ExecContext(ctx, "INSERT INTO models VALUES (?)", m); err != nil {
-			return res, fmt.Errorf("transform: models: %w", err)
-		}
 	}
 	if _, err := c.ExecContext(ctx, SQL("lookbacks"), cfg.Lookback("").Microseconds()); err != nil {
 		return res, fmt.Errorf("transform: lookbacks: %w", err)

@@ -1,2 +1,2 @@
--- The configured models (filled from Go).
-CREATE OR REPLACE TEMP TABLE models (model VARCHAR)
+-- The configured models (bound: the list of their names).
+CREATE OR REPLACE TEMP TABLE models AS SELECT unnest(?::VARCHAR[]) AS model

@@ -1,0 +1,2 @@
+-- The model channels in id order.
+SELECT channel FROM channel_ids ORDER BY cid

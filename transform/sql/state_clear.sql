@@ -1,0 +1,2 @@
+-- Until a full run commits, nothing says what the published results cover.
+DELETE FROM attrib_state.transform_state
