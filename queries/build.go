@@ -53,10 +53,8 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 // _next_attribution_credits). cfg comes from config.Parse or config.Load,
 // which fill in the evaluation defaults.
 func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
-	for _, t := range Published {
-		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent("_next_"+t)); err != nil {
-			return fmt.Errorf("queries: clean up: %w", err)
-		}
+	if err := warehouse.DropNext(ctx, c, Published); err != nil {
+		return fmt.Errorf("queries: clean up: %w", err)
 	}
 	e := cfg.Evaluation
 	if _, err := c.ExecContext(ctx, mustSQL("eval_params"), e.Period, e.AcquisitionType, e.AcquisitionModel,

@@ -95,10 +95,8 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if err != nil {
 		return res, fmt.Errorf("transform: channel rules: %w", err)
 	}
-	for _, t := range Published {
-		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+nextName(t)); err != nil {
-			return res, fmt.Errorf("transform: clean up: %w", err)
-		}
+	if err := warehouse.DropNext(ctx, c, Published); err != nil {
+		return res, fmt.Errorf("transform: clean up: %w", err)
 	}
 
 	step("classify channels")
@@ -227,8 +225,6 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 	return res, nil
 }
-
-func nextName(t string) string { return "_next_" + t }
 
 // stateView makes the table t kept between runs in attrib_state readable as the temp view t.
 func stateView(t string) string {

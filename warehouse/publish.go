@@ -8,6 +8,17 @@ import (
 	"strings"
 )
 
+// DropNext drops the _next_ versions of tables that an earlier, interrupted
+// run may have left, before a run builds them again.
+func DropNext(ctx context.Context, c *sql.Conn, tables []string) error {
+	for _, t := range tables {
+		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+QuoteIdent("_next_"+t)); err != nil {
+			return fmt.Errorf("warehouse: drop _next_%s: %w", t, err)
+		}
+	}
+	return nil
+}
+
 // Publish replaces each table with its _next_ version in one transaction, so
 // readers see either all previous results or all new ones. Tables whose
 // _next_ version does not exist are left alone.
