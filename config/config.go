@@ -34,6 +34,10 @@ type Config struct {
 	Identity    Identity    `yaml:"identity"`
 	Attribution Attribution `yaml:"attribution"`
 	Evaluation  Evaluation  `yaml:"evaluation"`
+	// Incrementality configures the media mix model (channel_incrementality,
+	// response_curves, mmm_fit, incrementality_timeseries) and the budget
+	// recommendations that follow it.
+	Incrementality Incrementality `yaml:"incrementality"`
 	Jobs        []Job       `yaml:"jobs"`
 	Export      Export      `yaml:"export"`
 	Serve       Serve       `yaml:"serve"`
@@ -141,6 +145,47 @@ type Evaluation struct {
 	// TruthFile is a CSV of known true channel shares (conversion_type, channel,
 	// true_share), as the demo writes; when set, model_accuracy scores every model.
 	TruthFile string `yaml:"truth_file"`
+	// IncrementalTruthFile is a CSV of known counterfactual effects
+	// (conversion_type, channel, true_incremental_conversions, true_share): what
+	// each channel adds over a world without it, as the demo writes; when set,
+	// model_accuracy also scores every model, and the media mix model, against it.
+	IncrementalTruthFile string `yaml:"incremental_truth_file"`
+}
+
+// Incrementality configures the media mix model.
+type Incrementality struct {
+	// Enabled switches the model off when false (default true).
+	Enabled *bool `yaml:"enabled"`
+	// Grain is day, week or auto (default auto: day when spend is daily).
+	Grain string `yaml:"grain"`
+	// MinHistoryWeeks is the spend history a fit needs (default 52).
+	MinHistoryWeeks int `yaml:"min_history_weeks"`
+	// Seed makes the bootstrap intervals reproducible (default 1).
+	Seed *uint64 `yaml:"seed"`
+	// Bootstrap is the number of bootstrap replicates behind each interval (default 200).
+	Bootstrap int `yaml:"bootstrap"`
+	// Holdouts is the number of rolling-origin holdout folds (default 3).
+	Holdouts int `yaml:"holdouts"`
+	// HoldoutWeeks is the length of each holdout fold (default 8 weeks).
+	HoldoutWeeks int `yaml:"holdout_weeks"`
+	// BudgetWeeks is the recent period whose spend the budget recommendations
+	// move (default 13 weeks, a quarter).
+	BudgetWeeks int `yaml:"budget_weeks"`
+	// Holidays are baseline regressors: each named period is one indicator.
+	Holidays []Holiday `yaml:"holidays"`
+}
+
+// Holiday is a named date range (inclusive, YYYY-MM-DD) that moves the baseline,
+// such as Spring Festival or Golden Week; list one entry per year.
+type Holiday struct {
+	Name  string `yaml:"name"`
+	Start string `yaml:"start"`
+	End   string `yaml:"end"`
+}
+
+// IncrementalityOn reports whether the media mix model runs.
+func (c *Config) IncrementalityOn() bool {
+	return c.Incrementality.Enabled == nil || *c.Incrementality.Enabled
 }
 
 // Job is a named, scheduled pipeline run.

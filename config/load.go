@@ -225,6 +225,28 @@ func (c *Config) applyDefaults() {
 	if e.RetentionMonths == 0 {
 		e.RetentionMonths = 12
 	}
+	inc := &c.Incrementality
+	if inc.Grain == "" {
+		inc.Grain = "auto"
+	}
+	if inc.MinHistoryWeeks == 0 {
+		inc.MinHistoryWeeks = 52
+	}
+	if inc.Seed == nil {
+		inc.Seed = new(uint64(1))
+	}
+	if inc.Bootstrap == 0 {
+		inc.Bootstrap = 200
+	}
+	if inc.Holdouts == 0 {
+		inc.Holdouts = 3
+	}
+	if inc.HoldoutWeeks == 0 {
+		inc.HoldoutWeeks = 8
+	}
+	if inc.BudgetWeeks == 0 {
+		inc.BudgetWeeks = 13
+	}
 	for i := range c.Jobs {
 		if len(c.Jobs[i].Steps) == 0 {
 			c.Jobs[i].Steps = []string{"ingest", "transform", "evaluate"}

@@ -142,6 +142,7 @@ func (c *Config) Validate() error {
 	if lo, hi := *c.Evaluation.BudgetMinFactor, *c.Evaluation.BudgetMaxFactor; lo <= 0 || lo > 1 || hi < 1 || hi > 10 {
 		add("evaluation.budget_min_factor (%v) must be in (0, 1] and budget_max_factor (%v) in [1, 10]", lo, hi)
 	}
+	validateIncrementality(&c.Incrementality, add)
 	jobs := map[string]bool{}
 	for i, j := range c.Jobs {
 		where := fmt.Sprintf("%sjobs[%d] %q", at(j.Line), i, j.Name)
@@ -228,4 +229,38 @@ func (c *Config) Job(name string) (Job, error) {
 		}
 	}
 	return Job{}, fmt.Errorf("config: no job named %q", name)
+}
+
+func validateIncrementality(inc *Incrementality, add func(string, ...any)) {
+	switch inc.Grain {
+	case "auto", "day", "week":
+	default:
+		add("incrementality.grain: %q must be auto, day or week", inc.Grain)
+	}
+	if inc.MinHistoryWeeks < 8 {
+		add("incrementality.min_history_weeks: %d is too short to fit a model (at least 8)", inc.MinHistoryWeeks)
+	}
+	if inc.Bootstrap < 20 || inc.Bootstrap > 10000 {
+		add("incrementality.bootstrap: %d must be between 20 and 10000", inc.Bootstrap)
+	}
+	if inc.Holdouts < 1 || inc.Holdouts > 10 {
+		add("incrementality.holdouts: %d must be between 1 and 10", inc.Holdouts)
+	}
+	if inc.HoldoutWeeks < 1 || inc.BudgetWeeks < 1 {
+		add("incrementality.holdout_weeks and budget_weeks must be positive")
+	}
+	for i, h := range inc.Holidays {
+		where := fmt.Sprintf("incrementality.holidays[%d] %q", i, h.Name)
+		if h.Name == "" {
+			add("%s: name is required", where)
+		}
+		s, err1 := time.Parse(time.DateOnly, h.Start)
+		e, err2 := time.Parse(time.DateOnly, h.End)
+		switch {
+		case err1 != nil || err2 != nil:
+			add("%s: start and end must be dates like 2025-01-28 (got %q, %q)", where, h.Start, h.End)
+		case e.Before(s):
+			add("%s: end %s is before start %s", where, h.End, h.Start)
+		}
+	}
 }
