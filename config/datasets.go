@@ -1,5 +1,10 @@
 package config
 
+import (
+	"slices"
+	"strings"
+)
+
 // Column is one canonical column of a dataset.
 type Column struct {
 	Name string
@@ -13,6 +18,39 @@ type Column struct {
 type Dataset struct {
 	Name    string
 	Columns []Column
+	// OneOf are rules of the form "these columns, or those": each source
+	// must give (map, set as constants or carry in its files) every column
+	// of at least one alternative of each rule.
+	OneOf []Alternatives
+}
+
+// Alternatives is a rule that a source gives at least one of several sets
+// of columns.
+type Alternatives [][]string
+
+// String names the alternatives as a person would: "standard_error, or low and high".
+func (a Alternatives) String() string {
+	var parts []string
+	for _, set := range a {
+		switch len(set) {
+		case 1:
+			parts = append(parts, set[0])
+		default:
+			parts = append(parts, strings.Join(set[:len(set)-1], ", ")+" and "+set[len(set)-1])
+		}
+	}
+	return strings.Join(parts, ", or ")
+}
+
+// Satisfied reports whether has (does the source give this column?) holds
+// for every column of one of the alternatives.
+func (a Alternatives) Satisfied(has func(col string) bool) bool {
+	for _, set := range a {
+		if !slices.ContainsFunc(set, func(c string) bool { return !has(c) }) {
+			return true
+		}
+	}
+	return false
 }
 
 var identifiers = []Column{
@@ -43,6 +81,23 @@ var Datasets = []Dataset{
 		Column{Name: "conversion_type", Required: true}, Column{Name: "revenue"}, Column{Name: "currency"}, Column{Name: "product"})},
 	{Name: "activity", Columns: cols(cols([]Column{{Name: "activity_id"}, {Name: "occurred_at", Required: true}}, identifiers...),
 		Column{Name: "event", Required: true}, Column{Name: "value"})},
+	// Lift tests (geo, holdout, go-dark, ...): what a channel added over a
+	// window, with its error; they calibrate the media mix model.
+	{Name: "experiments", Columns: []Column{
+		{Name: "experiment_id"}, {Name: "channel", Required: true}, {Name: "conversion_type"},
+		{Name: "start_date", Required: true}, {Name: "end_date", Required: true},
+		{Name: "incremental_conversions", Required: true}, {Name: "standard_error"}, {Name: "low"}, {Name: "high"},
+		{Name: "incremental_revenue"}, {Name: "spend"}, {Name: "design"}, {Name: "notes"},
+	}, OneOf: []Alternatives{{{"standard_error"}, {"low", "high"}}}},
+}
+
+// DatasetNames lists the datasets' names in load order.
+func DatasetNames() []string {
+	out := make([]string, len(Datasets))
+	for i, d := range Datasets {
+		out[i] = d.Name
+	}
+	return out
 }
 
 // LookupDataset finds a dataset by name.

@@ -52,7 +52,7 @@ func (c *Config) Validate() error {
 		names[s.Name] = true
 		ds, ok := LookupDataset(s.Dataset)
 		if !ok {
-			add("%s: unknown dataset %q (one of touchpoints, conversions, spend, identity_links, activity, fx_rates)", where, s.Dataset)
+			add("%s: unknown dataset %q (one of %s)", where, s.Dataset, strings.Join(DatasetNames(), ", "))
 			continue
 		}
 		if s.Path == "" {

@@ -1,5 +1,6 @@
 // Package ingest loads source files into the canonical dataset tables
-// (touchpoints, conversions, spend, identity_links, activity, fx_rates).
+// (touchpoints, conversions, spend, identity_links, activity, fx_rates,
+// experiments).
 //
 // Each file is fingerprinted (sha256; a gzip or zstd file is also checked
 // end to end, since DuckDB reads a truncated gzip without an error), then

@@ -57,6 +57,7 @@ var tables = map[string]struct{ Table, ID string }{
 	"identity_links": {"identity_links", "link_id"},
 	"activity":       {"activity", "activity_id"},
 	"fx_rates":       {"fx_rates", "fx_id"},
+	"experiments":    {"experiments", "experiment_id"},
 }
 
 func init() {
@@ -98,6 +99,9 @@ func typingFuncs(native map[string]bool) template.FuncMap {
 		"int":   pick("try_cast(trim(%s) AS BIGINT)", "TRY_CAST(%s AS BIGINT)"),
 		"rate":  pick("try_cast(trim(%s) AS DECIMAL(18, 8))", "TRY_CAST(%s AS DECIMAL(18, 8))"),
 		"raw":   pick("%s", "CAST(%s AS VARCHAR)"),
+		// num is a DOUBLE (estimates and their errors); NaN and infinities
+		// come through and are rejected by the template.
+		"num": pick("try_cast(trim(%s) AS DOUBLE)", "TRY_CAST(%s AS DOUBLE)"),
 		// text is a text column trimmed of spaces, NULL when empty; trim only
 		// when an end is a space, which is most of trim's cost saved.
 		"text": func(name string) string {
@@ -218,7 +222,7 @@ func countsSQL(dataset, typed string, givenID, keys bool) string {
 // (the typing query then has __given_id); the others' ids are content hashes.
 func hasGivenID(dataset string) bool {
 	switch dataset {
-	case "touchpoints", "conversions", "activity":
+	case "touchpoints", "conversions", "activity", "experiments":
 		return true
 	}
 	return false

@@ -224,14 +224,17 @@ var roles = map[string]string{
 	"occurred_at": "time", "observed_at": "time", "date": "time",
 	"cost": "money", "revenue": "money", "spend": "money", "value": "money",
 	"impressions": "int", "clicks": "int", "rate": "rate",
+	"start_date": "time", "end_date": "time", "incremental_revenue": "money",
+	"incremental_conversions": "num", "standard_error": "num", "low": "num", "high": "num",
 }
 
 // nativeRole reports whether a file column of DuckDB type typ can feed the
 // canonical column col as it is, without the round trip through text: a
 // timestamp or date for a time, an integer or a decimal of scale up to 4
-// (money) or 8 (rate) for an amount, an integer for a count. Nanosecond
-// timestamps and floats keep the text path, whose rounding the row ids of
-// earlier loads were computed with.
+// (money) or 8 (rate) for an amount, an integer for a count, an integer or
+// a DOUBLE for a number (num: both convert to DOUBLE exactly as their text
+// would parse). Nanosecond timestamps and floats keep the text path, whose
+// rounding the row ids of earlier loads were computed with.
 func nativeRole(col, typ string) bool {
 	integer := false
 	switch typ {
@@ -253,6 +256,8 @@ func nativeRole(col, typ string) bool {
 		return integer || (decimal && scale <= 8)
 	case "int":
 		return integer
+	case "num":
+		return integer || typ == "DOUBLE"
 	}
 	return false
 }
@@ -290,6 +295,7 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 		have[strings.ToLower(c)] = i
 	}
 	native = map[string]bool{}
+	given := map[string]bool{} // canonical columns that are constants or in the file
 	var sel []string
 	var jsonPaths []string
 	for _, col := range ds.Columns {
@@ -297,9 +303,11 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 		if v, ok := src.Constants[col.Name]; ok {
 			expr = "CAST(? AS VARCHAR)"
 			args = append(args, v)
+			given[col.Name] = true
 		} else {
 			name, mapped := fileColumn(src, col.Name)
 			i, found := have[strings.ToLower(name)]
+			given[col.Name] = found
 			switch {
 			case mapped && !found:
 				return "", nil, nil, nil, fmt.Errorf("column %q (mapped to %s) is not in the file; its columns are: %s", name, col.Name, strings.Join(fileCols, ", "))
@@ -321,6 +329,11 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 			}
 		}
 		sel = append(sel, expr+" AS "+warehouse.QuoteIdent(col.Name))
+	}
+	for _, alt := range ds.OneOf {
+		if !alt.Satisfied(func(col string) bool { return given[col] }) {
+			return "", nil, nil, nil, fmt.Errorf("needs %s, mapped or in the file; its columns are: %s", alt, strings.Join(fileCols, ", "))
+		}
 	}
 	from := r.call
 	fromArgs := r.args

@@ -31,6 +31,11 @@ func TestStreamingPath(t *testing.T) {
 		{"ArrowUnmappedColumns", TestArrowUnmappedColumns},
 		{"NativeTypesKeepRowIDs", TestNativeTypesKeepRowIDs},
 		{"PIINeverReachesTheFile", TestPIINeverReachesTheFile},
+		{"ExperimentsLoad", TestExperimentsLoad},
+		{"ExperimentsRejects", TestExperimentsRejects},
+		{"ExperimentsExactlyOnce", TestExperimentsExactlyOnce},
+		{"ExperimentsMapped", TestExperimentsMapped},
+		{"ExperimentsFormats", TestExperimentsFormats},
 	} {
 		t.Run(tc.name, tc.test)
 	}
