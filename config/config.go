@@ -38,9 +38,9 @@ type Config struct {
 	// response_curves, mmm_fit, incrementality_timeseries) and the budget
 	// recommendations that follow it.
 	Incrementality Incrementality `yaml:"incrementality"`
-	Jobs        []Job       `yaml:"jobs"`
-	Export      Export      `yaml:"export"`
-	Serve       Serve       `yaml:"serve"`
+	Jobs           []Job          `yaml:"jobs"`
+	Export         Export         `yaml:"export"`
+	Serve          Serve          `yaml:"serve"`
 }
 
 // Warehouse is the DuckDB file and its resource settings.
