@@ -369,6 +369,18 @@ func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunR
 			if err != nil {
 				return err
 			}
+			var inc queries.IncrementalityResult
+			err = timed("incrementality", func() (int64, error) {
+				var err error
+				inc, err = queries.BuildIncrementality(ctx, c, r.Cfg)
+				return int64(inc.Fitted), err
+			})
+			if n := len(res.Steps); n > 0 && inc.Note != "" {
+				res.Steps[n-1].Note = inc.Note
+			}
+			if err != nil {
+				return err
+			}
 			return timed("publish", func() (int64, error) {
 				if o.from != "" {
 					if err := warehouse.PublishRange(ctx, c, DateGrained, o.from, o.to); err != nil {

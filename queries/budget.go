@@ -1,312 +1,270 @@
 package queries
 
 import (
-	"context"
-	"database/sql"
+	"database/sql/driver"
 	"fmt"
 	"math"
-	"math/big"
 	"sort"
+	"strconv"
+
+	"attrib/transform/mmm"
 )
 
-// Budget thresholds: a response curve is fitted only with at least
-// minFitWeeks weekly points whose log spend varies by at least minLogSpendSD.
-const (
-	minFitWeeks   = 4
-	minLogSpendSD = 0.1
-	weakFitR2     = 0.3 // below: the reason calls the move indicative
-)
-
-// Basis labels every budget row: the curves are fitted to attributed
-// revenue, not to incrementality tests.
-const budgetBasis = "attribution-based (%s credits), not incrementality-tested"
-
-// budgetChannel is one paid channel's inputs and, after allocate, its move.
-type budgetChannel struct {
-	Channel, Group, Model string
-	SpendWeeks, FitWeeks  int
-	Spend, Revenue        string // DECIMAL as text
-	spend                 float64
-	revenue               float64
-	LogSD, B, LnA, R2     sql.NullFloat64
-
-	held    bool    // no curve: keeps its spend
-	b       float64 // exponent used (clamped to [0, 1])
-	a       float64
-	mroas   float64 // marginal ROAS at current spend
-	factor  float64 // recommended / current
-	capNote string
-	reason  string
+// budgetMove is one spend channel's place in the budget recommendations.
+type budgetMove struct {
+	name       string
+	cf         *mmm.ChannelFit // nil: no curve
+	spend      float64         // over the budget window
+	cur, next  float64         // spend per period, now and recommended
+	held       string          // non-empty: why the channel keeps its spend
+	cents      int64           // recommended spend over the window, in cents
+	lowB, upB  bool            // the move stopped at a bound
+	gain       [3]float64      // expected revenue change: point, low, high
+	calibrated bool
 }
 
-// budgetRecommendations fits, allocates and writes _next_budget_recommendations.
-func budgetRecommendations(ctx context.Context, c *sql.Conn, lo, hi float64) error {
-	if _, err := c.ExecContext(ctx, mustSQL("budget_recommendations_create")); err != nil {
-		return fmt.Errorf("queries: budget_recommendations: %w", err)
-	}
-	rows, err := c.QueryContext(ctx, "SELECT channel, channel_group, model, spend_weeks, fit_weeks, spend::VARCHAR, revenue::VARCHAR, "+
-		"spend::DOUBLE, revenue::DOUBLE, log_spend_sd, b, ln_a, r2 FROM ("+mustSQL("budget_curves")+")")
-	if err != nil {
-		return fmt.Errorf("queries: budget curves: %w", err)
-	}
-	var chs []*budgetChannel
-	for rows.Next() {
-		var b budgetChannel
-		if err := rows.Scan(&b.Channel, &b.Group, &b.Model, &b.SpendWeeks, &b.FitWeeks, &b.Spend, &b.Revenue,
-			&b.spend, &b.revenue, &b.LogSD, &b.B, &b.LnA, &b.R2); err != nil {
-			rows.Close()
-			return fmt.Errorf("queries: budget curves: %w", err)
-		}
-		chs = append(chs, &b)
-	}
-	if err := rows.Close(); err != nil {
-		return fmt.Errorf("queries: budget curves: %w", err)
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("queries: budget curves: %w", err)
-	}
-	classify(chs)
-	allocate(chs, lo, hi)
-	recs, err := roundToBudget(chs)
-	if err != nil {
-		return fmt.Errorf("queries: budget_recommendations: %w", err)
-	}
-	ins, err := c.PrepareContext(ctx, mustSQL("budget_recommendations_insert"))
-	if err != nil {
-		return fmt.Errorf("queries: budget_recommendations: %w", err)
-	}
-	defer ins.Close()
-	for i, b := range chs {
-		explain(b, chs, lo, hi)
-		var roas, roi, ca, cb, mroas, mroi any
-		if b.spend > 0 {
-			roas, roi = b.revenue/b.spend, (b.revenue-b.spend)/b.spend
-		}
-		if !b.held {
-			mroas, mroi = b.mroas, b.mroas-1
-			if b.revenue > 0 {
-				ca, cb = b.a, b.b
-			}
-		}
-		var r2 any
-		if b.R2.Valid && !b.held && b.revenue > 0 {
-			r2 = b.R2.Float64
-		}
-		action := "hold"
-		switch {
-		case b.held:
-		case recs[i].change.Sign() > 0:
-			action = "increase"
-		case recs[i].change.Sign() < 0:
-			action = "decrease"
-		default:
-			action = "keep"
-		}
-		_, err := ins.ExecContext(ctx, b.Channel, b.Group, b.Model, b.SpendWeeks, b.FitWeeks, b.Spend, b.Revenue,
-			roas, roi, ca, cb, r2, mroas, mroi,
-			recs[i].recommended.FloatString(2), recs[i].change.FloatString(2), b.factor, action, b.reason,
-			fmt.Sprintf(budgetBasis, b.Model))
-		if err != nil {
-			return fmt.Errorf("queries: budget_recommendations %s: %w", b.Channel, err)
-		}
-	}
-	return nil
-}
-
-// classify decides which channels get a curve and computes their marginal
-// ROAS at the current mean weekly spend (over the weeks with spend).
-func classify(chs []*budgetChannel) {
-	for _, b := range chs {
-		b.factor = 1
-		switch {
-		case b.revenue <= 0:
-			// Spend and no attributed revenue at all: the marginal return is 0.
-			b.b, b.a, b.mroas = 0, 0, 0
-		case b.FitWeeks < minFitWeeks:
-			b.held = true
-			b.reason = fmt.Sprintf("held: only %d week(s) with both spend and attributed revenue; a response curve needs at least %d", b.FitWeeks, minFitWeeks)
-		case !b.LogSD.Valid || b.LogSD.Float64 < minLogSpendSD || !b.B.Valid:
-			b.held = true
-			b.reason = fmt.Sprintf("held: weekly spend barely varied (sd of log spend %.3f < %.2f), so the response to more or less spend cannot be measured; vary spend to learn it", b.LogSD.Float64, minLogSpendSD)
-		default:
-			b.b = b.B.Float64
-			b.a = math.Exp(b.LnA.Float64)
-			if b.b > 1 {
-				b.capNote = fmt.Sprintf("; the fitted exponent %.2f is capped at 1: returns are taken as constant, not increasing", b.b)
-				b.b = 1
-			} else if b.b < 0 {
-				b.capNote = fmt.Sprintf("; the fitted exponent %.2f is set to 0: more spend did not bring more attributed revenue", b.b)
-				b.b = 0
-			}
-			s := b.spend / float64(b.SpendWeeks)
-			b.mroas = b.b * b.a * math.Pow(s, b.b-1)
-		}
-	}
-}
-
-// factorAt is the spend factor, within [lo, hi], at which channel b's
-// marginal ROAS equals lambda: mroas x f^(b-1) = lambda.
-func (b *budgetChannel) factorAt(lambda, lo, hi float64) float64 {
-	switch {
-	case b.mroas <= 0:
-		return lo
-	case b.b >= 1:
-		if b.mroas > lambda {
-			return hi
-		}
-		return lo
-	}
-	f := math.Pow(lambda/b.mroas, 1/(b.b-1))
-	return math.Min(hi, math.Max(lo, f))
-}
-
-// allocate moves the total spend of the curve channels towards equal
-// marginal ROAS, each channel between lo and hi times its current spend,
-// keeping the total fixed. The equal-marginal level lambda is found by
-// bisection (total spend falls as lambda rises); what a step function (b = 1)
-// leaves over goes to the channels with the highest marginal ROAS first.
-func allocate(chs []*budgetChannel, lo, hi float64) {
-	var free []*budgetChannel
-	budget := 0.0
-	for _, b := range chs {
-		if !b.held {
-			free = append(free, b)
-			budget += b.spend
-		}
-	}
-	if len(free) < 2 {
-		return // nothing to move against: each keeps its spend
-	}
-	total := func(lambda float64) float64 {
-		s := 0.0
-		for _, b := range free {
-			s += b.factorAt(lambda, lo, hi) * b.spend
-		}
-		return s
-	}
-	// Bisection in log space: total(lHi) <= budget <= total(lLo).
-	lLo, lHi := 1e-12, 1e12
-	for range 300 {
-		mid := math.Sqrt(lLo * lHi)
-		if total(mid) >= budget {
-			lLo = mid
-		} else {
-			lHi = mid
-		}
-	}
-	for _, b := range free {
-		b.factor = b.factorAt(lHi, lo, hi)
-	}
-	left := budget - total(lHi)
-	order := append([]*budgetChannel(nil), free...)
-	sort.SliceStable(order, func(i, j int) bool { return order[i].mroas > order[j].mroas })
-	for _, b := range order {
-		if left <= 0 {
-			break
-		}
-		room := (b.factorAt(lLo, lo, hi) - b.factor) * b.spend
-		take := math.Min(room, left)
-		if take > 0 {
-			b.factor += take / b.spend
-			left -= take
-		}
-	}
-	for _, b := range free {
-		if math.Abs(b.factor-1) < 1e-9 {
-			b.factor = 1
-		}
-	}
-}
-
-type money struct{ recommended, change *big.Rat }
-
-// roundToBudget turns factors into amounts in cents; the curve channels'
-// rounding remainder goes to the largest of them so their total stays fixed.
-func roundToBudget(chs []*budgetChannel) ([]money, error) {
-	out := make([]money, len(chs))
-	var sumSpend, sumRec big.Int
-	largest := -1
-	for i, b := range chs {
-		spend, ok := new(big.Rat).SetString(b.Spend)
-		if !ok {
-			return nil, fmt.Errorf("spend %q of %s is not a number", b.Spend, b.Channel)
-		}
-		cents := roundRat(new(big.Rat).Mul(spend, big.NewRat(100, 1)))
-		recCents := cents
-		if b.factor != 1 {
-			recCents = roundRat(new(big.Rat).Mul(new(big.Rat).SetInt(cents), new(big.Rat).SetFloat64(b.factor)))
-		}
-		if !b.held {
-			sumSpend.Add(&sumSpend, cents)
-			sumRec.Add(&sumRec, recCents)
-			if largest < 0 || b.factor*b.spend > chs[largest].factor*chs[largest].spend {
-				largest = i
-			}
-		}
-		out[i].recommended = new(big.Rat).SetFrac(recCents, big.NewInt(100))
-		out[i].change = new(big.Rat).Sub(out[i].recommended, spend)
-	}
-	if largest >= 0 {
-		diff := new(big.Rat).SetFrac(new(big.Int).Sub(&sumSpend, &sumRec), big.NewInt(100))
-		out[largest].recommended.Add(out[largest].recommended, diff)
-		out[largest].change.Add(out[largest].change, diff)
-	}
-	return out, nil
-}
-
-func roundRat(r *big.Rat) *big.Int {
-	// Round half away from zero.
-	num, den := new(big.Int).Set(r.Num()), r.Denom()
-	half := new(big.Int).Quo(den, big.NewInt(2))
-	if num.Sign() >= 0 {
-		num.Add(num, half)
-	} else {
-		num.Sub(num, half)
-	}
-	return num.Quo(num, den)
-}
-
-// explain writes the reason a marketer reads.
-func explain(b *budgetChannel, chs []*budgetChannel, lo, hi float64) {
-	if b.held {
+// budget fills mmm_budget: the budget window's spend of every spend channel
+// moved along the (all) fit's revenue response curves towards equal
+// marginal return, each channel within [lo, hi] x its spend, the total
+// fixed. Channels without a curve keep their spend and say why.
+func (w *mmmWriter) budget(d *mmmData, f *mmm.Fit, lo, hi float64, currency string) {
+	if d.start.IsZero() || len(d.channels) == 0 {
 		return
 	}
-	var free int
-	var level float64
-	for _, o := range chs {
-		if !o.held {
-			free++
-			if o.factor > lo && o.factor < hi && o.mroas > 0 {
-				level = o.mroas * math.Pow(o.factor, o.b-1)
+	n := d.periods - d.budgetFrom
+	bs, be := d.periodStart(d.budgetFrom), d.end
+	if d.periods == 0 { // not fitted: the last weeks of spend, for the spend shown
+		n = 0
+		be = d.spendLast
+		bs = be.AddDate(0, 0, -7*w.budgetWeeks+1)
+	}
+	moves := make([]*budgetMove, len(d.channels))
+	for i, ch := range d.channels {
+		m := &budgetMove{name: ch.Name, cur: d.current[ch.Name]}
+		for t := d.budgetFrom; t < d.periods; t++ {
+			m.spend += ch.Spend[t]
+		}
+		switch {
+		case f == nil:
+			m.held = "no media mix model was fitted (see mmm_fit.warnings)"
+		case !f.Channels[i].Identified:
+			m.held = f.Channels[i].Why + ". " + identifyTest
+		case m.cur <= 0:
+			m.held = fmt.Sprintf("no spend in the last %d weeks, so there is nothing to move; response_curves shows what spend would return", w.budgetWeeks)
+		default:
+			m.cf = &f.Channels[i]
+			m.calibrated = m.cf.Calibrated
+		}
+		moves[i] = m
+	}
+	var movable []*budgetMove
+	for _, m := range moves {
+		if m.held == "" {
+			movable = append(movable, m)
+		}
+	}
+	if len(movable) == 1 {
+		movable[0].held = "the only channel with a measured response curve and recent spend: there is nothing to move its budget against"
+		movable[0].cf = nil
+		movable = nil
+	}
+	if len(movable) > 1 {
+		curves := make([]mmm.Curve, len(movable))
+		for i, m := range movable {
+			cf := m.cf
+			curves[i] = mmm.Curve{Current: m.cur, Min: lo * m.cur, Max: hi * m.cur, Response: cf.RevenueResponse, Marginal: cf.RevenueMarginal}
+		}
+		next, err := mmm.Allocate(curves)
+		if err != nil {
+			for _, m := range movable {
+				m.held, m.cf = "the allocation failed: "+err.Error(), nil
+			}
+			movable = nil
+		} else {
+			for i, m := range movable {
+				m.next = next[i]
+				m.lowB = m.next <= lo*m.cur*(1+1e-9)
+				m.upB = m.next >= hi*m.cur*(1-1e-9)
+				m.gain = revenueChange(m.cf, m.cur, m.next, float64(n))
 			}
 		}
 	}
-	var what string
-	switch {
-	case b.revenue <= 0:
-		what = fmt.Sprintf("no attributed revenue in %d week(s) of spend, so extra spend returns nothing measurable", b.SpendWeeks)
-	default:
-		what = fmt.Sprintf("marginal ROAS %.2f: the next unit of spend returns %.2f in attributed revenue (weekly curve revenue = %.3g x spend^%.2f fitted on %d weeks, R² %.2f)%s",
-			b.mroas, b.mroas, b.a, b.b, b.FitWeeks, b.R2.Float64, b.capNote)
-		if b.R2.Float64 < weakFitR2 {
-			what += "; the curve explains little of the weekly variation, so treat the move as indicative"
+	roundCents(moves, movable, lo, hi)
+	level := commonLevel(movable)
+	for _, m := range moves {
+		row := []driver.Value{m.name, bs, be, nil, nil, nil, nil, 0.0, 0.0, 0.0, "held", "hold", ""}
+		if m.held != "" || m.cf == nil {
+			row[12] = "Held: " + m.held
+			w.budgets = append(w.budgets, row)
+			continue
+		}
+		cf := m.cf
+		row[3] = centsText(m.cents)
+		row[4] = finite(cf.RevenueResponse(m.cur)/m.cur - 1)
+		row[5] = finite(cf.RevenueMarginal(m.cur) - 1)
+		row[6] = finite(cf.RevenueMarginal(m.next) - 1)
+		row[7], row[8], row[9] = m.gain[0], m.gain[1], m.gain[2]
+		row[10] = "mmm"
+		if m.calibrated {
+			row[10] = "mmm+experiments"
+		}
+		row[11], row[12] = m.explain(level, currency)
+		w.budgets = append(w.budgets, row)
+	}
+}
+
+// identifyTest says how to make a channel measurable.
+const identifyTest = "To measure it, vary its spend: switch it off for 2 to 4 weeks (a go-dark test) or in a random half of regions (a geo test), and load the result as an experiment"
+
+// revenueChange is the expected revenue change over n periods of moving
+// spend per period from cur to next, with its interval from the bootstrap
+// replicates of the revenue curve's height.
+func revenueChange(cf *mmm.ChannelFit, cur, next, n float64) [3]float64 {
+	dh := mmm.Hill(next, cf.HalfSat, cf.Shape) - mmm.Hill(cur, cf.HalfSat, cf.Shape)
+	point := n * cf.RevBeta * dh
+	if len(cf.RevBetaDraws) == 0 {
+		return [3]float64{point, point, point}
+	}
+	draws := make([]float64, len(cf.RevBetaDraws))
+	for i, b := range cf.RevBetaDraws {
+		draws[i] = n * b * dh
+	}
+	sort.Float64s(draws)
+	return [3]float64{point, quantile(draws, 0.05), quantile(draws, 0.95)}
+}
+
+// quantile of sorted xs, linear between order statistics.
+func quantile(xs []float64, q float64) float64 {
+	if len(xs) == 1 {
+		return xs[0]
+	}
+	pos := q * float64(len(xs)-1)
+	i := int(pos)
+	if i >= len(xs)-1 {
+		return xs[len(xs)-1]
+	}
+	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
+}
+
+// roundCents gives every channel its recommended spend in cents: held
+// channels keep their spend; moved channels share the moved total (kept to
+// the cent) by largest remainder, never past their bounds.
+func roundCents(all, movable []*budgetMove, lo, hi float64) {
+	for _, m := range all {
+		m.cents = int64(math.Round(m.spend * 100))
+	}
+	if len(movable) == 0 {
+		return
+	}
+	var total int64
+	var sumNew float64
+	for _, m := range movable {
+		total += m.cents
+		sumNew += m.next
+	}
+	type rem struct {
+		m        *budgetMove
+		frac     float64
+		min, max int64
+	}
+	rems := make([]rem, len(movable))
+	var used int64
+	for i, m := range movable {
+		exact := float64(total) * m.next / sumNew
+		r := rem{m: m, min: int64(math.Ceil(lo * m.spend * 100)), max: int64(math.Floor(hi * m.spend * 100))}
+		m.cents = min(max(int64(math.Floor(exact)), r.min), r.max)
+		r.frac = exact - float64(m.cents)
+		used += m.cents
+		rems[i] = r
+	}
+	sort.SliceStable(rems, func(i, j int) bool { return rems[i].frac > rems[j].frac })
+	for moved := true; used != total && moved; {
+		moved = false
+		for i := range rems {
+			switch m := rems[i].m; {
+			case used < total && m.cents < rems[i].max:
+				m.cents++
+				used++
+				moved = true
+			case used > total && m.cents > rems[i].min:
+				m.cents--
+				used--
+				moved = true
+			}
+			if used == total {
+				break
+			}
 		}
 	}
-	pct := (b.factor - 1) * 100
-	var move string
-	switch {
-	case free < 2:
-		move = "the only channel with a response curve: the total is fixed, so there is nothing to move against; keep"
-	case b.factor >= hi-1e-9:
-		move = fmt.Sprintf("above the other channels: raise by %.0f%% (the upper bound, %.2fx)", pct, hi)
-	case b.factor <= lo+1e-9:
-		move = fmt.Sprintf("below the other channels: cut by %.0f%% (the lower bound, %.2fx)", -pct, lo)
-	case math.Abs(pct) < 0.5:
-		move = "about equal to the other channels' marginal ROAS: keep"
-	case pct > 0:
-		move = fmt.Sprintf("raise by %.0f%%, to where its marginal ROAS falls to the common level %.2f", pct, level)
-	default:
-		move = fmt.Sprintf("cut by %.0f%%, to where its marginal ROAS rises to the common level %.2f", -pct, level)
+}
+
+func centsText(c int64) string {
+	sign := ""
+	if c < 0 {
+		sign, c = "-", -c
 	}
-	b.reason = what + "; " + move
+	return sign + strconv.FormatInt(c/100, 10) + "." + fmt.Sprintf("%02d", c%100)
+}
+
+// commonLevel is the marginal return the moved channels meet at: the mean
+// over channels whose move stopped inside their bounds (NaN when none did).
+func commonLevel(ms []*budgetMove) float64 {
+	var sum float64
+	var k int
+	for _, m := range ms {
+		if !m.lowB && !m.upB {
+			sum += m.cf.RevenueMarginal(m.next)
+			k++
+		}
+	}
+	if k == 0 {
+		return math.NaN()
+	}
+	return sum / float64(k)
+}
+
+// explain is the action and the reason a marketer reads.
+func (m *budgetMove) explain(level float64, currency string) (string, string) {
+	cf := m.cf
+	now, then := cf.RevenueMarginal(m.cur), cf.RevenueMarginal(m.next)
+	factor := float64(m.cents) / math.Max(m.spend*100, 1e-9)
+	pct := math.Round(math.Abs(factor-1) * 100)
+	var action, reason string
+	switch {
+	case pct == 0:
+		action = "keep"
+		reason = fmt.Sprintf("Keep: at today's spend each extra %s returns %.2f %s of revenue, about what the other channels return at the margin.", currency, now, currency)
+	case factor > 1 && m.upB:
+		action = "increase"
+		reason = fmt.Sprintf("Raise by %.0f%% (the upper bound): each extra %s returns %.2f %s of revenue at today's spend, more than the other channels return at the margin.", pct, currency, now, currency)
+	case factor > 1:
+		action = "increase"
+		reason = fmt.Sprintf("Raise by %.0f%%: each extra %s returns %.2f %s now; at the new spend it returns %.2f, the common level.", pct, currency, now, currency, then)
+	case cf.Beta == 0 || cf.RevBeta == 0:
+		action = "decrease"
+		reason = fmt.Sprintf("Cut by %.0f%%%s: the model finds no measurable effect of this channel's spend (90%% interval of its incremental conversions %.1f to %.1f).", pct, boundNote(m.lowB), cf.TotalLow, cf.TotalHigh)
+	case m.lowB:
+		action = "decrease"
+		reason = fmt.Sprintf("Cut by %.0f%% (the lower bound): each extra %s returns only %.2f %s at today's spend, less than the other channels return at the margin.", pct, currency, now, currency)
+	default:
+		action = "decrease"
+		reason = fmt.Sprintf("Cut by %.0f%%: each extra %s returns %.2f %s now; at the lower spend it returns %.2f, the common level.", pct, currency, now, currency, then)
+	}
+	if !math.IsNaN(level) && action != "keep" {
+		reason += fmt.Sprintf(" Channels inside their bounds meet at %.2f %s per %s.", level, currency, currency)
+	}
+	if m.gain[1] < 0 && m.gain[2] > 0 {
+		reason += fmt.Sprintf(" The expected change is uncertain: %.0f %s, 90%% interval %.0f to %.0f.", m.gain[0], currency, m.gain[1], m.gain[2])
+	}
+	if m.calibrated {
+		reason += " Calibrated by the channel's experiments."
+	}
+	return action, reason
+}
+
+func boundNote(atBound bool) string {
+	if atBound {
+		return " (the lower bound)"
+	}
+	return ""
 }

@@ -34,23 +34,31 @@ type Options struct {
 	Incremental bool
 }
 
-// Published lists the evaluation tables Build creates under _next_ names.
-var Published = []string{
+// Published lists the tables Build creates under _next_ names: the
+// evaluation tables of BuildWith and the incrementality tables of
+// BuildIncrementality.
+var Published = append([]string{
 	"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention",
-	"lifecycle", "budget_recommendations", "model_accuracy",
-}
+	"lifecycle", "model_accuracy",
+}, IncrementalityTables...)
 
 // stepDone observes the duration of each step of Build (benchmarks set it).
 var stepDone = func(string, time.Duration) {}
 
-// Build is BuildWith with default options (everything computed).
+// Build is BuildWith with default options (everything computed) followed
+// by BuildIncrementality.
 func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
-	return BuildWith(ctx, c, cfg, Options{})
+	if err := BuildWith(ctx, c, cfg, Options{}); err != nil {
+		return err
+	}
+	_, err := BuildIncrementality(ctx, c, cfg)
+	return err
 }
 
 // BuildWith creates the evaluation tables on connection c, which must hold
 // the working tables of a transform run (touches, channel_map, models and
-// _next_attribution_credits). cfg comes from config.Parse or config.Load,
+// _next_attribution_credits); BuildIncrementality then adds the media mix
+// model's tables and the budget recommendations. cfg comes from config.Parse or config.Load,
 // which fill in the evaluation defaults.
 func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
 	if err := warehouse.DropNext(ctx, c, Published); err != nil {
@@ -83,11 +91,6 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		}
 		stepDone(name, time.Since(start))
 	}
-	start := time.Now()
-	if err := budgetRecommendations(ctx, c, *e.BudgetMinFactor, *e.BudgetMaxFactor); err != nil {
-		return err
-	}
-	stepDone("budget_recommendations", time.Since(start))
 	if truth := cfg.Resolve(e.TruthFile); truth != "" {
 		if _, err := c.ExecContext(ctx, mustSQL("model_accuracy"), truth); err != nil {
 			return fmt.Errorf("queries: model_accuracy from %s: %w", truth, err)

@@ -193,74 +193,151 @@ the median, low = the rest (including everyone with no value). Act first on valu
 churn_band = 'high' that have not churned yet (the example query).`,
 	},
 	{
-		Name: "budget_recommendations", Section: "evaluation", BuiltBy: "queries (budget_curves.sql, budget.go)",
+		Name: "budget_recommendations", Section: "evaluation", BuiltBy: "queries (incrementality.go, budget.go, budget_recommendations.sql)",
 		Grain: "channel (with spend)",
-		About: "Bounded moves of the current total budget between paid channels, towards equal marginal return, with the reason in words. Attribution-based: the response curves are fitted to revenue credited by the acquisition model, not measured by incrementality tests (the basis column says so on every row).",
+		About: "Where to move next quarter's budget: the spend of the budget window (the last `incrementality.budget_weeks` weeks of the media mix model's window) moved along the fitted response curves of the `(all)` fit towards equal marginal return, the total fixed, each channel within `evaluation.budget_min_factor`..`budget_max_factor` (default 0.7x..1.3x), with the expected revenue change and a reason in words. Channels the model cannot measure are held and say what test would measure them.",
 		Columns: []Column{
-			{"channel", "paid channel (total spend > 0)"},
+			{"channel", "channel with spend in the model's window"},
 			{"channel_group", "online | offline"},
-			{"model", "attribution model whose revenue credit is used (`evaluation.acquisition_model`)"},
-			{"spend_weeks", "weeks (Monday to Sunday) with spend"},
-			{"fit_weeks", "weeks with spend and attributed revenue: the points of the response curve"},
-			{"spend", "total spend over the data (DECIMAL)"},
-			{"revenue", "total revenue credited to the channel over the data, all conversion types (DECIMAL)"},
-			{"roas", "revenue / spend"},
-			{"roi", "(revenue - spend) / spend"},
-			{"curve_a", "weekly response curve revenue = curve_a x spend^curve_b, fitted by least squares on ln(revenue) = ln(a) + b ln(spend); NULL when held or without revenue"},
-			{"curve_b", "curve exponent, 0 <= b <= 1 (a fitted b above 1 is capped at 1, below 0 set to 0, and the reason says so)"},
-			{"r2", "R squared of the log-space fit"},
-			{"marginal_roas", "slope of the curve at the channel's current mean weekly spend = curve_b x curve_a x spend^(curve_b - 1): revenue from one more unit of spend; 0 for a channel with spend and no revenue; NULL when held"},
-			{"marginal_roi", "marginal_roas - 1"},
-			{"recommended_spend", "recommended spend for a period as long as the data (DECIMAL); the total over the moved channels equals their current total"},
+			{"period_start", "first day of the budget window"},
+			{"period_end", "last day of the budget window"},
+			{"spend", "spend over the budget window (DECIMAL, reporting currency)"},
+			{"roi", "incremental revenue per unit of spend at current spend on the response curve, minus 1; NULL when held"},
+			{"marginal_roi", "marginal ROAS at current spend (the revenue of the next unit of spend) minus 1; NULL when held"},
+			{"recommended_spend", "recommended spend for a window like the budget window (DECIMAL); the moved channels' total equals their spend, to the cent"},
 			{"change", "recommended_spend - spend"},
-			{"change_factor", "recommended_spend / spend, between budget_min_factor and budget_max_factor (default 0.7 to 1.3)"},
+			{"change_factor", "recommended_spend / spend exactly; between budget_min_factor and budget_max_factor"},
+			{"recommended_marginal_roi", "marginal ROAS at the recommended spend, minus 1"},
+			{"expected_revenue_change", "incremental revenue the move is expected to add over a window like the budget window (steady-state response curves)"},
+			{"expected_revenue_change_low", "5th percentile of the bootstrap (90% interval)"},
+			{"expected_revenue_change_high", "95th percentile of the bootstrap"},
+			{"basis", "`mmm` (fitted response curve), `mmm+experiments` (calibrated by the channel's experiments) or `held`"},
 			{"action", "increase | decrease | keep | hold"},
-			{"reason", "why, in words"},
-			{"basis", "'attribution-based (<model> credits), not incrementality-tested'"},
+			{"reason", "why, in words a marketer can act on"},
 		},
-		Example: `SELECT channel, spend, round(marginal_roas, 2) AS marginal_roas, recommended_spend, change, action, reason
+		Example: `SELECT channel, spend, recommended_spend, round(change_factor, 2) AS factor,
+       round(expected_revenue_change) AS gain, basis, reason
 FROM budget_recommendations ORDER BY change DESC`,
-		Notes: `**How to read the budget table.** For each paid channel the weekly attributed revenue is plotted
-against weekly spend and a diminishing-returns curve revenue = a x spend^b (0 <= b <= 1) is fitted in log
-space. Its slope at the channel's current mean weekly spend is the *marginal ROAS*: what the next unit of
-spend brings back. Average ROAS (roas) says whether the channel paid back so far; marginal ROAS says
-where the next unit should go, and the two can disagree.
-
-The recommendation keeps the total spend of the channels that can be moved fixed and shifts it from
-channels with low marginal ROAS to channels with high marginal ROAS until their marginal ROAS are equal
-("the common level"), with every channel between 0.7x and 1.3x of its current spend
-(evaluation.budget_min_factor / budget_max_factor). A channel at a bound would have moved further.
-
-- *hold*: the channel keeps its spend because no curve could be fitted: fewer than 4 weeks with both
-  spend and attributed revenue, or weekly spend that barely varied (standard deviation of ln(spend)
-  below 0.1: without variation there is nothing to learn the response from). Vary its spend for a few
-  weeks to get a recommendation.
-- A channel with spend and no attributed revenue at all has marginal ROAS 0 and is cut to the lower bound.
-- The reason quotes the curve and its R² (share of the weekly variation of ln(revenue) the curve
-  explains); below 0.3 it says the move is indicative. Weekly attributed revenue is noisy, so low R² is
-  common on small data sets.
-- *keep*: moved channels whose marginal ROAS is already at the common level, or the only channel that
-  could be moved.
-
-Read the numbers as attribution-based: the curve follows the credits of the acquisition model, which
-may over- or under-credit a channel (compare model_comparison). Confirm large moves with an
-incrementality test (geo or holdout) before committing them.`,
+		Notes: `**How to read the budget table.** The media mix model gives every channel with spend a response
+curve: incremental revenue per period as a function of spend per period. Its slope at today's spend is
+the *marginal ROAS*, what the next unit of spend brings back. The recommendation keeps the total fixed
+and moves money from channels with a low marginal ROAS to channels with a high one, until their
+marginal ROAS are equal or a channel reaches its bound (0.7x..1.3x by default). A channel at a bound
+would have moved further. *held* channels keep their spend: the model could not separate them from the
+baseline (constant spend, too few periods with spend), no model was fitted (see mmm_fit.warnings), or
+they had no spend in the budget window. docs/incrementality.md explains how to design a test that makes
+a held channel measurable.`,
 	},
 	{
-		Name: "model_accuracy", Section: "evaluation", BuiltBy: "queries (model_accuracy.sql)",
-		Grain: "conversion type x model x channel, plus one `(all)` row per model and type",
-		About: "Only when `evaluation.truth_file` is set (the demo writes one): each model's attributed channel shares against the known true shares.",
+		Name: "channel_incrementality", Section: "evaluation", BuiltBy: "queries (incrementality.go, channel_incrementality.sql)",
+		Grain: "conversion type (`(all)` = all types) x channel, over the model's window",
+		About: "The path view and the incremental view side by side: conversions credited by the acquisition model, and what the media mix model measures each channel with spend adds over the baseline, with 90% intervals, cost per incremental conversion, iROAS and marginal ROAS. Channels without spend appear with their attributed conversions; the model counts them in the baseline.",
 		Columns: []Column{
-			{"model", "attribution model"},
+			{"conversion_type", "conversion type, or `(all)` for all types together (its own fit)"},
+			{"channel", "channel"},
+			{"channel_group", "online | offline"},
+			{"window_start", "first day of the model's window"},
+			{"window_end", "last day of the model's window"},
+			{"spend", "spend over the window (DECIMAL)"},
+			{"incremental_conversions", "the channel's fitted contribution summed over the window; 0 for a channel with spend and no measurable effect; NULL when not measured (see method)"},
+			{"incremental_conversions_low", "5th percentile of the block bootstrap (90% interval)"},
+			{"incremental_conversions_high", "95th percentile of the block bootstrap"},
+			{"incremental_revenue", "the channel's contribution in the revenue model of the same fit, summed over the window"},
+			{"incremental_revenue_low", "5th percentile"},
+			{"incremental_revenue_high", "95th percentile"},
+			{"cost_per_incremental_conversion", "spend / incremental_conversions"},
+			{"iroas", "incremental_revenue / spend"},
+			{"marginal_roas", "d(incremental revenue)/d(spend) at current spend (the mean spend per period of the budget window): the slope of the response curve"},
+			{"attributed_conversions", "conversions credited to the channel by attribution_model in the window (all types for `(all)`)"},
+			{"attribution_model", "the acquisition model (`evaluation.acquisition_model`)"},
+			{"incrementality_factor", "incremental_conversions / attributed_conversions: above 1 path attribution under-credits the channel, below 1 it over-credits it"},
+			{"method", "`mmm`, `mmm+experiments`, `not identified: <why>`, `not fitted: <why>`, `disabled: ...` or `no spend: measured as part of the baseline`"},
+			{"decay", "fitted geometric adstock carry-over per period (0..1)"},
+			{"half_saturation_spend", "fitted Hill half-saturation: spend per period (adstocked) giving half the maximum effect"},
+			{"shape", "fitted Hill shape (above 1: S-shaped)"},
+			{"current_period_spend", "mean spend per period over the budget window"},
+		},
+		Example: `SELECT channel, spend, round(attributed_conversions) AS attributed, round(incremental_conversions) AS incremental,
+       round(incremental_conversions_low) AS low, round(incremental_conversions_high) AS high,
+       round(incrementality_factor, 2) AS factor, round(iroas, 2) AS iroas, method
+FROM channel_incrementality WHERE conversion_type = '(all)' ORDER BY spend DESC`,
+		Notes: `See docs/incrementality.md for how the model works, when to trust it and how experiments calibrate it.`,
+	},
+	{
+		Name: "incrementality_timeseries", Section: "evaluation", BuiltBy: "queries (incrementality.go)",
+		Grain: "period (day or week) x conversion type x channel",
+		About: "Each measured channel's fitted contribution per period, and the baseline's (channel `(baseline)`); per conversion type and period they add up to the fitted series.",
+		Columns: []Column{
+			{"period_start", "first day of the period"},
+			{"conversion_type", "conversion type, or `(all)`"},
+			{"channel", "channel, or `(baseline)`"},
+			{"spend", "the channel's spend in the period; NULL for the baseline"},
+			{"contribution", "fitted conversions the channel adds in the period (with carry-over from earlier spend)"},
+			{"contribution_low", "5th percentile of the bootstrap"},
+			{"contribution_high", "95th percentile of the bootstrap"},
+		},
+		Example: `SELECT date_trunc('month', period_start) AS month, channel, round(sum(contribution)) AS conversions
+FROM incrementality_timeseries WHERE conversion_type = '(all)' GROUP BY ALL ORDER BY month, channel`,
+	},
+	{
+		Name: "response_curves", Section: "evaluation", BuiltBy: "queries (incrementality.go)",
+		Grain: "conversion type x channel x spend level",
+		About: "The fitted steady-state response of each measured channel: what a spend held at a level per period brings per period, at 31 levels from 0 to 3x current spend.",
+		Columns: []Column{
+			{"conversion_type", "conversion type, or `(all)`"},
+			{"channel", "channel"},
+			{"period_spend", "spend per period (the model's grain)"},
+			{"incremental_conversions", "incremental conversions per period at that spend"},
+			{"incremental_revenue", "incremental revenue per period at that spend"},
+			{"marginal_roas", "slope of the revenue curve at that spend"},
+			{"is_current", "the level of current spend (the mean per period over the budget window; 0 when the channel had none)"},
+		},
+		Example: `SELECT channel, period_spend, round(incremental_revenue) AS revenue, round(marginal_roas, 2) AS marginal_roas
+FROM response_curves WHERE conversion_type = '(all)' AND is_current`,
+	},
+	{
+		Name: "mmm_fit", Section: "evaluation", BuiltBy: "queries (incrementality.go)",
+		Grain: "conversion type (`(all)` = all types)",
+		About: "One row per media mix model fit: whether it was fitted and, if not, why; its window and grain, fit quality, the experiments it used and how well it agrees with them, and every warning.",
+		Columns: []Column{
+			{"conversion_type", "conversion type, or `(all)`"},
+			{"status", "`fitted`, `not fitted` (too little history, no spend: see warnings), `failed` (see warnings) or `disabled`"},
+			{"grain", "day | week"},
+			{"periods", "number of periods fitted"},
+			{"window_start", "first day of the model's window (spend and conversions both present)"},
+			{"window_end", "last day of the model's window"},
+			{"r_squared", "share of the per-period variation of conversions the fit explains, in sample"},
+			{"nrmse", "root mean squared error / (max - min of conversions), in sample"},
+			{"holdout_mape", "mean absolute percentage error on the rolling-origin holdouts (periods not seen by the fit)"},
+			{"baseline_share", "share of fitted conversions given to the baseline"},
+			{"experiments_used", "experiments that calibrated the fit"},
+			{"experiment_fit", "share of used experiments whose window contribution lies within 1.645 standard errors of the measured lift; NULL without experiments"},
+			{"seed", "bootstrap seed (`incrementality.seed`)"},
+			{"warnings", "everything skipped or assumed, '; '-separated ('' when none)"},
+			{"conversions", "observed conversions over the window"},
+			{"fitted", "fitted conversions over the window"},
+			{"baseline", "the baseline's part of fitted"},
+			{"seconds", "time the fit took"},
+		},
+		Example: `SELECT conversion_type, status, periods, round(r_squared, 2) AS r2, round(holdout_mape, 2) AS holdout_mape,
+       round(baseline_share, 2) AS baseline_share, experiments_used, experiment_fit, warnings FROM mmm_fit`,
+	},
+	{
+		Name: "model_accuracy", Section: "evaluation", BuiltBy: "queries (model_accuracy.sql, model_accuracy_scores.sql.tmpl)",
+		Grain: "truth x conversion type x model x channel, plus one `(all)` row per truth, model and type",
+		About: "Only when `evaluation.truth_file` or `evaluation.incremental_truth_file` is set (the demo writes both): each model's channel shares against a known truth. Two truths answer two questions: `earliest_cause` (which channel's touch caused each conversion: what path attribution tries to share out) and `counterfactual` (how many conversions each channel adds over a world without it: what a budget depends on). The media mix model (model `mmm`) is scored on the channels it measures (those with spend), both shares taken over them.",
+		Columns: []Column{
+			{"truth", "`earliest_cause` (truth_file) or `counterfactual` (incremental_truth_file)"},
+			{"model", "attribution model, or `mmm` (the media mix model)"},
 			{"conversion_type", "conversion type"},
 			{"channel", "channel, or `(all)` for the model's summary row"},
-			{"true_share", "true share of conversions caused by the channel (from the truth file)"},
+			{"true_share", "the channel's share of the true conversions (earliest_cause: conversions it caused first; counterfactual: conversions lost without it, shares of the channels' sum)"},
 			{"attributed_share", "the model's share of credits to real channels"},
 			{"abs_error", "abs(attributed_share - true_share); on `(all)` rows the mean over channels"},
 			{"misallocated_share", "`(all)` rows: half the sum of absolute differences, the share of conversions credited to the wrong channel"},
 		},
 		Example: `SELECT model, round(abs_error, 4) AS mean_abs_error, round(misallocated_share, 4) AS misallocated
-FROM model_accuracy WHERE channel = '(all)' ORDER BY misallocated_share`,
+FROM model_accuracy WHERE channel = '(all)' AND conversion_type = 'account_opened' ORDER BY truth, misallocated_share`,
 	},
 	{
 		Name: "conversion_paths", Section: "attribution", BuiltBy: "transform",

@@ -87,7 +87,7 @@ func TestCatalogueMatchesSchema(t *testing.T) {
 			t.Errorf("published table %s is not in the catalogue", p)
 		}
 	}
-	for _, p := range []string{"touchpoints", "conversions", "spend", "identity_links", "activity", "fx_rates", "ingest_files", "rejected_rows", "pipeline_runs"} {
+	for _, p := range []string{"touchpoints", "conversions", "spend", "identity_links", "activity", "fx_rates", "experiments", "ingest_files", "rejected_rows", "pipeline_runs"} {
 		if !names[p] {
 			t.Errorf("table %s of DESIGN.md is not in the catalogue", p)
 		}

@@ -1,4 +1,5 @@
--- Scores each model against known true channel shares (the demo's truth.csv): per conversion type, model
+-- Scores each model against known true channel shares (the demo's truth.csv: the earliest cause of each
+-- conversion; truth = 'earliest_cause'): per conversion type, model
 -- and channel the true share, the attributed share (credits to real channels; (unattributed) and the
 -- baseline are left out of both) and their absolute difference; a '(all)' row per model and type gives
 -- the mean absolute error over channels and, in misallocated_share, half the sum of absolute
@@ -34,10 +35,10 @@ per_channel AS (
     LEFT JOIN shares s USING (model, conversion_type, channel)
 )
 SELECT * FROM (
-    SELECT model, conversion_type, channel, true_share, attributed_share, abs_error, NULL::DOUBLE AS misallocated_share
+    SELECT 'earliest_cause' AS truth, model, conversion_type, channel, true_share, attributed_share, abs_error, NULL::DOUBLE AS misallocated_share
     FROM per_channel
     UNION ALL
-    SELECT model, conversion_type, '(all)', NULL, NULL, avg(abs_error), sum(abs_error) / 2
+    SELECT 'earliest_cause', model, conversion_type, '(all)', NULL, NULL, avg(abs_error), sum(abs_error) / 2
     FROM per_channel GROUP BY model, conversion_type
 )
 ORDER BY conversion_type, channel = '(all)' DESC, model, channel
