@@ -37,6 +37,8 @@ var canonicalColumns = map[string][]string{
 	"spend":          {"date", "spend", "channel", "source", "medium", "campaign", "currency", "impressions", "clicks"},
 	"identity_links": {"observed_at", "customer_id", "anonymous_id", "email", "phone"},
 	"activity":       {"activity_id", "occurred_at", "customer_id", "anonymous_id", "email", "phone", "event", "value"},
+	"experiments": {"experiment_id", "channel", "conversion_type", "start_date", "end_date", "incremental_conversions",
+		"standard_error", "low", "high", "incremental_revenue", "spend", "design", "notes"},
 }
 
 // rawRow is one data row of a source file in canonical names; a missing
@@ -347,7 +349,7 @@ func recompute(cfg *config.Config, dir string, cl *channel.Classifier, now time.
 func (rc *recomputed) accept(dataset string, r rawRow, cl *channel.Classifier, loc *time.Location,
 	futureLimit time.Time, cc string) (id string, ok, future bool) {
 	ids := idKeys(r, cc)
-	timeCol := map[string]string{"spend": "date", "identity_links": "observed_at"}[dataset]
+	timeCol := map[string]string{"spend": "date", "identity_links": "observed_at", "experiments": "start_date"}[dataset]
 	if timeCol == "" {
 		timeCol = "occurred_at"
 	}
@@ -357,7 +359,7 @@ func (rc *recomputed) accept(dataset string, r rawRow, cl *channel.Classifier, l
 	} else if !parsed {
 		return "", false, false
 	}
-	if dataset != "identity_links" && at.After(futureLimit) {
+	if dataset != "identity_links" && dataset != "experiments" && at.After(futureLimit) {
 		return "", false, true
 	}
 	epoch := strconv.FormatInt(at.UnixMicro(), 10)
@@ -435,6 +437,24 @@ func (rc *recomputed) accept(dataset string, r rawRow, cl *channel.Classifier, l
 			return "id:" + id, true, false
 		}
 		return key(epoch, strings.Join(ids, ","), strings.ToLower(r.get("event")), r.get("value")), true, false
+	case "experiments":
+		end, ok := parseTime(r.get("end_date"), loc)
+		if !ok || end.Before(at) || r.get("channel") == "" {
+			return "", false, false
+		}
+		if _, err := strconv.ParseFloat(r.get("incremental_conversions"), 64); err != nil {
+			return "", false, false
+		}
+		se, err := strconv.ParseFloat(r.get("standard_error"), 64)
+		lo, errLo := strconv.ParseFloat(r.get("low"), 64)
+		hi, errHi := strconv.ParseFloat(r.get("high"), 64)
+		if !(err == nil && se > 0) && !(errLo == nil && errHi == nil && lo < hi) {
+			return "", false, false
+		}
+		if id := r.get("experiment_id"); id != "" {
+			return "id:" + id, true, false
+		}
+		return key(r.get("channel"), r.get("conversion_type"), r.get("start_date"), r.get("end_date"), r.get("incremental_conversions")), true, false
 	case "spend":
 		if r.get("channel") == "" && (r.get("source") == "" || r.get("medium") == "") {
 			return "", false, false

@@ -91,11 +91,12 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 			status = "disabled"
 		}
 		res.Note = status + ": " + d.why
-		w.fitRow(AllTypes, status, d, nil, []string{d.why}, 0, *inc.Seed)
+		w.fitRow(AllTypes, status, d, nil, []string{d.why}, *inc.Seed)
 		for _, ch := range d.channels {
 			w.channelRow(AllTypes, d, ch.Name, nil, status+": "+d.why)
 		}
 	}
+	var times []string // per fit, for the step's note
 	if d.why == "" {
 		for _, typ := range d.types {
 			if err := ctx.Err(); err != nil {
@@ -111,20 +112,21 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 				if ctx.Err() != nil {
 					return res, fmt.Errorf("queries: incrementality %s: %w", typ, ctx.Err())
 				}
-				w.fitRow(typ, "failed", d, nil, append(warns, err.Error()), time.Since(start).Seconds(), *inc.Seed)
+				w.fitRow(typ, "failed", d, nil, append(warns, err.Error()), *inc.Seed)
 				for _, ch := range d.channels {
 					w.channelRow(typ, d, ch.Name, nil, "not fitted: "+err.Error())
 				}
 				continue
 			}
 			res.Fitted++
-			w.fitRow(typ, "fitted", d, fit, append(warns, fit.Warnings...), time.Since(start).Seconds(), *inc.Seed)
+			times = append(times, fmt.Sprintf("%s %.1fs", typ, time.Since(start).Seconds()))
+			w.fitRow(typ, "fitted", d, fit, append(warns, fit.Warnings...), *inc.Seed)
 			w.fitted(typ, d, fit)
 			if typ == AllTypes {
 				all = fit
 			}
 		}
-		res.Note = fmt.Sprintf("%d of %d fits, %s grain, %d periods", res.Fitted, len(d.types), d.grain, d.periods)
+		res.Note = fmt.Sprintf("%d of %d fits, %s grain, %d periods: %s", res.Fitted, len(d.types), d.grain, d.periods, strings.Join(times, ", "))
 	}
 	w.budget(d, all, *cfg.Evaluation.BudgetMinFactor, *cfg.Evaluation.BudgetMaxFactor, cfg.Currency)
 	if err := w.flush(ctx, c); err != nil {
@@ -483,12 +485,12 @@ func nullFloat(ok bool, v float64) driver.Value {
 	return v
 }
 
-func (w *mmmWriter) fitRow(typ, status string, d *mmmData, f *mmm.Fit, warns []string, secs float64, seed uint64) {
+func (w *mmmWriter) fitRow(typ, status string, d *mmmData, f *mmm.Fit, warns []string, seed uint64) {
 	var ws, we driver.Value
 	if !d.start.IsZero() {
 		ws, we = d.start, d.end
 	}
-	row := []driver.Value{typ, status, nil, nil, ws, we, nil, nil, nil, nil, nil, nil, seed, strings.Join(warns, "; "), nil, nil, nil, secs}
+	row := []driver.Value{typ, status, nil, nil, ws, we, nil, nil, nil, nil, nil, nil, seed, strings.Join(warns, "; "), nil, nil, nil}
 	if f != nil {
 		used := 0
 		for _, e := range f.Experiments {

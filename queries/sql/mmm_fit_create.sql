@@ -16,6 +16,5 @@ CREATE TABLE _next_mmm_fit (
     warnings         VARCHAR,            -- '; '-separated, '' when none
     conversions      DOUBLE,             -- observed over the window
     fitted           DOUBLE,             -- fitted over the window (baseline + channels)
-    baseline         DOUBLE,             -- the baseline's part of fitted
-    seconds          DOUBLE              -- time the fit took
+    baseline         DOUBLE              -- the baseline's part of fitted
 )
