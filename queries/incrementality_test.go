@@ -268,3 +268,44 @@ func TestIncrementalityRecovery(t *testing.T) {
 	// Outdoor adds nothing: cut to the lower bound.
 	expectRows(t, c, `SELECT action, round(change_factor, 4) FROM budget_recommendations WHERE channel = 'Outdoor'`, [][]any{{"decrease", 0.7}})
 }
+
+// TestIncrementalityExperiments: the simulated market with three experiments loaded: a geo test of TV
+// over its flight of 2025-03-10..2025-04-06 (days 434..461) whose lift is TV's true contribution over
+// those days with a 10% standard error, a test of a channel without spend (Radio) and one before the
+// data (2023). The first calibrates TV (method and basis mmm+experiments, the fit agrees with it); the
+// other two are named in the warnings and not used.
+func TestIncrementalityExperiments(t *testing.T) {
+	m := simulateMarket(3)
+	lift := sum(m.contrib["TV"], 434, 462)
+	setup := append(writeMarket(t, m, 3),
+		experimentRow("tv-geo", "TV", "2025-03-10", "2025-04-06", lift, 0.1*lift, "geo"),
+		experimentRow("radio", "Radio", "2025-03-10", "2025-04-06", 100, 10, "geo"),
+		experimentRow("old", "Search", "2023-03-01", "2023-03-28", 100, 10, "holdout"))
+	c := evalRun(t, goldenYAML, setup...)
+	got := query(t, c, `SELECT experiments_used, experiment_fit, warnings FROM mmm_fit WHERE conversion_type = '(all)'`)
+	if len(got) != 1 {
+		t.Fatalf("mmm_fit (all): %d rows", len(got))
+	}
+	if !same(got[0][0], 1.0) || !same(got[0][1], 1.0) {
+		t.Errorf("experiments used %v, fit %v; want 1 and 1", norm(got[0][0]), norm(got[0][1]))
+	}
+	warns := got[0][2].(string)
+	for _, want := range []string{"radio", "old"} {
+		if !strings.Contains(warns, want) {
+			t.Errorf("warnings %q do not name experiment %q", warns, want)
+		}
+	}
+	expectRows(t, c, `SELECT channel, method FROM channel_incrementality WHERE conversion_type = '(all)' ORDER BY channel`, [][]any{
+		{"Outdoor", "mmm"}, {"Search", "mmm"}, {"TV", "mmm+experiments"},
+	})
+	expectRows(t, c, `SELECT basis FROM budget_recommendations WHERE channel = 'TV'`, [][]any{{"mmm+experiments"}})
+	// The per-type fits have no experiment of their own type.
+	expectRows(t, c, `SELECT conversion_type, experiments_used, experiment_fit FROM mmm_fit WHERE conversion_type <> '(all)' ORDER BY 1`, [][]any{
+		{"account_opened", 0.0, nil}, {"card_activated", 0.0, nil},
+	})
+}
+
+func experimentRow(id, channel, from, to string, lift, se float64, design string) stmt {
+	return stmt{`INSERT INTO experiments (experiment_id, channel, start_date, end_date, incremental_conversions, standard_error, design, source_name, load_id)
+		VALUES (?, ?, ?::DATE, ?::DATE, ?, ?, ?, 'test', 'l')`, []any{id, channel, from, to, lift, se, design}}
+}
