@@ -65,6 +65,8 @@ var sourceDefs = []sourceDef{
 			{"campaign", "campaign"}, {"spend", "cost"}, {"impressions", "impressions"}, {"clicks", "clicks"}}},
 	{name: "offline_spend", dataset: "spend", path: offlineSpendPath,
 		comment: "finance export of offline spend; canonical column names"},
+	{name: "lift_tests", dataset: "experiments", path: liftTestsPath,
+		comment: "lift tests (geo, holdout) that calibrate the media mix model; canonical column names"},
 }
 
 // configYAML renders attrib.yaml.
@@ -92,6 +94,11 @@ sources:
   models: [first_touch, last_touch, last_non_direct, linear, position_based, time_decay, markov, shapley, fractribution]
 evaluation:
   truth_file: truth.csv        # the demo's known causal truth: scores every model in model_accuracy
+  incremental_truth_file: truth_incremental.csv   # what each channel truly adds (channel switched off, same people)
+incrementality:
+  holidays:                    # baseline regressors of the media mix model
+    - {name: Spring Festival, start: 2025-01-28, end: 2025-02-04}
+    - {name: Golden Week, start: 2025-10-01, end: 2025-10-07}
 jobs:
   - name: daily
     schedule: "CRON_TZ=UTC 0 30 2 * * *"

@@ -1,9 +1,6 @@
 package demo
 
-import (
-	"math"
-	"math/rand/v2"
-)
+import "math"
 
 // conversion is one simulated conversion and its true cause.
 type conversion struct {
@@ -23,7 +20,12 @@ type conversion struct {
 // conversion after an exponential delay; the baseline fires with
 // probability baseline[typ] per year of eligibility at a uniform time. The
 // earliest candidate is the conversion and its source is the true cause.
-func simulate(r *rand.Rand, typ int, touches []touch, from int64) conversion {
+//
+// The draws are keyed to the touch and the type (and the baseline's to the
+// person and the type), so a touch fires the same way in every world in
+// which it happens. With rec, every firing touch is recorded as a candidate
+// (see counterfactual.go).
+func (c *chunk) simulate(typ int, touches []touch, from int64, rec bool) conversion {
 	best, cause, causeT := int64(math.MaxInt64), -1, int64(0)
 	for i := range touches {
 		tc := &touches[i]
@@ -31,26 +33,48 @@ func simulate(r *rand.Rand, typ int, touches []touch, from int64) conversion {
 			continue
 		}
 		e := effect[typ][tc.kind]
-		if e == 0 || r.Float64() >= e {
+		if e == 0 || unit(mix64(tc.key^(saltFire+uint64(typ)))) >= e {
 			continue
 		}
 		lo := int64(minDelay)
 		if tc.kind == kEvent || tc.kind == kDirectMail {
 			lo = minDelayDate
 		}
-		if t := tc.t + expSec(r, delayDays[tc.kind], lo, maxDelay); t < best {
-			best, cause, causeT = t, kindChannel[tc.kind], tc.t
+		t := tc.t + expSec(c.keyed(tc.key, saltDelay+uint64(typ)), delayDays[tc.kind], lo, maxDelay)
+		ch := kindChannel[tc.kind]
+		if rec {
+			c.cands[typ] = append(c.cands[typ], candidate{conv: t, touch: tc.t, ch: int8(ch), halo: tc.halo, cust: tc.kind.customer()})
+		}
+		if t < best {
+			best, cause, causeT = t, ch, tc.t
 		}
 	}
-	if span := yearEnd - from; span > 0 && r.Float64() < baseline[typ]*float64(span)/yearSec {
-		if t := from + r.Int64N(span); t < best {
-			best, cause, causeT = t, chBaseline, 0
-		}
+	if t := c.baseT[typ]; t >= from && t < best {
+		best, cause, causeT = t, chBaseline, 0
 	}
 	if cause < 0 {
 		return conversion{}
 	}
 	return conversion{ok: true, typ: typ, t: best, cause: cause, causeT: causeT}
+}
+
+// baselineTime draws when the baseline of type typ fires for the current
+// person: with probability baseline[typ], at a uniform time of the year (0:
+// it does not fire). A person eligible from time from converts through it
+// only if it fires at or after from, which gives the rate per year of
+// eligibility, and a later start of eligibility drops it or keeps it.
+func (c *chunk) baselineTime(typ int) int64 {
+	if unit(mix64(c.ps^(saltBaseline+uint64(typ)))) >= baseline[typ] {
+		return 0
+	}
+	return yearStart + c.keyed(c.ps, saltBaseline+uint64(typ)).Int64N(yearEnd-yearStart)
+}
+
+// revenue draws the revenue (cents) of the current person's conversion of
+// type typ, the same whichever cause it has and in every world.
+func (c *chunk) revenue(typ int) int64 {
+	r := c.keyed(c.ps, saltRevenue+uint64(typ))
+	return int64(math.Round(lognormal(r, revenueMu[typ], revenueSigma[typ]) * 100))
 }
 
 var products = [nConvTypes][]string{
@@ -71,7 +95,7 @@ var revenueSigma = [nConvTypes]float64{ctAccount: 0.6, ctCard: 0.5, ctLoan: 0.7}
 func (g *generator) finishConversion(c *chunk, p *person, cv *conversion) {
 	r := c.r
 	cv.branch = p.nCookies == 0 || r.Float64() < branchSaleShare(cv.typ, cv.cause)
-	cv.cents = int64(math.Round(lognormal(r, revenueMu[cv.typ], revenueSigma[cv.typ]) * 100))
+	cv.cents = c.revenue(cv.typ)
 	cv.product = products[cv.typ][r.IntN(len(products[cv.typ]))]
 	gap := int64(3 * 3600) // consequences come after the cause, and in the data period
 	if cv.cause != chBaseline {

@@ -7,9 +7,11 @@ import (
 	"context"
 	"encoding/csv"
 	"encoding/json"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -100,6 +102,12 @@ var csvChecks = map[string]csvCheck{
 	"offline_spend": {"date,channel,campaign,spend", false, func(r []string) bool {
 		v, err := strconv.ParseFloat(r[3], 64)
 		return parses(layoutDateOn, r[0]) && r[1] != "" && err == nil && v >= 0
+	}},
+	"lift_tests": {"experiment_id,channel,conversion_type,start_date,end_date,incremental_conversions,standard_error,design,notes", false, func(r []string) bool {
+		_, err1 := strconv.ParseFloat(r[5], 64)
+		se, err2 := strconv.ParseFloat(r[6], 64)
+		return r[0] != "" && r[1] != "" && parses(layoutDateOn, r[3]) && parses(layoutDateOn, r[4]) && r[3] <= r[4] &&
+			err1 == nil && err2 == nil && se > 0 && r[7] != ""
 	}},
 }
 
@@ -217,6 +225,8 @@ var canonical = map[string][]string{
 	"spend":          {"date", "spend", "channel", "source", "medium", "campaign", "currency", "impressions", "clicks"},
 	"identity_links": {"customer_id", "anonymous_id", "email", "phone", "observed_at"},
 	"activity":       {"occurred_at", "customer_id", "anonymous_id", "email", "phone", "event", "value"},
+	"experiments": {"experiment_id", "channel", "conversion_type", "start_date", "end_date", "incremental_conversions",
+		"standard_error", "low", "high", "incremental_revenue", "spend", "design", "notes"},
 }
 
 // TestConfig parses attrib.yaml and checks every source against the files.
@@ -233,6 +243,13 @@ func TestConfig(t *testing.T) {
 	}
 	if cfg.Evaluation.TruthFile != "truth.csv" {
 		t.Errorf("evaluation.truth_file = %q, want truth.csv", cfg.Evaluation.TruthFile)
+	}
+	if cfg.Evaluation.IncrementalTruthFile != "truth_incremental.csv" {
+		t.Errorf("evaluation.incremental_truth_file = %q, want truth_incremental.csv", cfg.Evaluation.IncrementalTruthFile)
+	}
+	wantHolidays := []config.Holiday{{Name: "Spring Festival", Start: "2025-01-28", End: "2025-02-04"}, {Name: "Golden Week", Start: "2025-10-01", End: "2025-10-07"}}
+	if !slices.Equal(cfg.Incrementality.Holidays, wantHolidays) {
+		t.Errorf("incrementality.holidays = %+v, want %+v", cfg.Incrementality.Holidays, wantHolidays)
 	}
 	if cfg.Warehouse.Path != "attrib.duckdb" || cfg.Timezone != "UTC" || cfg.Currency != "USD" || cfg.PII.Key == "" ||
 		cfg.Attribution.LookbackDays != 30 || len(cfg.Attribution.Models) != 9 || len(cfg.Jobs) != 1 ||
@@ -406,4 +423,280 @@ func TestIdentityJoins(t *testing.T) {
 	if len(linked) == 0 {
 		t.Error("no cookie is linked to a customer")
 	}
+}
+
+// incrChannels is README.md's list of channels of truth_incremental.csv.
+var incrChannels = []string{"Paid Search", "Organic Search", "Paid Social", "Organic Social", "Display", "Email",
+	"Affiliates", "Referral", "Direct", "App", "Branch", "Call Centre", "Events", "Direct Mail", "TV", "Outdoor"}
+
+// TestIncrementalTruthFile checks truth_incremental.csv: one row per
+// conversion type and (all) for every channel, zeros included; (all) sums
+// the types; shares are each channel's part of the type's sum; Outdoor is
+// exactly 0; the Summary holds the same rows.
+func TestIncrementalTruthFile(t *testing.T) {
+	s := generate(t, 7)
+	rows := readCSV(t, filepath.Join(s.Dir, truthIncrPath), false)
+	if got := strings.Join(rows[0], ","); got != "conversion_type,channel,true_incremental_conversions,true_incremental_revenue,true_share" {
+		t.Fatalf("header %s", got)
+	}
+	rows = rows[1:]
+	types := []string{"account_opened", "card_activated", "loan_funded", "(all)"}
+	if len(rows) != len(types)*len(incrChannels) || len(s.Incremental) != len(rows) {
+		t.Fatalf("%d rows (summary %d), want %d", len(rows), len(s.Incremental), len(types)*len(incrChannels))
+	}
+	type val struct {
+		n   int64
+		rev float64
+	}
+	var sumAll [16]val
+	for ti, typ := range types {
+		var sum int64
+		vals := make([]val, len(incrChannels))
+		shares := make([]string, len(incrChannels))
+		for ci, ch := range incrChannels {
+			r := rows[ti*len(incrChannels)+ci]
+			if r[0] != typ || r[1] != ch {
+				t.Fatalf("row %d is %s/%s, want %s/%s", ti*len(incrChannels)+ci, r[0], r[1], typ, ch)
+			}
+			n, err1 := strconv.ParseInt(r[2], 10, 64)
+			rev, err2 := strconv.ParseFloat(r[3], 64)
+			if err1 != nil || err2 != nil || n < 0 || rev < 0 {
+				t.Fatalf("row %v: %v %v", r, err1, err2)
+			}
+			if ch == "Outdoor" && (n != 0 || rev != 0) {
+				t.Errorf("%s: Outdoor %d / %.2f, want 0", typ, n, rev)
+			}
+			if sr := s.Incremental[ti*len(incrChannels)+ci]; sr.ConversionType != typ || sr.Channel != ch || sr.Conversions != n || math.Abs(sr.Revenue-rev) > 0.005 {
+				t.Errorf("summary row %+v, file %v", sr, r)
+			}
+			vals[ci], shares[ci] = val{n, rev}, r[4]
+			sum += n
+			if typ != "(all)" {
+				sumAll[ci].n += n
+				sumAll[ci].rev += rev
+			} else if n != sumAll[ci].n || math.Abs(rev-sumAll[ci].rev) > 0.005*float64(len(types)) {
+				t.Errorf("(all) %s: %d / %.2f, the types sum to %d / %.2f", ch, n, rev, sumAll[ci].n, sumAll[ci].rev)
+			}
+		}
+		var shareSum float64
+		for ci, sh := range shares {
+			if sum == 0 {
+				if sh != "" {
+					t.Errorf("%s: share %q without incremental conversions", typ, sh)
+				}
+				continue
+			}
+			v, err := strconv.ParseFloat(sh, 64)
+			if err != nil || math.Abs(v-float64(vals[ci].n)/float64(sum)) > 1e-6 {
+				t.Errorf("%s %s: share %q, want %d/%d", typ, incrChannels[ci], sh, vals[ci].n, sum)
+			}
+			shareSum += v
+		}
+		if sum > 0 && math.Abs(shareSum-1) > 1e-4 {
+			t.Errorf("%s: shares sum to %v", typ, shareSum)
+		}
+	}
+}
+
+// TestLiftTestsFile checks lift_tests.csv against the Summary and the
+// spend: each test's channel spent during its window.
+func TestLiftTestsFile(t *testing.T) {
+	s := generate(t, 7)
+	rows := readCSV(t, filepath.Join(s.Dir, liftTestsPath), false)[1:]
+	if len(rows) != len(s.LiftTests) || len(rows) < 2 || len(rows) > 3 {
+		t.Fatalf("%d lift tests (summary %d), want 2-3", len(rows), len(s.LiftTests))
+	}
+	spend := dailySpend(t, s.Dir)
+	for i, r := range rows {
+		l := s.LiftTests[i]
+		est, _ := strconv.ParseFloat(r[5], 64)
+		se, _ := strconv.ParseFloat(r[6], 64)
+		if r[0] != l.ID || r[1] != l.Channel || r[2] != l.ConversionType || r[3] != l.Start || r[4] != l.End ||
+			est != l.Estimate || se != l.SE || r[7] != l.Design || r[8] != l.Notes {
+			t.Errorf("row %v, summary %+v", r, l)
+		}
+		if r[2] != "" && !slices.Contains(convTypeNames[:], r[2]) {
+			t.Errorf("%s: conversion type %q", r[0], r[2])
+		}
+		if !strings.HasPrefix(r[3], "2025-") || !strings.HasPrefix(r[4], "2025-") || r[3] > r[4] {
+			t.Errorf("%s: window %s..%s", r[0], r[3], r[4])
+		}
+		var inWindow float64
+		for d, v := range spend[r[1]] {
+			if date := string(appendDate(nil, yearStart+int64(d)*daySec)); date >= r[3] && date <= r[4] {
+				inWindow += v
+			}
+		}
+		if inWindow <= 0 {
+			t.Errorf("%s: %s has no spend in %s..%s", r[0], r[1], r[3], r[4])
+		}
+	}
+}
+
+// spendChannel maps the ad platforms' source/medium to a channel (README.md).
+var spendChannel = map[[2]string]string{
+	{"google", "cpc"}: "Paid Search", {"bing", "cpc"}: "Paid Search", {"baidu", "cpc"}: "Paid Search",
+	{"facebook", "cpc"}: "Paid Social", {"wechat", "paid_social"}: "Paid Social", {"douyin", "paid_social"}: "Paid Social",
+	{"gdn", "display"}: "Display", {"dv360", "cpm"}: "Display",
+	{"moneysupermarket", "affiliate"}: "Affiliates", {"rong360", "affiliate"}: "Affiliates",
+	{"newsletter", "email"}: "Email",
+}
+
+// dailySpend reads both spend files (good rows) into USD per channel and
+// day of 2025.
+func dailySpend(t *testing.T, dir string) map[string][]float64 {
+	t.Helper()
+	out := map[string][]float64{}
+	add := func(ch string, date time.Time, v float64) {
+		if out[ch] == nil {
+			out[ch] = make([]float64, nDays)
+		}
+		d := int((date.Unix() - yearStart) / daySec)
+		if d < 0 || d >= nDays {
+			t.Fatalf("%s spend on %s, outside 2025", ch, date)
+		}
+		out[ch][d] += v
+	}
+	for _, r := range readCSV(t, filepath.Join(dir, offlineSpendPath), false)[1:] {
+		v, err := strconv.ParseFloat(r[3], 64)
+		date, err2 := time.Parse(time.DateOnly, r[0])
+		if err != nil || err2 != nil {
+			t.Fatalf("offline spend %v", r)
+		}
+		if v >= 0 {
+			add(r[1], date, v)
+		}
+	}
+	rd, err := file.OpenParquetFile(filepath.Join(dir, spendParquetPath), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rd.Close()
+	fr, err := pqarrow.NewFileReader(rd, pqarrow.ArrowReadProperties{}, memory.DefaultAllocator)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tbl, err := fr.ReadTable(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tbl.Release()
+	rr := array.NewTableReader(tbl, 0)
+	defer rr.Release()
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		dates := rec.Column(0).(*array.Date32)
+		src, med := rec.Column(1).(*array.String), rec.Column(2).(*array.String)
+		cost := rec.Column(4).(*array.Decimal128)
+		for i := range int(rec.NumRows()) {
+			ch, ok := spendChannel[[2]string{src.Value(i), med.Value(i)}]
+			if !ok {
+				t.Fatalf("ad spend of %s/%s", src.Value(i), med.Value(i))
+			}
+			if v := float64(cost.Value(i).LowBits()) / 100; cost.Value(i).Sign() >= 0 {
+				add(ch, dates.Value(i).ToTime(), v)
+			}
+		}
+	}
+	return out
+}
+
+// TestSpendIdentifiable checks that every spend channel varies over the
+// year (weekly spend is not constant: budget tests, flights, go-dark weeks,
+// drop dates) and that touches follow spend: no spend, no touches.
+func TestSpendIdentifiable(t *testing.T) {
+	s := generate(t, 7)
+	spend := dailySpend(t, s.Dir)
+	want := []string{"Paid Search", "Paid Social", "Display", "Affiliates", "Email", "Branch", "Call Centre", "Direct Mail", "Events", "Outdoor", "TV"}
+	for _, ch := range want {
+		daily := spend[ch]
+		if daily == nil {
+			t.Errorf("no spend for %s", ch)
+			continue
+		}
+		var weeks [53]float64
+		for d, v := range daily {
+			weeks[(d+2)/7] += v // weeks start on Monday; 2025-01-01 is a Wednesday
+		}
+		mean, sd := stat(weeks[1:52])
+		if sd < 0.1*mean {
+			t.Errorf("%s: weekly spend %.0f ± %.0f hardly varies", ch, mean, sd)
+		}
+	}
+	dark := func(ch, from, to string) {
+		for d, v := range spend[ch] {
+			date := string(appendDate(nil, yearStart+int64(d)*daySec))
+			in := date >= from && date <= to
+			if in && v != 0 {
+				t.Errorf("%s spends %.2f on %s, in its go-dark weeks", ch, v, date)
+			}
+			if !in && v == 0 && date >= "2025-03-01" && date < "2025-12-01" { // always on, whatever the flights
+				t.Errorf("%s spends nothing on %s, outside its go-dark weeks", ch, date)
+			}
+		}
+	}
+	dark("Display", "2025-07-07", "2025-07-20")
+	dark("Paid Social", "2025-11-03", "2025-11-09")
+
+	// Touches only on days with spend of their channel (email sessions
+	// follow a send for three more days and are left out).
+	spends := func(ch string, date string) bool {
+		d, err := time.Parse(time.DateOnly, date[:10])
+		if err != nil {
+			t.Fatalf("date %q", date)
+		}
+		i := int((d.Unix() - yearStart) / daySec)
+		return i >= 0 && i < nDays && spend[ch][i] > 0
+	}
+	paths, _ := filepath.Glob(filepath.Join(s.Dir, "data", "web", "*.ndjson"))
+	var sessions int
+	for _, path := range paths {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ln := range bytes.Split(bytes.TrimSpace(data), []byte("\n")) {
+			var m map[string]any
+			if err := json.Unmarshal(ln, &m); err != nil {
+				t.Fatal(err)
+			}
+			ts, _ := m["ts"].(string)
+			ch, paid := spendChannel[[2]string{m["utm_source"].(string), m["utm_medium"].(string)}]
+			if !paid || ch == "Email" || !parses(layoutISO, ts) {
+				continue
+			}
+			sessions++
+			if !spends(ch, ts) {
+				t.Errorf("%s session on %s without %s spend", m["utm_campaign"], ts, ch)
+			}
+		}
+	}
+	if sessions == 0 {
+		t.Error("no paid sessions")
+	}
+	for _, c := range []struct{ ch, rel, team string }{
+		{"Call Centre", "data/call_centre/calls.csv", teamOutbound},
+		{"Direct Mail", "data/direct_mail/drops.csv", ""},
+		{"Events", "data/events/attendees.csv", ""},
+	} {
+		for _, r := range readCSV(t, filepath.Join(s.Dir, filepath.FromSlash(c.rel)), c.ch == "Events")[1:] {
+			if (c.team != "" && r[2] != c.team) || !parses(layoutDateOn, r[0][:min(10, len(r[0]))]) {
+				continue
+			}
+			if !spends(c.ch, r[0]) {
+				t.Errorf("%s touch on %s without spend", c.ch, r[0])
+			}
+		}
+	}
+}
+
+func stat(v []float64) (mean, sd float64) {
+	for _, x := range v {
+		mean += x
+	}
+	mean /= float64(len(v))
+	for _, x := range v {
+		sd += (x - mean) * (x - mean)
+	}
+	return mean, math.Sqrt(sd / float64(len(v)))
 }

@@ -1,16 +1,18 @@
 // Package demo generates a deterministic synthetic marketing data set of a
 // retail bank: one calendar year (2025) of online and offline marketing
 // touches, conversions drawn from a known causal model, identity links,
-// customer activity until mid-2026, daily spend, a small share of
-// deliberately bad rows, the ground truth of which channel caused each
-// conversion, and an attrib.yaml that loads it all.
+// customer activity until mid-2026, daily spend, lift tests, a small share
+// of deliberately bad rows, the ground truth of which channel caused each
+// conversion (truth.csv), the counterfactual truth of what each channel adds
+// (truth_incremental.csv: the same people simulated with the channel
+// switched off), and an attrib.yaml that loads it all.
 //
 // Everything is streamed to disk in chunks of people, so memory does not
 // grow with the number of people. The same Options (Seed, People) produce
-// byte-identical files whatever GOMAXPROCS is: each person draws from its
-// own PCG stream seeded from (Seed, person index), chunks are written in
-// order, and the spend files are drawn from streams of their own. See
-// README.md for the model and the file formats.
+// byte-identical files whatever GOMAXPROCS is: every draw comes from a PCG
+// stream keyed to (Seed, person index, what it decides), chunks are written
+// in order, and the spend files and the lift tests' noise are drawn from
+// streams of their own. See README.md for the model and the file formats.
 package demo
 
 import (
@@ -40,6 +42,8 @@ type Summary struct {
 	Customers   int64            // existing customers plus accounts opened
 	Conversions map[string]int64 // good conversion rows per conversion_type
 	Truth       []TruthRow       // the content of truth.csv
+	Incremental []IncrementalRow // the content of truth_incremental.csv
+	LiftTests   []LiftTest       // the content of data/experiments/lift_tests.csv
 	Files       []FileSummary    // every file written, config last
 	Datasets    []DatasetSummary // per canonical dataset, over the source files
 	Rows        int64            // data rows of all source files (bad ones included)
@@ -111,8 +115,10 @@ func streamSpecs() [nStreams]streamSpec {
 
 // touch is one generated touchpoint of a person.
 type touch struct {
-	t     int64 // unix seconds
+	t     int64  // unix seconds
+	key   uint64 // keys the touch's firing draws (0 for consequences, which cause nothing)
 	kind  kind
+	halo  bool  // an organic search or direct session TV's halo added
 	anon  int8  // cookie index (web); campaign index (app)
 	entry int16 // web entry; store index (app)
 	aux   int16 // event, mailing, branch or reason index; conversion type (kDirectNav); millis (app)
@@ -129,6 +135,9 @@ type generator struct {
 	directEntry int
 	kindEntries [nKinds][]int
 	kindDays    [nKinds]cdf
+	kindScale   [nKinds]float64 // sessions of the year at the actual spend / at the planned spend (go-dark weeks)
+	haloDays    [2]cdf          // days of the sessions TV's halo adds: organic search, direct
+	haloMean    [2]float64      // their number per person-year (activity level 1)
 	appDays     cdf
 	branchDays  cdf
 	callInDays  cdf
@@ -139,8 +148,11 @@ type generator struct {
 	callHours   cdf
 
 	tv, outdoor []offlineLine
+	tvHalo      []float64 // Hill(adstock(TV spend)) per day, in [0, 1)
 	branchSpend offlineLine
 	callSpend   offlineLine
+
+	lifts []liftTest
 }
 
 // totals are the aggregates of a chunk (and of the whole run).
@@ -152,13 +164,17 @@ type totals struct {
 	customers   int64
 	conv        [nConvTypes]int64
 	truth       [nConvTypes][nChannels + 1]int64
+	incr        [nConvTypes][nIncr]int64 // conversions lost with the channel switched off
+	incrRev     [nConvTypes][nIncr]int64 // their revenue, cents
+	lift        []int64                  // conversions each lift test's window loses
 }
 
-func newTotals(nEntries int) totals {
+func newTotals(nEntries, nLifts int) totals {
 	return totals{
 		sessions:   make([]int32, nEntries*nDays),
 		mailPieces: make([]int64, len(mailings)),
 		attendees:  make([]int64, len(events)),
+		lift:       make([]int64, nLifts),
 	}
 }
 
@@ -179,6 +195,13 @@ func (t *totals) add(o *totals) {
 		for j := range t.truth[i] {
 			t.truth[i][j] += o.truth[i][j]
 		}
+		for j := range t.incr[i] {
+			t.incr[i][j] += o.incr[i][j]
+			t.incrRev[i][j] += o.incrRev[i][j]
+		}
+	}
+	for i, v := range o.lift {
+		t.lift[i] += v
 	}
 }
 
@@ -189,26 +212,49 @@ func (t *totals) reset() {
 	t.subscribers, t.customers = 0, 0
 	t.conv = [nConvTypes]int64{}
 	t.truth = [nConvTypes][nChannels + 1]int64{}
+	t.incr = [nConvTypes][nIncr]int64{}
+	t.incrRev = [nConvTypes][nIncr]int64{}
+	clear(t.lift)
 }
 
 // chunk simulates a contiguous range of people into in-memory buffers.
 type chunk struct {
-	g   *generator
-	pcg *rand.PCG
-	r   *rand.Rand
+	g    *generator
+	ps   uint64    // root seed of the current person's streams
+	pcg  *rand.PCG // the current person's write stream
+	r    *rand.Rand
+	spcg *rand.PCG // the stream of one family of touches (see stream)
+	sr   *rand.Rand
+	kpcg *rand.PCG // keyed draws (see keyed)
+	kr   *rand.Rand
 	totals
 	buf        [nStreams][]byte
 	rows, bad  [nStreams]int64
 	touches    []touch
 	convLogins []int64
+	baseT      [nConvTypes]int64       // when the baseline of each type fires (0: never)
+	cands      [nConvTypes][]candidate // firing, eligible touches of the factual world
 }
 
 const chunkPeople = 2048
 
 func (g *generator) newChunk() *chunk {
-	c := &chunk{g: g, pcg: rand.NewPCG(0, 0), totals: newTotals(len(g.entries))}
-	c.r = rand.New(c.pcg)
+	c := &chunk{g: g, pcg: rand.NewPCG(0, 0), spcg: rand.NewPCG(0, 0), kpcg: rand.NewPCG(0, 0),
+		totals: newTotals(len(g.entries), len(g.lifts))}
+	c.r, c.sr, c.kr = rand.New(c.pcg), rand.New(c.spcg), rand.New(c.kpcg)
 	return c
+}
+
+// stream returns the current person's stream s, from its start.
+func (c *chunk) stream(s int) *rand.Rand {
+	seedPCG(c.spcg, c.ps, uint64(s))
+	return c.sr
+}
+
+// keyed returns a generator for the draws keyed to (key, salt).
+func (c *chunk) keyed(key, salt uint64) *rand.Rand {
+	seedPCG(c.kpcg, key, salt)
+	return c.kr
 }
 
 func (c *chunk) reset() {
@@ -230,34 +276,53 @@ func sortTouches(ts []touch) {
 	slices.SortStableFunc(ts, func(a, b touch) int { return cmp.Compare(a.t, b.t) })
 }
 
-// person simulates one person: exposure, conversions, consequences,
-// identity links and activity, and appends their rows to the buffers.
-func (c *chunk) person(i int) {
+// simulatePerson draws person i, their touches (those off drops left out)
+// and their conversions, writing nothing; c.touches holds the touches in
+// time order (no consequences yet). With rec, the firing touches are
+// recorded for the counterfactuals.
+func (c *chunk) simulatePerson(i int, off *offSpec, rec bool) (person, [nConvTypes]conversion) {
 	g := c.g
-	c.pcg.Seed(mix64(g.seedMix^uint64(i)), mix64(uint64(i)+0x9e3779b97f4a7c15))
-	r := c.r
-	p := g.newPerson(r, i)
+	c.ps = g.personSeed(i)
+	p := g.newPerson(c.stream(stAttr), i)
 	c.touches = c.touches[:0]
-	g.prospectTouches(c, &p)
+	for typ := range c.cands {
+		c.cands[typ] = c.cands[typ][:0]
+		c.baseT[typ] = c.baselineTime(typ)
+	}
+	g.prospectTouches(c, &p, off)
 	if p.existing {
-		g.customerTouches(c, &p, yearStart)
+		g.customerTouches(c, &p, 0, off)
 	}
 	sortTouches(c.touches)
 
 	var convs [nConvTypes]conversion
 	if !p.existing {
-		convs[ctAccount] = simulate(r, ctAccount, c.touches, yearStart)
+		convs[ctAccount] = c.simulate(ctAccount, c.touches, yearStart, rec)
 		if convs[ctAccount].ok {
 			p.custSince = convs[ctAccount].t
-			g.customerTouches(c, &p, p.custSince)
+			g.customerTouches(c, &p, firstDay(p.custSince), off)
+			g.newCustomerApp(c, &p, off)
 			sortTouches(c.touches)
 		}
 	}
 	if p.custSince != 0 {
-		c.customers++
 		from := max(p.custSince, yearStart)
-		convs[ctCard] = simulate(r, ctCard, c.touches, from)
-		convs[ctLoan] = simulate(r, ctLoan, c.touches, from)
+		convs[ctCard] = c.simulate(ctCard, c.touches, from, rec)
+		convs[ctLoan] = c.simulate(ctLoan, c.touches, from, rec)
+	}
+	return p, convs
+}
+
+// person simulates one person: exposure, conversions, consequences,
+// identity links and activity, and appends their rows to the buffers; then
+// their share of the counterfactual truth.
+func (c *chunk) person(i int) {
+	g := c.g
+	p, convs := c.simulatePerson(i, &allOn, true)
+	c.counterfactuals(p.existing, &convs)
+	seedPCG(c.pcg, c.ps, uint64(stWrite))
+	if p.custSince != 0 {
+		c.customers++
 	}
 	if p.subscribed {
 		c.subscribers++
@@ -330,10 +395,10 @@ func Generate(ctx context.Context, opt Options) (Summary, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return Summary{}, fmt.Errorf("demo: create %s: %w", dir, err)
 	}
-	// attrib.yaml and truth.csv are written last: a directory holding them
-	// holds a complete data set. Web files are created on their first row,
+	// attrib.yaml and the truth files are written last: a directory holding
+	// them holds a complete data set. Web files are created on their first row,
 	// so a month without sessions leaves no (stale or empty) file.
-	old := []string{configPath, truthPath}
+	old := []string{configPath, truthPath, truthIncrPath, liftTestsPath}
 	for m := range webMonths {
 		old = append(old, webFileName(m))
 	}
@@ -343,9 +408,7 @@ func Generate(ctx context.Context, opt Options) (Summary, error) {
 		}
 	}
 
-	seed := uint64(opt.Seed)
-	g := &generator{dir: dir, people: opt.People, seedMix: mix64(seed ^ 0x6a09e667f3bcc908), key: mix64(seed + 0xbb67ae8584caa73b)}
-	g.plan()
+	g := newGenerator(dir, opt.People, opt.Seed)
 
 	files, total, err := g.writePeople(ctx, &opt)
 	if err != nil {
@@ -364,6 +427,18 @@ func Generate(ctx context.Context, opt Options) (Summary, error) {
 		return Summary{}, err
 	}
 	files = append(files, tf)
+	incr := incrementalRows(&total.incr, &total.incrRev)
+	inf, err := g.writeIncremental(incr)
+	if err != nil {
+		return Summary{}, err
+	}
+	files = append(files, inf)
+	lifts := g.liftResults(total.lift)
+	lf, err := g.writeLiftTests(lifts)
+	if err != nil {
+		return Summary{}, err
+	}
+	files = append(files, lf)
 	cf, err := g.writeConfig()
 	if err != nil {
 		return Summary{}, err
@@ -371,7 +446,17 @@ func Generate(ctx context.Context, opt Options) (Summary, error) {
 	files = append(files, cf)
 	g.progress(&opt, "config", 1, 1)
 
-	return summarize(g, &opt, total, truth, files), nil
+	s := summarize(g, &opt, total, truth, files)
+	s.Incremental, s.LiftTests = incr, lifts
+	return s, nil
+}
+
+// newGenerator plans a run: spend, campaigns, the daily weights of touches
+// and the lift tests.
+func newGenerator(dir string, people int, seed int64) *generator {
+	g := &generator{dir: dir, people: people, seedMix: mix64(uint64(seed) ^ 0x6a09e667f3bcc908), key: mix64(uint64(seed) + 0xbb67ae8584caa73b)}
+	g.plan()
+	return g
 }
 
 // writePeople simulates all people chunk by chunk and streams their rows
@@ -399,7 +484,7 @@ func (g *generator) writePeople(ctx context.Context, opt *Options) ([]*outFile, 
 		}
 	}
 
-	total := newTotals(len(g.entries))
+	total := newTotals(len(g.entries), len(g.lifts))
 	c := g.newChunk()
 	n := int64(opt.People)
 	g.progress(opt, "people", 0, n)

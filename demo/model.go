@@ -62,8 +62,27 @@ var kindChannel = [nKinds]int{
 	kBranchSale: chBranch,
 }
 
+// Channels of the counterfactual truth (truth_incremental.csv): the 14
+// touch channels, then the two spend-only channels, which leave no touch.
+const (
+	icTV      = nChannels     // TV: its halo adds organic search and direct sessions
+	icOutdoor = nChannels + 1 // Outdoor: flights of posters and billboards, no effect
+	nIncr     = nChannels + 2
+)
+
+var incrNames = func() (n [nIncr]string) {
+	copy(n[:], channelNames[:nChannels])
+	n[icTV], n[icOutdoor] = "TV", "Outdoor"
+	return n
+}()
+
 // web reports whether touches of k are web sessions.
 func (k kind) web() bool { return k <= kDirect || k == kDirectNav }
+
+// customer reports whether touches of k need a customer number (branch
+// visits, inbound calls, direct mail). They are drawn over the whole year
+// and kept from the first whole day as a customer.
+func (k kind) customer() bool { return k == kBranch || k == kCallIn || k == kDirectMail }
 
 // Conversion types.
 const (

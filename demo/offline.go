@@ -71,88 +71,113 @@ var (
 
 // prospectTouches draws the touches that do not need a customer number:
 // web sessions, app installs, outbound calls and events.
-func (g *generator) prospectTouches(c *chunk, p *person) {
-	r := c.r
+func (g *generator) prospectTouches(c *chunk, p *person, off *offSpec) {
 	if p.nCookies > 0 {
-		g.webTouches(c, p)
+		g.webTouches(c, p, off)
 	}
+	r := c.stream(stApp)
 	install := appProspect
 	if p.existing {
 		install = appExisting
 	}
 	if !p.hasApp && r.Float64() < install {
-		p.hasApp = true
 		d := g.appDays.sample(r)
-		g.appTouch(c, yearStart+int64(d)*daySec+secondOfDay(r, g.webHours))
+		tc := appTouch(r, yearStart+int64(d)*daySec+secondOfDay(r, g.webHours), touchKey(c.ps, stApp, 0))
+		if !off.drops(kApp, false, tc.t) {
+			p.hasApp = true
+			c.touches = append(c.touches, tc)
+		}
 	}
 	if p.hasPhone {
-		for range poisson(r, callOutRate) {
+		r = c.stream(stCallOut)
+		for j := range poisson(r, callOutRate) {
 			d := g.callOutDays.sample(r)
 			if d < 0 {
-				continue
+				break
 			}
 			t := yearStart + int64(d)*daySec + secondOfDay(r, g.callHours)
-			c.touches = append(c.touches, touch{t: t, kind: kCallOut, aux: int16(r.IntN(len(outReasons)))})
+			reason := r.IntN(len(outReasons))
+			if !off.drops(kCallOut, false, t) {
+				c.touches = append(c.touches, touch{t: t, kind: kCallOut, aux: int16(reason), key: touchKey(c.ps, stCallOut, j)})
+			}
 		}
 	}
 	if p.hasEmail {
+		r = c.stream(stEvents)
 		var seen uint64 // events already attended (at most 64 events)
-		for range poisson(r, eventRate) {
+		for j := range poisson(r, eventRate) {
 			ev := g.eventPick.sample(r)
-			if seen&(1<<uint(ev)) == 0 {
-				seen |= 1 << uint(ev)
-				c.touches = append(c.touches, touch{t: yearStart + int64(events[ev].day)*daySec, kind: kEvent, aux: int16(ev)})
+			if seen&(1<<uint(ev)) != 0 {
+				continue
+			}
+			seen |= 1 << uint(ev)
+			if t := yearStart + int64(events[ev].day)*daySec; !off.drops(kEvent, false, t) {
+				c.touches = append(c.touches, touch{t: t, kind: kEvent, aux: int16(ev), key: touchKey(c.ps, stEvents, j)})
 			}
 		}
 	}
 }
 
 // customerTouches draws the touches that need a customer number (branch
-// visits, inbound calls, direct mail) from time from to the end of the
-// year, and the app install of a new customer.
-func (g *generator) customerTouches(c *chunk, p *person, from int64) {
-	r := c.r
-	if !p.existing && p.nCookies > 0 && !p.hasApp && r.Float64() < appNewCust {
-		p.hasApp = true
-		g.appTouch(c, from+expSec(r, 3, 60, 14*daySec))
-	}
-	if from >= yearEnd {
-		return
-	}
-	first := 0 // first whole day as a customer
-	if from > yearStart {
-		first = int((from-yearStart)/daySec) + 1
-	}
+// visits, inbound calls, direct mail) over the whole year and keeps those
+// from day first on (0 for an existing customer, the day after the account
+// was opened for a new one). Opening the account later keeps a subset of
+// the same touches; never opening it keeps none.
+func (g *generator) customerTouches(c *chunk, p *person, first int, off *offSpec) {
 	if first >= nDays {
 		return
 	}
-	frac := float64(nDays-first) / nDays
-	for range poisson(r, branchRate*frac) {
-		d := g.branchDays.sampleFrom(r, first)
+	r := c.stream(stBranch)
+	for j := range poisson(r, branchRate) {
+		d := g.branchDays.sample(r)
 		if d < 0 {
-			continue
+			break
 		}
 		br := p.branch
 		if r.Float64() < 0.15 {
 			br = r.IntN(nBranches)
 		}
 		t := yearStart + int64(d)*daySec + secondOfDay(r, g.branchHours)
-		c.touches = append(c.touches, touch{t: t, kind: kBranch, aux: int16(br)})
-	}
-	if p.hasPhone {
-		for range poisson(r, callInRate*frac) {
-			d := g.callInDays.sampleFrom(r, first)
-			if d < 0 {
-				continue
-			}
-			t := yearStart + int64(d)*daySec + secondOfDay(r, g.callHours)
-			c.touches = append(c.touches, touch{t: t, kind: kCallIn, aux: int16(r.IntN(len(inReasons)))})
+		if d >= first && !off.drops(kBranch, false, t) {
+			c.touches = append(c.touches, touch{t: t, kind: kBranch, aux: int16(br), key: touchKey(c.ps, stBranch, j)})
 		}
 	}
+	if p.hasPhone {
+		r = c.stream(stCallIn)
+		for j := range poisson(r, callInRate) {
+			d := g.callInDays.sample(r)
+			if d < 0 {
+				break
+			}
+			t := yearStart + int64(d)*daySec + secondOfDay(r, g.callHours)
+			reason := r.IntN(len(inReasons))
+			if d >= first && !off.drops(kCallIn, false, t) {
+				c.touches = append(c.touches, touch{t: t, kind: kCallIn, aux: int16(reason), key: touchKey(c.ps, stCallIn, j)})
+			}
+		}
+	}
+	r = c.stream(stMail)
 	for i, m := range mailings {
-		if m.day >= first && r.Float64() < mailShare {
-			c.touches = append(c.touches, touch{t: yearStart + int64(m.day)*daySec, kind: kDirectMail, aux: int16(i)})
-			c.mailPieces[i]++
+		t := yearStart + int64(m.day)*daySec
+		if r.Float64() < mailShare && m.day >= first && !off.drops(kDirectMail, false, t) {
+			c.touches = append(c.touches, touch{t: t, kind: kDirectMail, aux: int16(i), key: touchKey(c.ps, stMail, i)})
+		}
+	}
+}
+
+// newCustomerApp adds the app install of a new customer with cookies and
+// no app: 45% install it within days of opening the account. It is a
+// consequence of the account and causes nothing.
+func (g *generator) newCustomerApp(c *chunk, p *person, off *offSpec) {
+	if p.existing || p.nCookies == 0 || p.hasApp {
+		return
+	}
+	r := c.stream(stNewApp)
+	if r.Float64() < appNewCust {
+		tc := appTouch(r, p.custSince+expSec(r, 3, 60, 14*daySec), touchKey(c.ps, stNewApp, 0))
+		if !off.drops(kApp, false, tc.t) {
+			p.hasApp = true
+			c.touches = append(c.touches, tc)
 		}
 	}
 }
@@ -218,6 +243,7 @@ func (g *generator) writeOffline(c *chunk, p *person, tc *touch) {
 			c.rows[sEvents]++
 		}
 	case kDirectMail:
+		c.mailPieces[tc.aux]++
 		b := appendTime(c.buf[sMail], tc.t, 0, tsDate)
 		b = append(b, ',')
 		b = g.appendCustNo(b, p)

@@ -97,8 +97,8 @@ func emailSends() []struct {
 // webRate is the mean number of sessions per person-year of each web kind
 // (times the person's activity level; Email only for subscribers).
 var webRate = [nKinds]float64{
-	kPaidSearch: 0.8, kOrganicSearch: 0.9, kPaidSocial: 0.7, kOrganicSocial: 0.3, kDisplay: 1.0,
-	kEmail: 2.0, kAffiliates: 0.15, kReferral: 0.2, kDirect: 0.5,
+	kPaidSearch: 0.8, kOrganicSearch: 0.75, kPaidSocial: 0.7, kOrganicSocial: 0.3, kDisplay: 1.0,
+	kEmail: 2.0, kAffiliates: 0.15, kReferral: 0.2, kDirect: 0.4,
 }
 
 var randomPages = []string{"/", "/savings", "/current-account", "/cards", "/loans", "/offers", "/zh/理财", "/mortgages"}
@@ -132,23 +132,41 @@ func (g *generator) pickEntry(r *rand.Rand, k kind, d int) int {
 	return idx[0]
 }
 
-// webTouches draws the person's web sessions of the marketing year.
-func (g *generator) webTouches(c *chunk, p *person) {
-	r := c.r
+// webTouches draws the person's web sessions of the marketing year. Each
+// web kind is a Poisson process over the days of the year whose intensity
+// is the kind's daily weight (spend^0.7 for paid kinds, with a fixed
+// constant, so a day without spend has no sessions and a go-dark week's
+// sessions are lost, not moved); TV's halo adds organic search and direct
+// sessions of its own. Touches that off drops are drawn, then left out, so
+// the other touches keep their draws.
+func (g *generator) webTouches(c *chunk, p *person, off *offSpec) {
 	for k := kPaidSearch; k <= kDirect; k++ {
 		if k == kEmail && !p.subscribed {
 			continue
 		}
-		n := poisson(r, webRate[k]*p.lambda)
-		for range n {
-			d := g.kindDays[k].sample(r)
-			if d < 0 {
-				continue
-			}
-			e := g.pickEntry(r, k, d)
-			t := yearStart + int64(d)*daySec + secondOfDay(r, g.webHours)
-			c.touches = append(c.touches, touch{t: t, kind: k, entry: int16(e), anon: p.pickCookie(r)})
+		g.webStream(c, p, k, stWeb+int(k), webRate[k]*g.kindScale[k]*p.lambda, g.kindDays[k], false, off)
+	}
+	g.webStream(c, p, kOrganicSearch, stHaloSearch, g.haloMean[0]*p.lambda, g.haloDays[0], true, off)
+	g.webStream(c, p, kDirect, stHaloDirect, g.haloMean[1]*p.lambda, g.haloDays[1], true, off)
+}
+
+// webStream draws a Poisson(mean) number of sessions of kind k on days
+// drawn from days, from stream s of the person.
+func (g *generator) webStream(c *chunk, p *person, k kind, s int, mean float64, days cdf, halo bool, off *offSpec) {
+	r := c.stream(s)
+	n := poisson(r, mean)
+	for j := range n {
+		d := days.sample(r)
+		if d < 0 {
+			return
 		}
+		e := g.pickEntry(r, k, d)
+		t := yearStart + int64(d)*daySec + secondOfDay(r, g.webHours)
+		cookie := p.pickCookie(r)
+		if off.drops(k, halo, t) {
+			continue
+		}
+		c.touches = append(c.touches, touch{t: t, kind: k, entry: int16(e), anon: cookie, halo: halo, key: touchKey(c.ps, s, j)})
 	}
 }
 
@@ -256,13 +274,13 @@ func (g *generator) writeApp(c *chunk, p *person, tc *touch) {
 	}
 }
 
-// appTouch adds an app install at time t.
-func (g *generator) appTouch(c *chunk, t int64) {
-	r := c.r
-	c.touches = append(c.touches, touch{
+// appTouch is an app install at time t, its store, campaign and
+// milliseconds drawn from r.
+func appTouch(r *rand.Rand, t int64, key uint64) touch {
+	return touch{
 		t: t, kind: kApp, entry: int16(r.IntN(len(appStores))), anon: int8(r.IntN(len(appCampaigns))),
-		aux: int16(r.IntN(1000)),
-	})
+		aux: int16(r.IntN(1000)), key: key,
+	}
 }
 
 // Bad timestamps: values no reasonable parser accepts.

@@ -101,24 +101,6 @@ func (c cdf) sample(r *rand.Rand) int {
 	return sort.SearchFloat64s(c, u)
 }
 
-// sampleFrom samples among indexes >= from, proportional to their weights
-// (-1 if none of them has weight).
-func (c cdf) sampleFrom(r *rand.Rand, from int) int {
-	if from <= 0 {
-		return c.sample(r)
-	}
-	if from >= len(c) {
-		return -1
-	}
-	lo := c[from-1]
-	if lo >= 1 {
-		return -1
-	}
-	u := lo + (1-lo)*(1-r.Float64()) // (lo, 1]
-	i := sort.SearchFloat64s(c, u)
-	return max(i, from)
-}
-
 // secondOfDay draws a time of day (seconds) from hourly weights.
 func secondOfDay(r *rand.Rand, hours cdf) int64 {
 	return int64(hours.sample(r))*3600 + r.Int64N(3600)
@@ -133,4 +115,60 @@ func expSec(r *rand.Rand, meanDays float64, lo, hi int64) int64 {
 			return d
 		}
 	}
+}
+
+// unit maps a 64-bit hash to a float64 in [0, 1).
+func unit(h uint64) float64 { return float64(h>>11) / (1 << 53) }
+
+// Common random numbers. Every random draw of the causal model comes from a
+// stream keyed to what it decides, never from one sequential stream per
+// person, so that switching a channel off (its touches never happen) leaves
+// every other draw unchanged and a counterfactual differs from the factual
+// world only by the channel's effect:
+//
+//   - a person's attributes and each family of their touches (the sessions
+//     of one web kind, TV's halo sessions, calls, events, branch visits, ...)
+//     have a PCG stream of their own, seeded from (seed, person, family); a
+//     touch's draws are made whether or not the touch is then dropped;
+//   - a touch's firing and delay for a conversion type are keyed to the
+//     touch (person, family, index within the family) and the type;
+//   - the baseline and the revenue of a conversion type are keyed to
+//     (person, type).
+//
+// What only the written files need (pages, bad copies, where a sale
+// happens, logins, activity) comes from the person's write stream.
+const (
+	stAttr       = 0                        // person attributes
+	stWeb        = 1                        // + web kind (kPaidSearch .. kDirect)
+	stHaloSearch = stWeb + int(kDirect) + 1 // organic search sessions TV's halo adds
+	stHaloDirect = stHaloSearch + 1         // direct sessions TV's halo adds
+	stApp        = stHaloSearch + 2         // prospect and existing-customer app install
+	stCallOut    = stHaloSearch + 3         // outbound sales calls
+	stEvents     = stHaloSearch + 4
+	stBranch     = stHaloSearch + 5 // customer touches: drawn over the whole year, kept from the day after the person became a customer
+	stCallIn     = stHaloSearch + 6
+	stMail       = stHaloSearch + 7
+	stNewApp     = stHaloSearch + 8 // app install of a new customer (a consequence)
+	stWrite      = stHaloSearch + 9 // the written files only
+)
+
+// Salts of the keyed draws.
+const (
+	saltFire     = 0x243f6a8885a308d3 // + conversion type: does a touch fire
+	saltDelay    = 0x13198a2e03707344 // + conversion type: its delay
+	saltBaseline = 0xa4093822299f31d0 // + conversion type: the baseline fires, and when
+	saltRevenue  = 0x082efa98ec4e6c89 // + conversion type: the revenue of the conversion
+)
+
+// personSeed is the root of every stream of person i.
+func (g *generator) personSeed(i int) uint64 { return mix64(g.seedMix ^ uint64(i)) }
+
+// seedPCG seeds p for the stream (root, s).
+func seedPCG(p *rand.PCG, root, s uint64) {
+	p.Seed(mix64(root^(s*0x9e3779b97f4a7c15)), mix64(root+s+0x6a09e667f3bcc909))
+}
+
+// touchKey identifies touch j of stream s of the person with root ps.
+func touchKey(ps uint64, s, j int) uint64 {
+	return mix64(ps + uint64(s)<<40 + uint64(j)*0xbf58476d1ce4e5b9)
 }

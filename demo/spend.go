@@ -16,20 +16,66 @@ import (
 
 // Spend is planned before the people are simulated, because the daily
 // number of touches of a paid channel follows its daily spend: a touch of
-// kind k falls on day d with probability proportional to sum over the
-// kind's campaigns of spend(d)^0.7. Budgets vary by week (budget tests of
-// x0.5 .. x1.6) and by day (noise), so response curves can be fitted.
+// kind k falls on day d with intensity proportional to the sum over the
+// kind's campaigns of spend(d)^0.7, with a constant fixed at the planned
+// budget, so a day without spend has no touches and a go-dark week's
+// touches are lost, not moved to other days. Budgets vary by week (budget
+// tests of x0.5 .. x1.6), by day (noise), by flight and by go-dark weeks,
+// so response curves can be fitted and every spend channel can be told
+// apart from the baseline.
 
 const (
 	paidElasticity    = 0.7
 	callElasticity    = 0.8
+	branchElasticity  = 0.7
 	emailCostPerSend  = 0.0025
-	tvHaloSearch      = 0.5 // organic search sessions rise by 50% on an average TV day
-	tvHaloDirect      = 0.4
 	spendParquetPath  = "data/spend/ad_platform_spend.parquet"
 	offlineSpendPath  = "data/spend/offline_spend.csv"
 	spendReferenceNum = 50000.0 // budgets are quoted for this many people
 )
+
+// TV's halo: on TV days people search for the bank and type its address.
+// The halo adds organic search and direct sessions with a daily intensity
+// of rate x Hill(adstock(TV spend)) per person-year (x the person's
+// activity level): a geometric adstock with carry-over tvDecay per day
+// (normalised: a steady spend s has adstock s), and a Hill curve with
+// half-saturation tvHalfSat (USD per day at 50,000 people) and shape
+// tvShape.
+const (
+	tvDecay    = 0.6
+	tvHalfSat  = 900.0
+	tvShape    = 1.5
+	haloSearch = 1.5 // organic search sessions per person-year at full saturation
+	haloDirect = 0.8 // direct sessions per person-year at full saturation
+)
+
+// goDark lists weeks in which every campaign of an always-on paid kind is
+// off (no spend, no sessions), so a model can see the kind's absence.
+var goDark = []struct {
+	kind     kind
+	from, to int // days, inclusive
+}{
+	{kDisplay, day(7, 7), day(7, 20)},     // two weeks, Monday to Sunday
+	{kPaidSocial, day(11, 3), day(11, 9)}, // one week
+}
+
+func darkDay(k kind, d int) bool {
+	for _, g := range goDark {
+		if g.kind == k && d >= g.from && d <= g.to {
+			return true
+		}
+	}
+	return false
+}
+
+// hill is x^s / (x^s + k^s) for x >= 0.
+func hill(x, k, s float64) float64 {
+	if x <= 0 {
+		return 0
+	}
+	v := math.Pow(x/k, s)
+	return v / (1 + v)
+}
 
 var weekBudget = []float64{0.5, 0.75, 1, 1, 1, 1.3, 1.6}
 
@@ -111,50 +157,56 @@ func (g *generator) plan() {
 		}
 		g.outdoor = append(g.outdoor, l)
 	}
+	// Branch marketing (in-branch promotions, advisers' outreach) runs
+	// promotion weeks like the ad platforms' budget tests; branch visits
+	// follow it with diminishing returns. Branches close on Sundays.
 	g.branchSpend = offlineLine{channel: "Branch", campaign: "", spend: make([]float64, nDays)}
 	g.callSpend = offlineLine{channel: "Call Centre", campaign: teamOutbound, spend: make([]float64, nDays)}
-	wmCall := weekMults(r)
+	wmBranch, wmCall := weekMults(r), weekMults(r)
 	callW := make([]float64, nDays)
+	branchW := make([]float64, nDays)
 	for d := range nDays {
 		m := season[monthOf(d)]
 		switch weekday(d) {
 		case 5:
-			g.branchSpend.spend[d] = 90 * scale * m * lognormal(r, 0, 0.1)
+			g.branchSpend.spend[d] = 90 * scale * m * wmBranch[week(d)] * lognormal(r, 0, 0.1)
 			g.callSpend.spend[d] = 0.3 * 60 * scale * wmCall[week(d)] * lognormal(r, -0.02, 0.2)
 		case 6:
 		default:
-			g.branchSpend.spend[d] = 200 * scale * m * lognormal(r, 0, 0.1)
+			g.branchSpend.spend[d] = 200 * scale * m * wmBranch[week(d)] * lognormal(r, 0, 0.1)
 			g.callSpend.spend[d] = 60 * scale * wmCall[week(d)] * lognormal(r, -0.02, 0.2)
 		}
 		callW[d] = math.Pow(g.callSpend.spend[d], callElasticity)
+		branchW[d] = math.Pow(g.branchSpend.spend[d], branchElasticity)
 	}
 	g.callOutDays = newCDF(callW)
+	g.branchDays = newCDF(branchW)
 
-	tvDay := make([]float64, nDays)
-	var tvSum float64
-	var tvDays int
-	for _, l := range g.tv {
-		for d, s := range l.spend {
-			tvDay[d] += s
+	// TV's halo: Hill of the adstocked daily TV spend.
+	g.tvHalo = make([]float64, nDays)
+	var ad float64
+	for d := range nDays {
+		var spend float64
+		for _, l := range g.tv {
+			spend += l.spend[d]
 		}
+		ad = tvDecay*ad + (1-tvDecay)*spend
+		g.tvHalo[d] = hill(ad, tvHalfSat*scale, tvShape)
 	}
-	for _, s := range tvDay {
-		if s > 0 {
-			tvSum += s
-			tvDays++
-		}
+	var haloSum float64
+	for _, v := range g.tvHalo {
+		haloSum += v
 	}
-	tvNorm := func(d int) float64 {
-		if tvDays == 0 || tvSum == 0 {
-			return 0
-		}
-		return tvDay[d] / (tvSum / float64(tvDays))
+	for i, rate := range []float64{haloSearch, haloDirect} {
+		g.haloDays[i] = newCDF(g.tvHalo)
+		g.haloMean[i] = rate * haloSum / nDays
 	}
 
 	// Online: paid entries from spend, unpaid ones from demand patterns.
 	g.entries = webEntries()
 	sends := emailSends()
 	g.directEntry = -1
+	var planned [nKinds]float64 // touch weight of the year at the planned spend (no go-dark)
 	for i := range g.entries {
 		e := &g.entries[i]
 		e.w = make([]float64, nDays)
@@ -164,8 +216,13 @@ func (g *generator) plan() {
 			wm := weekMults(r)
 			for d := e.from; d <= e.to; d++ {
 				s := e.base * scale * season[monthOf(d)] * dowPaid(e.kind, d) * wm[week(d)] * lognormal(r, -0.02, 0.2)
+				w := math.Pow(s, paidElasticity)
+				planned[e.kind] += w
+				if darkDay(e.kind, d) {
+					continue
+				}
 				e.spend[d] = s
-				e.w[d] = math.Pow(s, paidElasticity)
+				e.w[d] = w
 			}
 		case e.kind == kEmail:
 			for _, s := range sends {
@@ -184,13 +241,12 @@ func (g *generator) plan() {
 				wd := weekday(d)
 				switch e.kind {
 				case kOrganicSearch:
-					w *= dowPaid(kPaidSearch, d) * (1 + tvHaloSearch*tvNorm(d))
+					w *= dowPaid(kPaidSearch, d)
 				case kOrganicSocial:
 					if wd >= 5 {
 						w *= 1.15
 					}
 				case kDirect:
-					w *= 1 + tvHaloDirect*tvNorm(d)
 					g.directEntry = i
 				}
 				e.w[d] = w
@@ -206,30 +262,35 @@ func (g *generator) plan() {
 	}
 	for k := kPaidSearch; k <= kDirect; k++ {
 		w := make([]float64, nDays)
+		var sum float64
 		for _, i := range g.kindEntries[k] {
 			for d, v := range g.entries[i].w {
 				w[d] += v
+				sum += v
 			}
 		}
 		g.kindDays[k] = newCDF(w)
+		g.kindScale[k] = 1
+		if planned[k] > 0 {
+			g.kindScale[k] = sum / planned[k]
+		}
 	}
 
 	seasonW := make([]float64, nDays)
-	branchW := make([]float64, nDays)
 	callInW := make([]float64, nDays)
 	for d := range nDays {
 		seasonW[d] = season[monthOf(d)]
 		switch weekday(d) {
 		case 5:
-			branchW[d], callInW[d] = 0.6, 0.4
+			callInW[d] = 0.4
 		case 6:
 		default:
-			branchW[d], callInW[d] = 1, 1
+			callInW[d] = 1
 		}
 	}
 	g.appDays = newCDF(seasonW)
-	g.branchDays = newCDF(branchW)
 	g.callInDays = newCDF(callInW)
+	g.lifts = planLifts()
 	sizes := make([]float64, len(events))
 	for i, e := range events {
 		sizes[i] = e.size
@@ -379,7 +440,7 @@ func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
 				e := &g.entries[i]
 				var c, clicks, impressions int64
 				switch {
-				case e.paid() && d >= e.from && d <= e.to:
+				case e.paid() && e.spend[d] > 0: // active and not dark
 					c = cents(e.spend[d])
 					sessions := float64(t.sessions[i*nDays+d])
 					clicks = int64(math.Round(sessions * (1.05 + 0.2*r.Float64())))

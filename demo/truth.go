@@ -1,10 +1,14 @@
 package demo
 
-import "strconv"
+import (
+	"math"
+	"strconv"
+)
 
 const (
 	truthPath     = "truth.csv"
 	truthConvPath = "truth_conversions.csv"
+	truthIncrPath = "truth_incremental.csv"
 )
 
 // TruthRow is one line of truth.csv: how many conversions of a type a
@@ -55,6 +59,83 @@ func (g *generator) writeTruth(rows []TruthRow) (*outFile, error) {
 		b = appendCSV(b, r.Channel)
 		b = append(b, ',')
 		b = strconv.AppendInt(b, r.Conversions, 10)
+		b = append(b, ',')
+		if r.HasShare {
+			b = strconv.AppendFloat(b, r.Share, 'f', 6, 64)
+		}
+		b = append(b, '\n')
+		o.rows++
+	}
+	if err := o.write(b); err != nil {
+		o.abort()
+		return nil, err
+	}
+	return o, o.close()
+}
+
+// IncrementalRow is one line of truth_incremental.csv: what switching a
+// channel off (same people, same draws) costs in conversions of a type, or
+// of all types for ConversionType "(all)". Revenue is in USD. Share is the
+// channel's incremental conversions over the sum of all channels' of the
+// type; HasShare is false, and the CSV field empty, when that sum is 0.
+type IncrementalRow struct {
+	ConversionType string
+	Channel        string
+	Conversions    int64
+	Revenue        float64
+	Share          float64
+	HasShare       bool
+}
+
+// allTypes is the conversion_type of rows over all conversion types.
+const allTypes = "(all)"
+
+// incrementalRows computes truth_incremental.csv: per conversion type and
+// for (all), every channel of nIncr in order, zeros included. revCents is
+// in cents.
+func incrementalRows(counts, revCents *[nConvTypes][nIncr]int64) []IncrementalRow {
+	var rows []IncrementalRow
+	var all, allRev [nIncr]int64
+	emit := func(name string, n, rev *[nIncr]int64) {
+		var sum int64
+		for _, v := range n {
+			sum += v
+		}
+		for ic := range nIncr {
+			row := IncrementalRow{ConversionType: name, Channel: incrNames[ic], Conversions: n[ic], Revenue: float64(rev[ic]) / 100}
+			if sum != 0 {
+				row.Share, row.HasShare = float64(n[ic])/float64(sum), true
+			}
+			rows = append(rows, row)
+		}
+	}
+	for t := range nConvTypes {
+		emit(convTypeNames[t], &counts[t], &revCents[t])
+		for ic := range nIncr {
+			all[ic] += counts[t][ic]
+			allRev[ic] += revCents[t][ic]
+		}
+	}
+	emit(allTypes, &all, &allRev)
+	return rows
+}
+
+// writeIncremental writes truth_incremental.csv (conversion_type, channel,
+// true_incremental_conversions, true_incremental_revenue, true_share).
+func (g *generator) writeIncremental(rows []IncrementalRow) (*outFile, error) {
+	o, err := createOut(g.dir, truthIncrPath, "", "", "conversion_type,channel,true_incremental_conversions,true_incremental_revenue,true_share", false, false)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	for _, r := range rows {
+		b = appendCSV(b, r.ConversionType)
+		b = append(b, ',')
+		b = appendCSV(b, r.Channel)
+		b = append(b, ',')
+		b = strconv.AppendInt(b, r.Conversions, 10)
+		b = append(b, ',')
+		b = appendCents(b, int64(math.Round(r.Revenue*100)))
 		b = append(b, ',')
 		if r.HasShare {
 			b = strconv.AppendFloat(b, r.Share, 'f', 6, 64)
