@@ -5,23 +5,48 @@ const $ = (sel, root = document) => root.querySelector(sel);
 const $$ = (sel, root = document) => Array.from(root.querySelectorAll(sel));
 
 const fmt = {
-  money(v) { return v == null ? "–" : Number(v).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); },
+  money(v) {
+    if (v == null) return "–";
+    const s = Number(v).toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+    return s === "-0.00" ? "0.00" : s;
+  },
   count(v) { return v == null ? "–" : Number(v).toLocaleString("en-US", { maximumFractionDigits: 1 }); },
   ratio(v) { return v == null ? "–" : Number(v).toFixed(2); },
   pct(v) { return v == null ? "–" : (Number(v) * 100).toFixed(1) + "%"; },
   text(v) { return v == null ? "" : String(v); },
   time(v) { return v == null ? "" : String(v).replace("T", " ").replace(/(\.\d+)?Z$/, " UTC"); },
+  date(v) { return v == null ? "" : String(v).slice(0, 10); },
+  // compact: axis labels (1.2k, 3.4M).
+  compact(v) {
+    if (v == null) return "–";
+    const a = Math.abs(v);
+    for (const [d, u] of [[1e9, "B"], [1e6, "M"], [1e3, "k"]]) if (a >= d) return +(v / d).toFixed(a >= 10 * d ? 0 : 1) + u;
+    return +Number(v).toFixed(a >= 10 || a === 0 ? 0 : 1) + "";
+  },
+  // signed: a change, with its sign.
+  signed(v) {
+    if (v == null) return "–";
+    const s = fmt.money(v);
+    return s === "0.00" || s.startsWith("-") ? s : "+" + s;
+  },
 };
 
 // How each column is shown; unknown columns are text.
 const columnFormat = {
-  spend: "money", revenue: "money", cpa: "money", lifetime_value: "money", recommended_spend: "money", change: "money",
+  spend: "money", revenue: "money", cpa: "money", lifetime_value: "money", recommended_spend: "money", change: "signed",
+  incremental_revenue: "money", cost_per_incremental_conversion: "money", period_spend: "money", expected_revenue_change: "signed",
   conversions: "count", persons: "count", cohort_size: "count", retained: "count", rows_in: "count", rows_out: "count",
+  attributed_conversions: "count", incremental_conversions: "count", contribution: "count", periods: "count", days: "count",
   roas: "ratio", roi: "ratio", marginal_roi: "ratio", churn_risk: "ratio", seconds: "ratio",
+  iroas: "ratio", marginal_roas: "ratio", incrementality_factor: "ratio", recommended_marginal_roi: "ratio", r_squared: "ratio",
   conversion_share: "pct", retention_rate: "pct", rate_from_first: "pct", rate_from_previous: "pct",
+  change_factor: "pct", holdout_mape: "pct", baseline_share: "pct", experiment_fit: "pct", contribution_share: "pct",
   started_at: "time", finished_at: "time", last_active_at: "time",
+  period_start: "date", period_end: "date", window_start: "date", window_end: "date", week_start: "date",
 };
-const numeric = new Set(["money", "count", "ratio", "pct"]);
+const numeric = new Set(["money", "signed", "count", "ratio", "pct"]);
+// Columns whose sign is coloured.
+const signedCols = new Set(["roi", "change", "marginal_roi", "expected_revenue_change"]);
 
 function filters() {
   const f = new FormData($("#filters"));
@@ -62,26 +87,68 @@ function cell(col, v) {
   if (numeric.has(f)) {
     td.className = "num";
     if (v != null) td.dataset.value = v;
-    if ((col === "roi" || col === "change" || col === "marginal_roi") && v != null) td.classList.add(Number(v) < 0 ? "neg" : "pos");
+    if (signedCols.has(col) && v != null && Math.abs(Number(v)) >= 0.005) td.classList.add(Number(v) < 0 ? "neg" : "pos");
   }
   td.dataset.col = col;
   return td;
 }
 
-function table(res, columns) {
+// table shows res (all columns, or columns in that order). opts: heads
+// (column -> header text), cells (column -> function(row) -> td), rowClass
+// (function(row) -> class name), foot (a tr for the table's foot), cls
+// (the table's class).
+function table(res, columns, opts = {}) {
   const cols = columns || res.columns.map(c => c.name);
-  const t = el("table");
+  const t = el("table", { class: opts.cls || "" });
   const head = el("tr");
-  for (const c of cols) head.append(el("th", { text: c.replace(/_/g, " "), class: numeric.has(columnFormat[c]) ? "num" : "" }));
+  for (const c of cols) head.append(el("th", { text: (opts.heads && opts.heads[c]) || c.replace(/_/g, " "), class: numeric.has(columnFormat[c]) ? "num" : "" }));
   t.append(el("thead", {}, head));
   const body = el("tbody");
   for (const o of objects(res)) {
     const tr = el("tr");
-    for (const c of cols) tr.append(cell(c, o[c]));
+    const rc = opts.rowClass && opts.rowClass(o);
+    if (rc) tr.className = rc;
+    for (const c of cols) tr.append(opts.cells && opts.cells[c] ? opts.cells[c](o) : cell(c, o[c]));
     body.append(tr);
   }
   t.append(body);
+  if (opts.foot) t.append(el("tfoot", {}, opts.foot));
   return t;
+}
+
+// intervalCell shows a value with its 90% interval under it.
+function intervalCell(col, v, lo, hi, format) {
+  const td = cell(col, v);
+  if (lo != null || hi != null) {
+    td.append(el("span", { class: "interval", text: `${format(lo)} to ${format(hi)}` }));
+    if (lo != null) td.dataset.low = lo;
+    if (hi != null) td.dataset.high = hi;
+  }
+  return td;
+}
+
+// niceTicks are about n round values spanning lo..hi.
+function niceTicks(lo, hi, n = 5) {
+  if (!(hi > lo)) hi = lo + 1;
+  const raw = (hi - lo) / n, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 2.5, 5, 10].map(m => m * mag).find(s => s >= raw);
+  const out = [];
+  for (let v = Math.floor(lo / step) * step; v < hi + step * 0.999; v += step) out.push(+v.toPrecision(12));
+  return out;
+}
+
+function svgText(s, attrs, text) {
+  const t = svgEl("text", attrs);
+  t.textContent = text;
+  s.append(t);
+  return t;
+}
+
+function svgTitle(node, text) {
+  const t = svgEl("title");
+  t.textContent = text;
+  node.append(t);
+  return node;
 }
 
 // barChart draws horizontal bars of one measure per label.
@@ -138,6 +205,159 @@ function heatTable(p, rowTitle, colTitle, format, scaleMax) {
   return t;
 }
 
+const BASELINE = "(baseline)";
+// Series colours: the baseline grey, channels in this order.
+const palette = ["#2f6fde", "#e8833a", "#12a37f", "#c2417f", "#7a5cd6", "#d4b21c", "#1aa3c9", "#a3541f", "#5f8f2a", "#d6453d", "#4f5d75", "#9c6ade"];
+
+// stackedBars draws one bar per category stacking the series (bottom
+// first); value(category, series) is a number or null. Categories in
+// partial are drawn lighter.
+function stackedBars(cats, series, colour, value, partial, yLabel, w = 1100) {
+  const h = 300, left = 58, right = 12, top = 12, bottom = 34;
+  let lo = 0, hi = 0;
+  const stacks = cats.map(c => {
+    let up = 0, down = 0;
+    return series.map(s => {
+      const v = Number(value(c, s) ?? 0);
+      if (v >= 0) { up += v; hi = Math.max(hi, up); return [s, up - v, up, v]; }
+      down += v; lo = Math.min(lo, down); return [s, down, down - v, v];
+    });
+  });
+  const ticks = niceTicks(lo, hi);
+  lo = ticks[0]; hi = ticks[ticks.length - 1];
+  const y = v => top + (hi - v) / (hi - lo) * (h - top - bottom);
+  const step = (w - left - right) / Math.max(1, cats.length), bw = Math.max(1, step * 0.82);
+  const s = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, width: "100%", role: "img", "aria-label": yLabel + " by week" });
+  for (const t of ticks) {
+    s.append(svgEl("line", { x1: left, x2: w - right, y1: y(t), y2: y(t), class: t === 0 ? "axis zero" : "axis" }));
+    svgText(s, { x: left - 6, y: y(t) + 4, "text-anchor": "end", class: "tick" }, fmt.compact(t));
+  }
+  svgText(s, { x: 12, y: top + (h - top - bottom) / 2, transform: `rotate(-90 12 ${top + (h - top - bottom) / 2})`, "text-anchor": "middle", class: "tick" }, yLabel);
+  let month = "", lastLabel = -Infinity;
+  cats.forEach((c, i) => {
+    const x = left + i * step + (step - bw) / 2;
+    const g = svgEl("g", { "data-week": c, class: partial.has(c) ? "partial" : "" });
+    for (const [name, a, b, v] of stacks[i]) {
+      if (v === 0) continue;
+      g.append(svgTitle(svgEl("rect", { x, y: y(b), width: bw, height: Math.max(0.5, y(a) - y(b)), fill: colour(name), "data-series": name, "data-value": v }),
+        `week of ${c}${partial.has(c) ? " (part)" : ""} · ${name}: ${fmt.count(v)}`));
+    }
+    s.append(g);
+    const m = String(c).slice(0, 7);
+    if (m !== month && left + i * step - lastLabel >= 44) {
+      const d = new Date(String(c).slice(0, 10) + "T00:00:00Z");
+      const label = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }) + (month === "" || m.endsWith("-01") ? " " + m.slice(0, 4) : "");
+      svgText(s, { x: left + i * step, y: h - bottom + 16, class: "tick" }, label);
+      lastLabel = left + i * step + (label.length > 4 ? 20 : 0);
+    }
+    month = m;
+  });
+  return s;
+}
+
+// legend is a row of colour swatches with labels.
+function legend(items) {
+  return el("div", { class: "legend" }, ...items.map(([label, colour, cls]) => {
+    if (!colour && !cls) return el("span", { class: "key" }, label);
+    const sw = el("i", { class: "swatch " + (cls || "") });
+    if (colour) sw.style.background = colour; // CSSOM: the page's CSP refuses style attributes
+    return el("span", { class: "key" }, sw, label);
+  }));
+}
+
+// curveChart draws one channel's response curve: incremental revenue per
+// period against spend per period, the current level marked, and the
+// break-even line (revenue = spend) dashed.
+function curveChart(points, w = 280, h = 170) {
+  const left = 46, right = 12, top = 10, bottom = 30;
+  const xs = points.map(o => Number(o.period_spend)), ys = points.map(o => Number(o.incremental_revenue));
+  const ytop = Math.max(...ys), xtop = Math.max(...xs);
+  const xt = niceTicks(0, xtop > 0 ? xtop : 1, 3), yt = niceTicks(0, ytop > 1e-6 ? ytop : 1, 3);
+  const xmax = xt[xt.length - 1], ymax = yt[yt.length - 1];
+  const X = v => left + v / xmax * (w - left - right), Y = v => top + (1 - v / ymax) * (h - top - bottom);
+  const s = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, width: "100%", role: "img", "aria-label": "response curve of " + points[0].channel });
+  for (const t of yt) {
+    s.append(svgEl("line", { x1: left, x2: w - right, y1: Y(t), y2: Y(t), class: t === 0 ? "axis zero" : "axis" }));
+    svgText(s, { x: left - 5, y: Y(t) + 4, "text-anchor": "end", class: "tick" }, fmt.compact(t));
+  }
+  for (const t of xt) svgText(s, { x: X(t), y: h - bottom + 14, "text-anchor": "middle", class: "tick" }, fmt.compact(t));
+  const be = Math.min(xmax, ymax);
+  s.append(svgTitle(svgEl("line", { x1: X(0), y1: Y(0), x2: X(be), y2: Y(be), class: "breakeven" }), "break-even: revenue = spend"));
+  s.append(svgEl("path", { d: points.map((o, i) => (i ? "L" : "M") + X(xs[i]).toFixed(1) + " " + Y(ys[i]).toFixed(1)).join(" "), class: "curve" }));
+  points.forEach((o, i) => {
+    if (!o.is_current) return;
+    const c = svgEl("circle", { cx: X(xs[i]), cy: Y(ys[i]), r: 4.5, class: "current", "data-spend": xs[i], "data-revenue": ys[i] });
+    s.append(svgTitle(c, `now: ${fmt.money(xs[i])} spend → ${fmt.money(ys[i])} incremental revenue per period`));
+    s.append(svgEl("line", { x1: X(xs[i]), x2: X(xs[i]), y1: Y(ys[i]), y2: Y(0), class: "current-drop" }));
+  });
+  return s;
+}
+
+// pathVsIncremental draws per channel the conversions path attribution
+// credits and the incremental conversions with their 90% interval.
+function pathVsIncremental(rows, w = 1100) {
+  const rowH = 34, left = 170, right = 120, top = 4;
+  const h = rows.length * rowH + top + 4;
+  const max = Math.max(1e-9, ...rows.flatMap(o => [o.attributed_conversions, o.incremental_conversions, o.incremental_conversions_high].map(v => Number(v ?? 0))));
+  const X = v => left + Number(v) / max * (w - left - right);
+  const s = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, width: "100%", role: "img", "aria-label": "attributed and incremental conversions by channel" });
+  rows.forEach((o, i) => {
+    const y = top + i * rowH;
+    const g = svgEl("g", { "data-channel": o.channel });
+    svgText(g, { x: left - 6, y: y + 18, "text-anchor": "end" }, o.channel);
+    const a = Number(o.attributed_conversions ?? 0);
+    g.append(svgTitle(svgEl("rect", { x: left, y: y + 3, width: Math.max(X(a) - left, 1), height: 11, class: "bar path", "data-value": a }),
+      `${o.channel}: ${fmt.count(a)} conversions credited by ${o.attribution_model}`));
+    if (o.incremental_conversions != null) {
+      const v = Number(o.incremental_conversions);
+      g.append(svgTitle(svgEl("rect", { x: left, y: y + 16, width: Math.max(X(v) - left, 1), height: 11, class: "bar inc", "data-value": v }),
+        `${o.channel}: ${fmt.count(v)} incremental conversions (90%: ${fmt.count(o.incremental_conversions_low)} to ${fmt.count(o.incremental_conversions_high)})`));
+      if (o.incremental_conversions_low != null && o.incremental_conversions_high != null) {
+        const x1 = X(o.incremental_conversions_low), x2 = X(o.incremental_conversions_high), yc = y + 21.5;
+        g.append(svgEl("path", { d: `M${x1} ${yc - 4}V${yc + 4}M${x1} ${yc}H${x2}M${x2} ${yc - 4}V${yc + 4}`, class: "whisker" }));
+      }
+    } else {
+      svgText(g, { x: left + 4, y: y + 25, class: "tick" }, String(o.method));
+    }
+    svgText(g, { x: w - right + 8, y: y + 18, class: "factor" }, o.incrementality_factor == null ? "–" : "×" + fmt.ratio(o.incrementality_factor));
+    s.append(g);
+  });
+  return s;
+}
+
+// The media mix model fit of the selected conversion type, fetched once per
+// refresh; the incrementality panels say with it why they are empty.
+let fitCache = new Map();
+function fitFor(params) {
+  const type = params.get("type") || "(all)";
+  if (!fitCache.has(type)) {
+    fitCache.set(type, getJSON("/api/dashboard/mmm_fit?" + new URLSearchParams({ type }))
+      .then(res => res.missing ? { missing: true } : (objects(res)[0] || null)).catch(() => null));
+  }
+  return fitCache.get(type);
+}
+
+// whyEmpty says why an incrementality panel has no rows.
+async function whyEmpty(params) {
+  const type = params.get("type") || "(all)";
+  const fit = await fitFor(params);
+  if (fit && fit.missing) return "No data yet: the pipeline has not built the mmm_fit table.";
+  if (!fit) return `No media mix model for conversion type ${type}: it has no conversions in the model's window.`;
+  if (fit.status !== "fitted") return `The media mix model for ${type} is ${fit.status}: ${fit.warnings || "no reason recorded"}.`;
+  return `No rows for these filters (the model's window is ${fmt.date(fit.window_start)} to ${fmt.date(fit.window_end)}).`;
+}
+
+const emptyWhy = {
+  mmm_fit: params => `No media mix model for conversion type ${params.get("type") || "(all)"}: it has no conversions in the model's window.`,
+  contribution: whyEmpty,
+  response_curves: whyEmpty,
+  incrementality: whyEmpty,
+};
+
+const periodWord = { day: "day", week: "week" };
+
+function badge(text, cls) { return el("span", { class: "badge " + cls, text }); }
+
 const renderers = {
   kpis(res) {
     const o = objects(res)[0] || {};
@@ -178,7 +398,124 @@ const renderers = {
     return heatTable(p, "cohort", c => "+" + c, fmt.pct, 1);
   },
   churn(res) { return table(res); },
-  budget(res) { return table(res); },
+  mmm_fit(res) {
+    const o = objects(res)[0];
+    const cls = { fitted: "good", failed: "bad", "not fitted": "warn" }[o.status] || "muted";
+    const line = el("div", { class: "fitline" }, badge(o.status, "status " + cls));
+    line.dataset.status = o.status;
+    const fact = (label, key, text, title) => {
+      const f = el("span", { class: "fact", "data-key": key, title: title || "" }, el("span", { class: "label", text: label }), el("b", { text }));
+      if (o[key] != null) f.dataset.value = o[key];
+      return f;
+    };
+    if (o.status === "fitted") {
+      line.append(
+        fact("R²", "r_squared", fmt.ratio(o.r_squared), "share of the variation of conversions per period the model explains, in sample"),
+        fact("holdout MAPE", "holdout_mape", fmt.pct(o.holdout_mape), "mean absolute percentage error on periods the model did not see (rolling-origin holdouts)"),
+        fact("baseline share", "baseline_share", fmt.pct(o.baseline_share), "share of the fitted conversions that would have happened without any spend channel"),
+        fact("experiments used", "experiments_used", fmt.text(o.experiments_used ?? 0), "lift, geo and go-dark tests that calibrated the fit"),
+        fact("experiment fit", "experiment_fit", o.experiment_fit == null ? "none to check" : fmt.pct(o.experiment_fit), "share of the experiments whose lift the model reproduces within 1.645 standard errors"),
+      );
+    }
+    if (o.window_start) {
+      const n = o.periods != null ? `, ${o.periods} ${periodWord[o.grain] || "period"}s` : "";
+      line.append(fact("window", "window_start", `${fmt.date(o.window_start)} to ${fmt.date(o.window_end)}${n}`));
+    }
+    const out = el("div", {}, line);
+    if (o.status !== "fitted") {
+      out.append(el("p", { class: "notice", text: `The media mix model for ${o.conversion_type} is ${o.status}: ${o.warnings || "no reason recorded"}.` }));
+    } else if (o.warnings) {
+      // Shown whole: a warning may itself hold "; ".
+      out.append(el("p", { class: "warnings", text: "Warnings: " + o.warnings }));
+    }
+    return out;
+  },
+  contribution(res, sec) {
+    const rows = objects(res);
+    const weeks = [], grid = new Map(), totals = new Map(), spend = new Map(), partial = new Set();
+    for (const o of rows) {
+      const wk = fmt.date(o.week_start);
+      if (!grid.has(wk)) { grid.set(wk, new Map()); weeks.push(wk); }
+      grid.get(wk).set(o.channel, Number(o.contribution));
+      totals.set(o.channel, (totals.get(o.channel) || 0) + Number(o.contribution));
+      if (o.spend != null) spend.set(o.channel, (spend.get(o.channel) || 0) + Number(o.spend));
+      if (Number(o.days) < 7) partial.add(wk);
+    }
+    const series = [...totals.keys()].sort((a, b) => (b === BASELINE) - (a === BASELINE) || totals.get(b) - totals.get(a) || a.localeCompare(b));
+    const colours = new Map(series.filter(x => x !== BASELINE).map((x, i) => [x, palette[i % palette.length]]));
+    colours.set(BASELINE, "#c3c9d2");
+    const colour = x => colours.get(x);
+    const note = partial.size ? el("p", { class: "hint", text: "Lighter bars: weeks only partly inside the model's window or the date filter." }) : null;
+    $(".chart", sec).replaceChildren(
+      stackedBars(weeks, series, colour, (w, x) => grid.get(w).get(x), partial, "conversions per week"),
+      legend(series.map(x => [x === BASELINE ? "baseline (without any spend channel)" : x, colour(x)])), note);
+    const all = [...totals.values()].reduce((a, b) => a + b, 0);
+    const res2 = {
+      columns: ["channel", "spend", "contribution", "contribution_share"].map(name => ({ name })),
+      rows: series.map(x => [x, spend.has(x) ? spend.get(x) : null, totals.get(x), all ? totals.get(x) / all : null]),
+    };
+    const foot = el("tr", { class: "total" }, el("th", { text: "fitted conversions" }), cell("spend", [...spend.values()].reduce((a, b) => a + b, 0)), cell("contribution", all), cell("contribution_share", all ? 1 : null));
+    return table(res2, null, { heads: { contribution: "fitted conversions", contribution_share: "share" }, foot });
+  },
+  response_curves(res) {
+    const rows = objects(res);
+    const by = new Map();
+    for (const o of rows) {
+      if (!by.has(o.channel)) by.set(o.channel, []);
+      by.get(o.channel).push(o);
+    }
+    const per = periodWord[rows[0].grain] || "period";
+    const grid = el("div", { class: "multiples" });
+    for (const [ch, pts] of by) {
+      const cur = pts.find(o => o.is_current);
+      const flat = Math.max(...pts.map(o => Number(o.incremental_revenue))) <= 1e-6;
+      const sub = flat ? "no measurable effect at any level of spend" : cur ? (Number(cur.period_spend) > 0
+        ? `now ${fmt.money(cur.period_spend)} → ${fmt.money(cur.incremental_revenue)} a ${per}; marginal ROAS ${fmt.ratio(cur.marginal_roas)}`
+        : "no spend in the budget window") : "";
+      grid.append(el("figure", { class: "multiple", "data-channel": ch }, el("figcaption", {}, el("b", { text: ch }), el("span", { class: "sub", text: sub })), curveChart(pts)));
+    }
+    const key = legend([[`x: spend per ${per}`], [`y: incremental revenue per ${per}`], ["current spend (mean over the budget window)", null, "dot"], ["break-even: revenue = spend", null, "dash"]]);
+    return el("div", {}, key, grid);
+  },
+  incrementality(res, sec) {
+    const rows = objects(res);
+    const model = (rows.find(o => o.attribution_model) || {}).attribution_model || "acquisition";
+    const win = rows.find(o => o.window_start);
+    const key = legend([[`path: conversions credited by the ${model} model`, null, "path"], ["incremental: media mix model", null, "inc"], ["90% interval", null, "whisker"],
+      ["factor = incremental / path"], win ? [`over ${fmt.date(win.window_start)} to ${fmt.date(win.window_end)}`] : null].filter(Boolean));
+    $(".chart", sec).replaceChildren(key, pathVsIncremental(rows));
+    $(".model", sec).textContent = `path model: ${model}`;
+    return table(res, ["channel", "spend", "attributed_conversions", "incremental_conversions", "incrementality_factor", "incremental_revenue", "cost_per_incremental_conversion", "iroas", "marginal_roas", "method"], {
+      heads: { attributed_conversions: `attributed (${model})`, incremental_conversions: "incremental (90% interval)", incrementality_factor: "factor",
+        incremental_revenue: "incremental revenue (90% interval)", cost_per_incremental_conversion: "cost per incremental conversion" },
+      cells: {
+        incremental_conversions: o => intervalCell("incremental_conversions", o.incremental_conversions, o.incremental_conversions_low, o.incremental_conversions_high, fmt.count),
+        incremental_revenue: o => intervalCell("incremental_revenue", o.incremental_revenue, o.incremental_revenue_low, o.incremental_revenue_high, fmt.money),
+      },
+      cls: "wrap-head",
+    });
+  },
+  budget(res) {
+    const rows = objects(res);
+    const sum = k => rows.reduce((a, o) => a + Number(o[k] ?? 0), 0);
+    const r0 = rows.find(o => o.period_start) || {};
+    const note = el("p", { class: "note", text: `Spend over the budget window ${fmt.date(r0.period_start)} to ${fmt.date(r0.period_end)}, moved between channels with the total kept: ` +
+      `${fmt.money(sum("spend"))} now, ${fmt.money(sum("recommended_spend"))} recommended. Held channels (grey) keep their spend.` });
+    const basisText = { mmm: "mmm", "mmm+experiments": "mmm + experiments", held: "held" };
+    const foot = el("tr", { class: "total" }, el("th", { text: "total" }), cell("spend", sum("spend")), cell("recommended_spend", sum("recommended_spend")),
+      cell("change", sum("change")), el("td"), cell("expected_revenue_change", sum("expected_revenue_change")), el("td"), el("td"));
+    const t = table(res, ["channel", "spend", "recommended_spend", "change", "change_factor", "expected_revenue_change", "basis", "reason"], {
+      heads: { change_factor: "recommended / spend", expected_revenue_change: "expected revenue change (90% interval)" },
+      cells: {
+        expected_revenue_change: o => intervalCell("expected_revenue_change", o.expected_revenue_change, o.expected_revenue_change_low, o.expected_revenue_change_high, fmt.signed),
+        basis: o => { const td = el("td", {}, badge(basisText[o.basis] || fmt.text(o.basis), "basis " + String(o.basis).replace(/[^a-z]+/g, "-"))); td.dataset.col = "basis"; td.dataset.value = fmt.text(o.basis); return td; },
+      },
+      rowClass: o => o.basis === "held" ? "held" : "",
+      foot,
+      cls: "wrap-head",
+    });
+    return el("div", {}, note, t);
+  },
   runs(res) { return table(res); },
 };
 
@@ -200,7 +537,8 @@ async function loadPanel(sec, params) {
     }
     if (csv) csv.hidden = false;
     if (!res.rows.length && body) {
-      body.replaceChildren(el("p", { class: "empty", text: "No rows for these filters." }));
+      const why = emptyWhy[name] ? await emptyWhy[name](params) : "No rows for these filters.";
+      body.replaceChildren(el("p", { class: "empty", text: why }));
       $$(".chart", sec).forEach(c => c.replaceChildren());
       sec.dataset.state = "empty";
       return;
@@ -217,6 +555,8 @@ async function loadPanel(sec, params) {
 async function refresh() {
   const params = filters();
   history.replaceState(null, "", "?" + params);
+  fitCache = new Map();
+  $("#inc-type").textContent = params.get("type") || "(all)";
   $("#status").textContent = "Loading…";
   $("#status").className = "";
   await Promise.all($$("[data-panel]").map(sec => loadPanel(sec, params)));
