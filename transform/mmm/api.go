@@ -46,6 +46,13 @@ type Holiday struct {
 // When GoDarkLevel > 0 the channel was switched off during the window and
 // Lift is what it would have added at GoDarkLevel spend per period: the
 // model's prediction then replaces the window's spend by GoDarkLevel.
+//
+// An experiment is not used (Fit.Experiments says why, and so do
+// Fit.Warnings) when its channel is not in Input.Channels, From > To, the
+// window is not inside 0..len(Outcome)-1, SE is not a number > 0, Lift is
+// not finite, GoDarkLevel is negative, or (without a go-dark level) the
+// channel had no spend up to the window's end. Overlapping experiments are
+// all used.
 type Experiment struct {
 	ID          string
 	Channel     string
@@ -57,7 +64,7 @@ type Experiment struct {
 
 // Options of a fit; zero values take the defaults in brackets.
 type Options struct {
-	Seed           uint64  // bootstrap seed (0 is a valid seed)
+	Seed           uint64  // bootstrap seed (0 is a valid seed); the point fit does not depend on it
 	Bootstrap      int     // bootstrap replicates [200]
 	Holdouts       int     // rolling-origin folds [3]
 	HoldoutPeriods int     // periods per holdout fold [56 for day, 8 for week]
@@ -68,7 +75,7 @@ type Options struct {
 	MinSpendPeriods int
 }
 
-// Fit is the result of Fit for one outcome.
+// Fit is the result of FitModel for one outcome.
 type Fit struct {
 	Grain    Grain
 	Start    time.Time
@@ -78,16 +85,19 @@ type Fit struct {
 	// BaselineLow and BaselineHigh bound Baseline per period (interval).
 	BaselineLow, BaselineHigh []float64
 	Channels                  []ChannelFit // in Input order, identified or not
-	R2                        float64      // in sample
-	NRMSE                     float64      // RMSE / (max - min of Outcome), in sample
+	R2                        float64      // in sample (NaN for a constant outcome)
+	NRMSE                     float64      // RMSE / (max - min of Outcome), in sample (NaN for a constant outcome)
 	HoldoutMAPE               float64      // mean absolute percentage error over the rolling-origin holdouts (periods with outcome > 0)
 	BaselineShare             float64      // sum(Baseline) / sum(Fitted)
-	Experiments               []ExperimentFit
-	// ExperimentFit is the share of experiments whose model prediction lies
-	// within 1.645 standard errors of the measured lift (NaN when none).
+	// Experiments has one entry per Input experiment, in input order.
+	Experiments []ExperimentFit
+	// ExperimentFit is the share of used experiments whose model prediction
+	// lies within 1.645 standard errors of the measured lift (NaN when none).
 	ExperimentFit float64
-	// RevenuePerConversion is set when Input.Revenue was nil or could not
-	// be fitted; revenue figures are then conversions x this value.
+	// Warnings say in plain words what the fit could not do as asked:
+	// channels not identified, experiments not used, no revenue series
+	// (revenue figures are then 0), fewer holdout folds, no yearly season,
+	// channels whose split is not identified.
 	Warnings []string
 }
 
@@ -96,7 +106,11 @@ type ChannelFit struct {
 	Name string
 	// Identified is false when the data cannot separate the channel from the
 	// baseline (Why says so: constant spend, too few periods with spend);
-	// such a channel has no curve and zero contribution.
+	// such a channel has no curve and zero contribution. Such a channel
+	// with a usable experiment is fitted from its experiments alone, with
+	// an assumed curve: Identified is then true and Why says so. Why also
+	// notes channels whose spend moves in lockstep with others' (their
+	// summed effect is measured, not the split).
 	Identified bool
 	Why        string
 	Calibrated bool // at least one experiment of this channel was used
@@ -107,10 +121,14 @@ type ChannelFit struct {
 	Beta    float64 // outcome per period at full saturation (>= 0)
 	RevBeta float64 // revenue per period at full saturation (>= 0)
 
-	Contribution              []float64 // outcome per period
+	// Contribution is the outcome per period; Low and High bound it.
+	Contribution                      []float64
 	ContributionLow, ContributionHigh []float64
-	Total, TotalLow, TotalHigh          float64 // outcome summed over the fit
-	Revenue, RevenueLow, RevenueHigh    float64 // revenue summed over the fit
+	// Total is the contribution summed over the fit and Revenue its
+	// revenue; Low and High are bootstrap percentile intervals (see the
+	// package comment), not necessarily centred on the point value.
+	Total, TotalLow, TotalHigh       float64
+	Revenue, RevenueLow, RevenueHigh float64
 
 	// BetaDraws and RevBetaDraws are the bootstrap replicates of Beta and
 	// RevBeta (same length), for intervals of derived figures.
@@ -138,8 +156,8 @@ func (c ChannelFit) RevenueMarginal(s float64) float64 {
 type ExperimentFit struct {
 	ID, Channel string
 	Lift, SE    float64
-	Predicted   float64 // the model's contribution over the window (after calibration)
-	Z           float64 // (Predicted - Lift) / SE
+	Predicted   float64 // the model's contribution over the window (after calibration); 0 when not used
+	Z           float64 // (Predicted - Lift) / SE; 0 when not used
 	Used        bool    // false when ignored (Why says why)
 	Why         string
 }

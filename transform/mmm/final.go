@@ -1,0 +1,446 @@
+package mmm
+
+import (
+	"fmt"
+	"math"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
+)
+
+// pointFit is the final fit with the chosen hyperparameters.
+type pointFit struct {
+	beta, bb []float64 // design coefficients (outcome)
+	fitReg   []float64 // regression part of the fitted outcome (without offset)
+	res      []float64 // outcome residuals
+	expOnly  []float64 // Beta per input channel fitted from experiments alone
+
+	rev       bool
+	rpc       float64 // revenue per conversion over the series
+	revSigma  float64
+	revOffset []float64
+	revBeta   []float64
+	revBB     []float64
+	revFitReg []float64
+	revRes    []float64
+	revExpD   []float64
+	revExpR   []float64 // per design column, at the measured lifts
+	revExpK   []float64 // per usable experiment: weight for revenue (0: none)
+}
+
+// final refits with the chosen hyperparameters, bootstraps the intervals
+// and assembles the result.
+func (f *fitter) final() (*Fit, error) {
+	d := f.d
+	T := f.T
+	rg := d.ranges[f.K]
+	cs := d.newScratch()
+	// sigma again at the chosen hyperparameters, then the final fit.
+	f.solveFull(rg.r, rg.w, f.expD, f.expR, cs)
+	f.sigma = f.residualSigma(f.yReg, cs)
+	f.expTerms()
+	f.solveFull(rg.r, rg.w, f.expD, f.expR, cs)
+	p := &pointFit{beta: slices.Clone(cs.beta), bb: slices.Clone(cs.bb)}
+	p.fitReg = make([]float64, T)
+	p.res = make([]float64, T)
+	for t := range T {
+		p.fitReg[t] = d.predict(t, -1, nil, cs)
+		p.res[t] = f.yReg[t] - p.fitReg[t]
+	}
+	p.expOnly = make([]float64, len(f.chans))
+	for i, c := range f.chans {
+		if c.expOnly {
+			p.expOnly[i] = c.expOnlyBeta(nil)
+		}
+	}
+
+	var ape []float64
+	for k := 1; k <= f.K; k++ {
+		f.foldSSE(f.K-k, -1, nil, f.expD, f.expR, cs, &ape)
+	}
+	if err := f.ctx.Err(); err != nil {
+		return nil, err
+	}
+	f.revenueFit(p, cs)
+	groups := f.confoundedGroups()
+	dr, err := f.bootstrap(p, groups)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &Fit{
+		Grain:   f.in.Grain,
+		Start:   f.in.Start,
+		Periods: T,
+	}
+	out.Baseline = make([]float64, T)
+	for t := range T {
+		v := 0.0
+		for b := range d.nb {
+			v += d.base[b][t] * p.bb[b]
+		}
+		out.Baseline[t] = v
+	}
+	out.Fitted = slices.Clone(out.Baseline)
+	lo, hi := (1-f.o.Interval)/2, 1-(1-f.o.Interval)/2
+	out.BaselineLow, out.BaselineHigh = make([]float64, T), make([]float64, T)
+	buf := make([]float64, len(dr.base))
+	for t := range T {
+		for b := range dr.base {
+			buf[b] = dr.base[b][t]
+		}
+		out.BaselineLow[t], out.BaselineHigh[t] = quantiles(buf, lo, hi)
+	}
+
+	for i, c := range f.chans {
+		cf := ChannelFit{Name: c.name, Identified: c.identified, Why: c.why, Calibrated: c.calibrated}
+		cf.Contribution = make([]float64, T)
+		cf.ContributionLow = make([]float64, T)
+		cf.ContributionHigh = make([]float64, T)
+		cf.BetaDraws = dr.beta[i]
+		cf.RevBetaDraws = dr.rev[i]
+		if c.identified {
+			cf.Decay, cf.Shape, cf.HalfSat = c.hp.decay, c.hp.shape, c.halfSat
+			if c.expOnly {
+				cf.Beta = p.expOnly[i]
+				cf.RevBeta = p.expOnly[i] * p.rpc
+			} else {
+				cf.Beta = p.beta[c.pos]
+				if p.rev {
+					cf.RevBeta = p.revBeta[c.pos]
+				}
+			}
+			sumH := 0.0
+			for _, v := range c.h {
+				sumH += v
+			}
+			bLo, bHi := quantiles(slices.Clone(dr.beta[i]), lo, hi)
+			for t, v := range c.h {
+				cf.Contribution[t] = cf.Beta * v
+				cf.ContributionLow[t] = bLo * v
+				cf.ContributionHigh[t] = bHi * v
+				out.Fitted[t] += cf.Contribution[t]
+			}
+			cf.Total = cf.Beta * sumH
+			cf.TotalLow, cf.TotalHigh = bLo*sumH, bHi*sumH
+			cf.Revenue = cf.RevBeta * sumH
+			rLo, rHi := quantiles(slices.Clone(dr.rev[i]), lo, hi)
+			cf.RevenueLow, cf.RevenueHigh = rLo*sumH, rHi*sumH
+		}
+		out.Channels = append(out.Channels, cf)
+	}
+	for _, g := range groups {
+		// The point split of a confounded group: in proportion to spend.
+		sum, rsum := 0.0, 0.0
+		for _, ch := range g {
+			sum += out.Channels[ch].Total
+			rsum += out.Channels[ch].Revenue
+		}
+		shares := f.spendShares(g)
+		for k, ch := range g {
+			cf := &out.Channels[ch]
+			sh := colSum(f.chans[ch].h)
+			if sh <= 0 {
+				continue
+			}
+			cf.Beta = shares[k] * sum / sh
+			cf.RevBeta = shares[k] * rsum / sh
+			cf.Total, cf.Revenue = shares[k]*sum, shares[k]*rsum
+			for t, v := range f.chans[ch].h {
+				out.Fitted[t] += (cf.Beta*v - cf.Contribution[t])
+				cf.Contribution[t] = cf.Beta * v
+			}
+		}
+		names := make([]string, len(g))
+		for k, ch := range g {
+			names[k] = fmt.Sprintf("%q", f.chans[ch].name)
+		}
+		note := fmt.Sprintf("spend moves together in %s: their summed effect is measured, the split between them is not (shown in proportion to spend; the intervals span the possible splits)",
+			strings.Join(names, ", "))
+		for _, ch := range g {
+			cf := &out.Channels[ch]
+			cf.Why = strings.TrimPrefix(cf.Why+"; "+note, "; ")
+		}
+		f.warn("channels %s: %s", strings.Join(names, ", "), "their spend moves together: the summed effect is measured, the split between them is not")
+	}
+
+	// Experiments.
+	used, within := 0, 0
+	out.Experiments = f.expFits
+	for _, e := range f.exps {
+		ef := &out.Experiments[e.out]
+		ef.Predicted = out.Channels[e.ch].Beta * e.S
+		ef.Z = (ef.Predicted - e.lift) / e.se
+		used++
+		if math.Abs(ef.Z) <= 1.645 {
+			within++
+		}
+	}
+	out.ExperimentFit = math.NaN()
+	if used > 0 {
+		out.ExperimentFit = float64(within) / float64(used)
+	}
+
+	// Statistics.
+	y := f.in.Outcome
+	mean, lo_, hi_ := 0.0, math.Inf(1), math.Inf(-1)
+	for _, v := range y {
+		mean += v
+		lo_, hi_ = min(lo_, v), max(hi_, v)
+	}
+	mean /= float64(T)
+	sse, sst, sumBase, sumFit := 0.0, 0.0, 0.0, 0.0
+	for t, v := range y {
+		e := v - out.Fitted[t]
+		sse += e * e
+		sst += (v - mean) * (v - mean)
+		sumBase += out.Baseline[t]
+		sumFit += out.Fitted[t]
+	}
+	out.R2, out.NRMSE, out.HoldoutMAPE, out.BaselineShare = math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	if sst > 0 {
+		out.R2 = 1 - sse/sst
+	}
+	if hi_ > lo_ {
+		out.NRMSE = math.Sqrt(sse/float64(T)) / (hi_ - lo_)
+	}
+	if len(ape) > 0 {
+		out.HoldoutMAPE = stat.Mean(ape, nil)
+	}
+	if sumFit != 0 {
+		out.BaselineShare = sumBase / sumFit
+	}
+	out.Warnings = f.warnings
+	return out, nil
+}
+
+// quantiles sorts x in place and returns its lo and hi quantiles (linear
+// interpolation); 0, 0 for no values.
+func quantiles(x []float64, lo, hi float64) (float64, float64) {
+	if len(x) == 0 {
+		return 0, 0
+	}
+	slices.Sort(x)
+	return stat.Quantile(lo, stat.LinInterp, x, nil), stat.Quantile(hi, stat.LinInterp, x, nil)
+}
+
+// revenueFit fits Input.Revenue with the outcome's hyperparameters: the same
+// columns, its own baseline coefficients and NNLS. Experiments enter at the
+// series' revenue per conversion (lift and SE times revenue/conversions), an
+// assumption stated here because Experiment carries no revenue lift;
+// channels fitted from experiments alone get RevBeta = Beta x revenue per
+// conversion.
+func (f *fitter) revenueFit(p *pointFit, cs *colScratch) {
+	d := f.d
+	nc := d.nc
+	p.revBeta = make([]float64, nc)
+	p.revBB = make([]float64, d.nb)
+	p.revExpK = make([]float64, len(f.exps))
+	if f.in.Revenue == nil {
+		f.warn("no revenue series: revenue figures (RevBeta, Revenue) are 0")
+		return
+	}
+	p.rev = true
+	sumY, sumR := 0.0, 0.0
+	for t := range f.T {
+		sumY += f.in.Outcome[t]
+		sumR += f.in.Revenue[t]
+	}
+	if sumY > 0 {
+		p.rpc = sumR / sumY
+	}
+	p.revOffset = make([]float64, f.T)
+	for i, c := range f.chans {
+		if b := p.expOnly[i] * p.rpc; b != 0 {
+			for t, v := range c.h {
+				p.revOffset[t] += b * v
+			}
+		}
+	}
+	revReg := make([]float64, f.T)
+	for t := range f.T {
+		revReg[t] = f.in.Revenue[t] - p.revOffset[t]
+	}
+	w := make([]float64, d.nb)
+	r := make([]float64, nc)
+	d.rhs(revReg, w, r, cs.tmp)
+	zero := make([]float64, nc)
+	f.solveFull(r, w, zero, zero, cs)
+	p.revSigma = f.residualSigma(revReg, cs)
+	p.revExpD = make([]float64, nc)
+	p.revExpR = make([]float64, nc)
+	if p.rpc > 0 {
+		for _, e := range f.regExps {
+			k := p.revSigma * p.revSigma / (e.se * e.se * p.rpc * p.rpc)
+			p.revExpK[e.k] = k
+			pos := f.chans[e.ch].pos
+			p.revExpD[pos] += k * e.S * e.S
+			p.revExpR[pos] += k * e.S * e.lift * p.rpc
+		}
+	}
+	f.solveFull(r, w, p.revExpD, p.revExpR, cs)
+	p.revBeta = slices.Clone(cs.beta)
+	p.revBB = slices.Clone(cs.bb)
+	p.revFitReg = make([]float64, f.T)
+	p.revRes = make([]float64, f.T)
+	for t := range f.T {
+		p.revFitReg[t] = d.predict(t, -1, nil, cs)
+		p.revRes[t] = revReg[t] - p.revFitReg[t]
+	}
+}
+
+// confoundedGroups returns groups (input channel indexes) of regression
+// channels between which the data carry no information on the split of
+// their effect. It looks at the channels' spend through one common
+// transform (every channel at the starting hyperparameters, so that spend
+// in proportion gives identical columns: differences in the fitted
+// hyperparameters of such channels are not information the data can
+// vouch for). In those normal equations (baseline partialled out,
+// experiments included, standardised) each member has a variance
+// inflation factor of at least confoundedVIF (its column 99.9% explained
+// by the others) and the members' estimates correlate at or below
+// confoundedCorr. This is spend moving in lockstep (identical flights) with
+// no experiment on either; an experiment on one channel of a pair carries
+// information on that channel alone and separates the pair. Where the
+// split is only weakly informed the channels are not grouped and the
+// bootstrap gives wide intervals itself.
+func (f *fitter) confoundedGroups() [][]int {
+	d := f.d
+	nc := d.nc
+	if nc < 2 {
+		return nil
+	}
+	rg := d.ranges[f.K]
+	T := f.T
+	hp := f.defaultHyper()
+	ref := make([][]float64, nc)
+	gbc := make([][]float64, nc)
+	u := make([][]float64, nc)
+	expD := make([]float64, nc)
+	a := make([]float64, T)
+	tmp := mat.NewVecDense(max(d.nb, 1), nil)
+	w2 := f.sigma * f.sigma
+	for j, ch := range f.fitted {
+		c := f.chans[ch]
+		ref[j] = make([]float64, T)
+		halfSat := c.columnInto(hp, ref[j], a)
+		gbc[j] = make([]float64, d.nb)
+		u[j] = make([]float64, d.nb)
+		for b := range d.nb {
+			gbc[j][b] = dot(d.base[b], ref[j])
+		}
+		rg.bs.solve(u[j], gbc[j], tmp)
+		for _, e := range c.exps {
+			s := e.windowSum(hp, halfSat, ref[j], a)
+			expD[j] += w2 / (e.se * e.se) * s * s
+		}
+	}
+	R := make([]float64, nc*nc)
+	for i := range nc {
+		for j := i; j < nc; j++ {
+			v := dot(ref[i], ref[j]) - dot(gbc[i], u[j])
+			R[i*nc+j], R[j*nc+i] = v, v
+		}
+	}
+	var idx []int
+	for j := range nc {
+		if R[j*nc+j] > explainedTol*dot(ref[j], ref[j]) {
+			idx = append(idx, j)
+		}
+	}
+	k := len(idx)
+	if k < 2 {
+		return nil
+	}
+	sym := mat.NewSymDense(k, nil)
+	for a, i := range idx {
+		si := 1 / math.Sqrt(R[i*nc+i]+expD[i])
+		for b, j := range idx {
+			if b < a {
+				continue
+			}
+			sj := 1 / math.Sqrt(R[j*nc+j]+expD[j])
+			v := R[i*nc+j]
+			if a == b {
+				v += expD[i]
+			}
+			v *= si * sj
+			if a == b {
+				v += channelRidge
+			}
+			sym.SetSym(a, b, v)
+		}
+	}
+	var ch mat.Cholesky
+	for add := 1e-9; !ch.Factorize(sym); add *= 10 {
+		for a := range k {
+			sym.SetSym(a, a, sym.At(a, a)+add)
+		}
+	}
+	var inv mat.SymDense
+	_ = ch.InverseTo(&inv) // a Condition error: near singular, which is what is looked for
+	parent := make([]int, k)
+	for i := range parent {
+		parent[i] = i
+	}
+	find := func(i int) int {
+		for parent[i] != i {
+			parent[i] = parent[parent[i]]
+			i = parent[i]
+		}
+		return i
+	}
+	for a := range k {
+		if inv.At(a, a) < confoundedVIF {
+			continue
+		}
+		for b := a + 1; b < k; b++ {
+			if inv.At(b, b) < confoundedVIF {
+				continue
+			}
+			corr := inv.At(a, b) / math.Sqrt(inv.At(a, a)*inv.At(b, b))
+			if corr <= confoundedCorr {
+				ra, rb := find(a), find(b)
+				if ra != rb {
+					parent[max(ra, rb)] = min(ra, rb)
+				}
+			}
+		}
+	}
+	var groups [][]int
+	slot := make([]int, k)
+	for i := range slot {
+		slot[i] = -1
+	}
+	for a := range k {
+		r := find(a)
+		if slot[r] < 0 {
+			slot[r] = len(groups)
+			groups = append(groups, nil)
+		}
+		groups[slot[r]] = append(groups[slot[r]], f.fitted[idx[a]])
+	}
+	out := groups[:0]
+	for _, g := range groups {
+		if len(g) > 1 {
+			out = append(out, g)
+		}
+	}
+	return out
+}
+
+// spendShares is each group member's share of the group's spend.
+func (f *fitter) spendShares(g []int) []float64 {
+	sh := make([]float64, len(g))
+	tot := 0.0
+	for k, ch := range g {
+		sh[k] = colSum(f.chans[ch].spend)
+		tot += sh[k]
+	}
+	for k := range sh {
+		sh[k] /= tot
+	}
+	return sh
+}
