@@ -332,7 +332,7 @@ function fitFor(params) {
   const type = params.get("type") || "(all)";
   if (!fitCache.has(type)) {
     fitCache.set(type, getJSON("/api/dashboard/mmm_fit?" + new URLSearchParams({ type }))
-      .then(res => res.missing ? { missing: true } : (objects(res)[0] || null)).catch(() => null));
+      .then(res => res.missing ? { missing: true } : (objects(res)[0] || null)).catch(e => ({ error: e.message })));
   }
   return fitCache.get(type);
 }
@@ -341,6 +341,7 @@ function fitFor(params) {
 async function whyEmpty(params) {
   const type = params.get("type") || "(all)";
   const fit = await fitFor(params);
+  if (fit && fit.error) return "No rows for these filters (the model fit could not be loaded: " + fit.error + ").";
   if (fit && fit.missing) return "No data yet: the pipeline has not built the mmm_fit table.";
   if (!fit) return `No media mix model for conversion type ${type}: it has no conversions in the model's window.`;
   if (fit.status !== "fitted") return `The media mix model for ${type} is ${fit.status}: ${fit.warnings || "no reason recorded"}.`;
@@ -505,7 +506,7 @@ const renderers = {
     const foot = el("tr", { class: "total" }, el("th", { text: "total" }), cell("spend", sum("spend")), cell("recommended_spend", sum("recommended_spend")),
       cell("change", sum("change")), el("td"), cell("expected_revenue_change", sum("expected_revenue_change")), el("td"), el("td"));
     const t = table(res, ["channel", "spend", "recommended_spend", "change", "change_factor", "expected_revenue_change", "basis", "reason"], {
-      heads: { change_factor: "recommended / spend", expected_revenue_change: "expected revenue change (90% interval)" },
+      heads: { spend: `spend ${fmt.date(r0.period_start)} to ${fmt.date(r0.period_end)}`, change_factor: "recommended / spend", expected_revenue_change: "expected revenue change (90% interval)" },
       cells: {
         expected_revenue_change: o => intervalCell("expected_revenue_change", o.expected_revenue_change, o.expected_revenue_change_low, o.expected_revenue_change_high, fmt.signed),
         basis: o => { const td = el("td", {}, badge(basisText[o.basis] || fmt.text(o.basis), "basis " + String(o.basis).replace(/[^a-z]+/g, "-"))); td.dataset.col = "basis"; td.dataset.value = fmt.text(o.basis); return td; },
