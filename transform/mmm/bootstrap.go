@@ -46,6 +46,20 @@ func blockLen(g Grain, T int) int {
 	return min(T, pick(g == Day, 28, 4))
 }
 
+// blockIndex fills idx with a moving-block resample of 0..len(idx)-1:
+// blocks of L consecutive indexes starting uniformly on 0..len(idx)-L, laid
+// end to end (the last one cut).
+func blockIndex(rng *rand.Rand, idx []int, L int) {
+	T := len(idx)
+	for pos := 0; pos < T; {
+		s := rng.IntN(T - L + 1)
+		for k := 0; k < L && pos < T; k++ {
+			idx[pos] = s + k
+			pos++
+		}
+	}
+}
+
 type bootWS struct {
 	idx        []int
 	z, split   []float64
@@ -99,14 +113,7 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 	d := f.d
 	src := rand.NewPCG(f.o.Seed, uint64(b))
 	rng := rand.New(src)
-	L := blockLen(f.in.Grain, T)
-	for pos := 0; pos < T; {
-		s := rng.IntN(T - L + 1)
-		for k := 0; k < L && pos < T; k++ {
-			ws.idx[pos] = s + k
-			pos++
-		}
-	}
+	blockIndex(rng, ws.idx, blockLen(f.in.Grain, T))
 	for i := range ws.z {
 		ws.z[i] = rng.NormFloat64()
 	}

@@ -353,3 +353,50 @@ func TestDeterminism(t *testing.T) {
 		t.Error("intervals do not depend on the seed")
 	}
 }
+
+// 150 days: one holdout fold instead of three and no yearly season, both
+// said in the warnings; the fit still runs.
+func TestShortSeries(t *testing.T) {
+	sim := smallSim(7)
+	in := sim.in
+	in.Outcome = in.Outcome[:150]
+	in.Channels = []Channel{{Name: "search", Spend: in.Channels[0].Spend[:150]}, {Name: "display", Spend: in.Channels[1].Spend[:150]}}
+	in.Holidays = nil
+	fit := fitOrFail(t, in, Options{Bootstrap: 20})
+	want := []string{"only 1 of 3 holdout folds", "less than a year: no yearly season"}
+	for _, w := range want {
+		found := false
+		for _, msg := range fit.Warnings {
+			found = found || strings.Contains(msg, w)
+		}
+		if !found {
+			t.Errorf("no warning %q in %q", w, fit.Warnings)
+		}
+	}
+	if fit.Periods != 150 || len(fit.Fitted) != 150 || math.IsNaN(fit.HoldoutMAPE) {
+		t.Errorf("periods %d, fitted %d, holdout MAPE %g", fit.Periods, len(fit.Fitted), fit.HoldoutMAPE)
+	}
+}
+
+// Degenerate series fit without panics: no channels at all (the baseline
+// alone), and an outcome that is zero throughout.
+func TestDegenerateSeries(t *testing.T) {
+	sim := smallSim(8)
+	in := sim.in
+	in.Channels = nil
+	fit := fitOrFail(t, in, Options{Bootstrap: 20})
+	if len(fit.Channels) != 0 || fit.BaselineShare != 1 || fit.R2 <= 0 {
+		t.Errorf("no channels: %d channels, baseline share %g, R2 %g", len(fit.Channels), fit.BaselineShare, fit.R2)
+	}
+	in = sim.in
+	in.Outcome = make([]float64, len(in.Outcome))
+	fit = fitOrFail(t, in, Options{Bootstrap: 20})
+	for _, c := range fit.Channels {
+		if c.Total != 0 || c.TotalHigh != 0 {
+			t.Errorf("zero outcome: %s total %g [%g, %g]", c.Name, c.Total, c.TotalLow, c.TotalHigh)
+		}
+	}
+	if !math.IsNaN(fit.R2) || !math.IsNaN(fit.HoldoutMAPE) {
+		t.Errorf("zero outcome: R2 %g, holdout MAPE %g (want NaN: undefined)", fit.R2, fit.HoldoutMAPE)
+	}
+}
