@@ -27,7 +27,7 @@
 //   - Hyperparameters (search.go): decay, shape and half-saturation per
 //     channel, chosen by rolling-origin holdout error plus the experiments'
 //     misfit and a weak prior, by coordinate descent over channels (grid,
-//     then compass search); the model is then refitted on all periods.
+//     then gonum Nelder-Mead); the model is then refitted on all periods.
 //   - Experiments (calibrate.go): weighted pseudo-observations of a
 //     channel's contribution over their window.
 //   - Revenue (final.go): Input.Revenue fitted with the outcome's

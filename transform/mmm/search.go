@@ -1,6 +1,7 @@
 package mmm
 
 import (
+	"gonum.org/v1/gonum/optimize"
 	"math"
 	"runtime"
 	"slices"
@@ -32,14 +33,10 @@ import (
 // Search: coordinate descent over channels in input order, at most three
 // sweeps (stopping early when a sweep improves the objective by less than
 // 0.01%). In a channel's step a 5 x 3 x 3 grid (plus the current point) is
-// evaluated in parallel on GOMAXPROCS goroutines, then a compass search
-// refines the best point on the unit cube: the 6 points at +-step along
-// each axis are evaluated (in parallel), the best improvement is taken,
-// and the step (0.1 at first) is halved when none improves, until it is
-// below 0.0125 or 8 rounds have run. (gonum's optimize package is not
-// used: it imports stat/distmv and with it golang.org/x/tools, which the
-// module does not require.) Every evaluation is a pure function of its
-// inputs and ties go to the earlier candidate, so the result does not
+// evaluated in parallel on GOMAXPROCS goroutines, then gonum's Nelder-Mead
+// (optimize.NelderMead, simplex size 0.1, at most 40 evaluations) refines
+// the best point on the unit cube. Every evaluation is a pure function of
+// its inputs and ties go to the earlier candidate, so the result does not
 // depend on scheduling. A step changes one channel's column only; see
 // design.
 
@@ -56,8 +53,8 @@ const priorWeight = 0.2
 
 const (
 	maxSweeps     = 3
-	refineRounds  = 8
-	refineMinStep = 0.0125
+	refineEvals   = 40  // evaluations of one channel's Nelder-Mead refinement
+	refineSimplex = 0.1 // initial simplex size on the unit cube
 )
 
 func (f *fitter) fromUnit(u []float64) hyper {
@@ -285,46 +282,42 @@ func (f *fitter) gridStep(ch int, cur float64) (hyper, float64) {
 	return best, bestObj
 }
 
-// refine runs the compass search from start.
+// refine minimises the objective over channel ch's hyperparameters on the
+// unit cube with gonum's Nelder-Mead, from start: points outside the cube
+// are evaluated at their projection plus a quadratic penalty, so the
+// simplex is pushed back inside. Nelder-Mead is sequential and
+// deterministic.
 func (f *fitter) refine(ch int, start hyper, startObj float64) (hyper, float64) {
-	u := f.toUnit(start)
-	for i := range u {
-		u[i] = min(max(u[i], 0), 1)
+	u0 := f.toUnit(start)
+	for i := range u0 {
+		u0[i] = min(max(u0[i], 0), 1)
 	}
-	bestObj := startObj
-	step := 0.1
-	var cands []hyper
-	var units [][]float64
-	for round := 0; round < refineRounds && step >= refineMinStep; round++ {
+	ws := f.workers[0]
+	bestU, bestObj := slices.Clone(u0), startObj
+	fn := func(u []float64) float64 {
 		if f.ctx.Err() != nil {
-			break
+			return math.Inf(1)
 		}
-		cands, units = cands[:0], units[:0]
-		for axis := range 3 {
-			for _, sgn := range []float64{-1, 1} {
-				v := slices.Clone(u)
-				v[axis] = min(max(v[axis]+sgn*step, 0), 1)
-				if v[axis] == u[axis] {
-					continue
-				}
-				units = append(units, v)
-				cands = append(cands, f.fromUnit(v))
-			}
+		v := make([]float64, len(u))
+		var out float64
+		for i, x := range u {
+			v[i] = min(max(x, 0), 1)
+			out += (x - v[i]) * (x - v[i])
 		}
-		objs := f.evalAll(ch, cands)
-		bi := -1
-		for i, o := range objs {
-			if o < bestObj {
-				bi, bestObj = i, o
-			}
+		o := f.evaluate(ch, f.fromUnit(v), ws)
+		if out == 0 && o < bestObj {
+			bestU, bestObj = v, o
 		}
-		if bi < 0 {
-			step /= 2
-			continue
-		}
-		u = units[bi]
+		return o * (1 + 10*out)
 	}
-	return f.fromUnit(u), bestObj
+	settings := &optimize.Settings{
+		FuncEvaluations: refineEvals,
+		Converger:       &optimize.FunctionConverge{Relative: 1e-6, Iterations: 8},
+	}
+	// The best point seen inside the cube is kept by fn, so a stop on the
+	// evaluation budget (reported as an error) still refines.
+	_, _ = optimize.Minimize(optimize.Problem{Func: fn}, u0, settings, &optimize.NelderMead{SimplexSize: refineSimplex})
+	return f.fromUnit(bestU), bestObj
 }
 
 // evalAll evaluates the candidates for channel ch on the workers in
