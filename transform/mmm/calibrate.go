@@ -11,16 +11,22 @@ import (
 // channel regression:
 //
 //	(sigma/SE_e) * Beta_c * S_e  =  (sigma/SE_e) * Lift_e,
-//	S_e = sum over t in From..To of h_c[t]
+//	S_e = sum over t in From..To of (h_on[t] - h_off[t])
 //
-// where h_c = Hill(Adstock(spend_c)) is the channel's column and sigma the
+// the conversions the test's spend added within its window: h = Hill(
+// Adstock(spend)) is the channel's column, h_on with the spend the test
+// ran and h_off with the window's spend switched off (carry-over from
+// spend before the window is in both, so it cancels), and sigma the
 // residual standard deviation of the fit, so that the experiment's error
 // counts as z_e^2 = ((Beta_c S_e - Lift_e)/SE_e)^2 observations' worth of
 // squared error. It is linear in Beta for fixed hyperparameters, so it
 // enters the NNLS (all folds and the final fit) and, through
-// sigma^2 * sum z_e^2, the hyperparameter objective. With GoDarkLevel > 0,
-// S_e is computed from the spend with the window's periods replaced by
-// GoDarkLevel (adstock recomputed, the channel's half-saturation kept).
+// sigma^2 * sum z_e^2, the hyperparameter objective. A lift, geo or
+// holdout test ran the channel at the data's spend: h_on is the channel's
+// column and h_off the spend with the window's periods at 0. A go-dark
+// test switched the channel off (GoDarkLevel > 0): h_off is the channel's
+// column and h_on the spend with the window's periods at GoDarkLevel.
+// Either way the adstock is recomputed with the channel's hyperparameters.
 // Overlapping experiments of one channel are all used, each as its own
 // pseudo-observation (they are treated as independent measurements).
 //
@@ -40,7 +46,7 @@ type expUse struct {
 	from, to int
 	lift, se float64
 	level    float64
-	spendMod []float64 // spend with the window at GoDarkLevel (nil when 0)
+	spendMod []float64 // spend with the window at GoDarkLevel, or at 0 for a lift test
 	S        float64   // window sum of the channel's column, current hyperparameters
 }
 
@@ -85,11 +91,9 @@ func checkExperiments(in Input, T int, chanIndex map[string]int) ([]*expUse, []E
 		}
 		fits[i].Used = true
 		u := &expUse{out: i, k: len(use), ch: ch, from: e.From, to: e.To, lift: e.Lift, se: e.SE, level: e.GoDarkLevel}
-		if e.GoDarkLevel > 0 {
-			u.spendMod = append([]float64(nil), in.Channels[ch].Spend...)
-			for t := e.From; t <= e.To; t++ {
-				u.spendMod[t] = e.GoDarkLevel
-			}
+		u.spendMod = append([]float64(nil), in.Channels[ch].Spend...)
+		for t := e.From; t <= e.To; t++ {
+			u.spendMod[t] = e.GoDarkLevel // 0 for a lift test
 		}
 		use = append(use, u)
 	}
@@ -100,16 +104,13 @@ func checkExperiments(in Input, T int, chanIndex map[string]int) ([]*expUse, []E
 // where h is the channel's column at hp; tmp has room for T values.
 func (e *expUse) windowSum(hp hyper, halfSat float64, h, tmp []float64) float64 {
 	s := 0.0
-	if e.spendMod == nil {
-		for t := e.from; t <= e.to; t++ {
-			s += h[t]
-		}
-		return s
-	}
 	a := tmp[:e.to+1]
 	adstockInto(a, e.spendMod, hp.decay)
 	for t := e.from; t <= e.to; t++ {
-		s += Hill(a[t], halfSat, hp.shape)
+		s += h[t] - Hill(a[t], halfSat, hp.shape)
+	}
+	if e.level > 0 { // go-dark: the modified spend is the one with the channel on
+		return -s
 	}
 	return s
 }

@@ -124,8 +124,12 @@ func TestUnidentifiedChannels(t *testing.T) {
 
 // A constant-spend channel with a lift test is fitted from the test alone.
 // Its true curve is the assumed one (shape 1, half-saturation at its mean
-// spend), so the closed form holds: each period adds 40 * 300/(300+300) =
-// 20, a 14-day test measures 280, and Beta = 280 / (14 * 0.5) = 40.
+// spend, decay 0.45 = half the daily upper bound), so the closed form
+// holds: each period adds 40 * 300/(300+300) = 20. A 14-day geo test
+// switching it off measures what the window's spend added inside the
+// window: on day k of the window the adstock left is 300 * 0.45^k, so the
+// lift is sum over k = 1..14 of 40 * (0.5 - H(300 * 0.45^k)), and Beta =
+// lift / S with S = sum of (0.5 - H(300 * 0.45^k)) = 40.
 func TestExperimentOnlyChannel(t *testing.T) {
 	t.Parallel()
 	sim := smallSim(3)
@@ -139,7 +143,13 @@ func TestExperimentOnlyChannel(t *testing.T) {
 	}
 	in.Outcome = y
 	in.Channels = append(in.Channels, Channel{Name: "radio", Spend: radio})
-	in.Experiments = []Experiment{{ID: "geo-radio", Channel: "radio", From: 100, To: 113, Lift: 280, SE: 30}}
+	var S float64
+	for k := 1; k <= 14; k++ {
+		a := 300 * math.Pow(0.45, float64(k))
+		S += 0.5 - a/(a+300)
+	}
+	lift := 40 * S
+	in.Experiments = []Experiment{{ID: "geo-radio", Channel: "radio", From: 100, To: 113, Lift: lift, SE: 30 * lift / 280}}
 	in.Revenue = make([]float64, T)
 	for i := range y {
 		in.Revenue[i] = 50 * y[i]
@@ -153,14 +163,14 @@ func TestExperimentOnlyChannel(t *testing.T) {
 		t.Errorf("radio: beta %g (want 40), total %g (want %d)", c.Beta, c.Total, 20*T)
 	}
 	// The interval comes from the lift's standard error alone: Beta draws
-	// are 40 * (1 + z*30/280), their 5% and 95% quantiles near
+	// are 40 * (1 + z*SE/lift) = 40 * (1 + z*30/280), their 5% and 95% quantiles near
 	// 40 * (1 -+ 1.645*30/280) = 32.95 .. 47.05.
 	lo, hi := c.TotalLow/(0.5*float64(T)), c.TotalHigh/(0.5*float64(T))
 	if lo < 30 || lo > 36 || hi < 44 || hi > 50 {
 		t.Errorf("radio: beta interval [%g, %g], want about [33, 47]", lo, hi)
 	}
 	e := fit.Experiments[0]
-	if !e.Used || math.Abs(e.Predicted-280) > 1e-6 || math.Abs(e.Z) > 1e-9 {
+	if !e.Used || math.Abs(e.Predicted-lift) > 1e-6 || math.Abs(e.Z) > 1e-9 {
 		t.Errorf("experiment: %+v", e)
 	}
 	// Revenue per conversion is 50 throughout: RevBeta = 50 * 40.
@@ -180,14 +190,8 @@ func TestExperimentsUsableOrNot(t *testing.T) {
 	sim := smallSim(4)
 	in := sim.in
 	T := len(in.Outcome)
-	lift := 0.0
-	for i := 300; i <= 327; i++ {
-		lift += sim.contrib[0][i]
-	}
-	lift2 := 0.0
-	for i := 310; i <= 340; i++ {
-		lift2 += sim.contrib[0][i]
-	}
+	lift := windowLift(sim.spec.channels[0], in.Channels[0].Spend, 300, 327, 0)
+	lift2 := windowLift(sim.spec.channels[0], in.Channels[0].Spend, 310, 340, 0)
 	in.Experiments = []Experiment{
 		{ID: "ok", Channel: "search", From: 300, To: 327, Lift: lift, SE: 0.1 * lift},
 		{ID: "overlap", Channel: "search", From: 310, To: 340, Lift: lift2, SE: 0.1 * lift2},
@@ -260,15 +264,7 @@ func TestGoDarkCalibration(t *testing.T) {
 		level += v / 28
 	}
 	// The true lift, with the simulation's own adstock and Hill.
-	mod := append([]float64(nil), spend...)
-	for i := from; i <= to; i++ {
-		mod[i] = level
-	}
-	a := simAdstock(mod, sp.channels[ch].decay)
-	lift := 0.0
-	for i := from; i <= to; i++ {
-		lift += sp.channels[ch].beta * simHill(a[i], sp.channels[ch].halfSat, sp.channels[ch].shape)
-	}
+	lift := windowLift(sp.channels[ch], spend, from, to, level)
 	in := sim.in
 	in.Experiments = []Experiment{{ID: "dark", Channel: "display", From: from, To: to, Lift: lift, SE: 0.1 * lift, GoDarkLevel: level}}
 	fit := fitOrFail(t, in, Options{Seed: 2, Bootstrap: 50})

@@ -30,6 +30,7 @@ type simSpec struct {
 }
 
 type simResult struct {
+	spec    simSpec
 	in      Input
 	truth   []float64   // true total contribution per channel
 	contrib [][]float64 // true contribution per channel and period
@@ -128,7 +129,7 @@ func simulate(seed uint64, sp simSpec) simResult {
 			spends[i][t] = sp.factor[i] * spends[j][t]
 		}
 	}
-	res := simResult{truth: make([]float64, len(sp.channels)), contrib: make([][]float64, len(sp.channels))}
+	res := simResult{spec: sp, truth: make([]float64, len(sp.channels)), contrib: make([][]float64, len(sp.channels))}
 	for i, c := range sp.channels {
 		in.Channels = append(in.Channels, Channel{Name: c.name, Spend: spends[i]})
 		a := simAdstock(spends[i], c.decay)
@@ -224,4 +225,25 @@ func collinearSpec() simSpec {
 		factor: map[int]float64{2: 0.6},
 	}
 	return sp
+}
+
+// windowLift is the true lift of a test on channel c over periods
+// from..to, with the simulation's own adstock and Hill: what the window's
+// spend added inside the window (a lift test: the spend as it was against
+// the window switched off) or, with level > 0, what spend at level would
+// have added to the dark window (a go-dark test).
+func windowLift(c simChannel, spend []float64, from, to int, level float64) float64 {
+	mod := append([]float64(nil), spend...)
+	for t := from; t <= to; t++ {
+		mod[t] = level
+	}
+	on, off := simAdstock(spend, c.decay), simAdstock(mod, c.decay)
+	if level > 0 {
+		on, off = off, on
+	}
+	lift := 0.0
+	for t := from; t <= to; t++ {
+		lift += c.beta * (simHill(on[t], c.halfSat, c.shape) - simHill(off[t], c.halfSat, c.shape))
+	}
+	return lift
 }
