@@ -8,16 +8,15 @@ import (
 
 // Lift tests. Each switches one channel off over a window for the same
 // people with the same draws (the counterfactual machinery), counts the
-// conversions lost from the window's start until the attribution lookback
-// (30 days) after its end, and reports that lift plus normal noise with the
+// conversions lost within the window (what attrib's media mix model
+// predicts for a test: the window's spend against none, inside the
+// window), and reports that lift plus normal noise with the
 // test's standard error, as a real geo or holdout test would: the data set
 // itself is not changed (a geo test or a holdout leaves most of the market
 // exposed, and its lift is read at the scale of the whole market).
 
 const (
 	liftTestsPath = "data/experiments/lift_tests.csv"
-	lookbackDays  = 30 // attribution lookback: a caused conversion is within 29 days of its cause
-	tvCarryDays   = 10 // TV's adstock after a flight: 0.6^10 of its level is left
 )
 
 // liftTest is one planned experiment.
@@ -28,32 +27,27 @@ type liftTest struct {
 	start, end        int     // window, day indexes (inclusive)
 	seFrac            float64 // standard error as a share of the lift
 	off               offSpec // what the window removes
-	countTo           int64   // conversions are counted from off.from until countTo
+	countTo           int64   // conversions are counted from off.from until countTo (the window's end)
 }
 
 // counts reports whether a conversion at t (0: none) falls in the count
 // window.
 func (l *liftTest) counts(t int64) bool { return t != 0 && t >= l.off.from && t < l.countTo }
 
-// planLifts lists the experiments. TV's window removes the halo sessions
-// of the flight's carry-over too (TV off for the flight means no adstock
-// after it); the next flight starts more than tvCarryDays later.
+// planLifts lists the experiments.
 func planLifts() []liftTest {
 	ls := []liftTest{
 		{id: "tv_geo_autumn_2025", design: "geo", ic: icTV, typ: ctAccount, start: day(9, 15), end: day(10, 26), seFrac: 0.25,
-			notes: "TV dark in the test regions for the autumn_brand_tv flight; lift scaled to the whole market; conversions lost from start_date to 30 days after end_date"},
+			notes: "TV dark in the test regions for the autumn_brand_tv flight; lift scaled to the whole market; conversions lost between start_date and end_date"},
 		{id: "paid_social_holdout_2025_06", design: "holdout", ic: chPaidSocial, typ: -1, start: day(6, 1), end: day(6, 30), seFrac: 0.15,
-			notes: "paid social ads withheld from a random holdout; lift scaled to all users; all conversion types; conversions lost from start_date to 30 days after end_date"},
+			notes: "paid social ads withheld from a random holdout; lift scaled to all users; all conversion types; conversions lost between start_date and end_date"},
 		{id: "paid_search_holdout_2025_10", design: "holdout", ic: chPaidSearch, typ: ctAccount, start: day(10, 6), end: day(11, 2), seFrac: 0.2,
-			notes: "search ads paused for a random holdout of users; lift scaled to all users; conversions lost from start_date to 30 days after end_date"},
+			notes: "search ads paused for a random holdout of users; lift scaled to all users; conversions lost between start_date and end_date"},
 	}
 	for i := range ls {
 		l := &ls[i]
 		to := yearStart + int64(l.end+1)*daySec
-		l.countTo = to + lookbackDays*daySec
-		if l.ic == icTV {
-			to += tvCarryDays * daySec
-		}
+		l.countTo = to
 		l.off = offSpec{ch: l.ic, from: yearStart + int64(l.start)*daySec, to: to}
 	}
 	return ls

@@ -365,8 +365,7 @@ func incrIndex(t *testing.T, name string) int {
 
 // liftWindow is the world a lift test describes, built from its row as
 // README.md documents it: the channel off from start_date to the end of
-// end_date (TV: and the 10 days of its carry-over), conversions counted
-// from start_date until 30 days after end_date.
+// end_date, conversions counted in the same window.
 func liftWindow(t *testing.T, l LiftTest) (off offSpec, typ int, from, to int64) {
 	t.Helper()
 	start, err1 := time.Parse(time.DateOnly, l.Start)
@@ -376,16 +375,13 @@ func liftWindow(t *testing.T, l LiftTest) (off offSpec, typ int, from, to int64)
 	}
 	dayAfter := end.Unix() + 24*3600
 	off = offSpec{ch: incrIndex(t, l.Channel), from: start.Unix(), to: dayAfter}
-	if l.Channel == "TV" {
-		off.to += 10 * 24 * 3600
-	}
 	typ = -1
 	for i, n := range convTypeNames {
 		if n == l.ConversionType {
 			typ = i
 		}
 	}
-	return off, typ, start.Unix(), dayAfter + 30*24*3600
+	return off, typ, start.Unix(), dayAfter
 }
 
 // TestCounterfactualIsResimulation re-simulates every person from scratch
