@@ -957,7 +957,7 @@ func TestDashboardIncrementalityChromium(t *testing.T) {
 	// Contribution: baseline first, then channels by contribution; the first
 	// week (5 days in the window) lighter.
 	rows := evaluate[[][]string](t, bctx, `[...document.querySelectorAll('[data-panel="contribution"] tbody tr, [data-panel="contribution"] tfoot tr')].map(tr => [...tr.children].map(td => td.dataset.value ?? td.textContent))`)
-	want := [][]string{{"(baseline)", "–", "55", "0.5945945945945946"}, {"Search", "550", "27.5", "0.2972972972972973"}, {"TV", "1000", "10", "0.10810810810810811"}, {"fitted conversions", "1550", "92.5", "1"}}
+	want := [][]string{{"(baseline)", "–", "55", "0.5945945945945946"}, {"Search", "550", "27.5", "0.2972972972972973"}, {"TV", "1000", "10", "0.10810810810810811"}, {"total", "1550", "92.5", "1"}}
 	if fmt.Sprint(rows) != fmt.Sprint(want) {
 		t.Errorf("contribution table\n got %v\nwant %v", rows, want)
 	}

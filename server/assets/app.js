@@ -233,24 +233,28 @@ function stackedBars(cats, series, colour, value, partial, yLabel, w = 1100) {
     svgText(s, { x: left - 6, y: y(t) + 4, "text-anchor": "end", class: "tick" }, fmt.compact(t));
   }
   svgText(s, { x: 12, y: top + (h - top - bottom) / 2, transform: `rotate(-90 12 ${top + (h - top - bottom) / 2})`, "text-anchor": "middle", class: "tick" }, yLabel);
-  let month = "", lastLabel = -Infinity;
+  const stackX = i => left + i * step + (step - bw) / 2;
   cats.forEach((c, i) => {
-    const x = left + i * step + (step - bw) / 2;
     const g = svgEl("g", { "data-week": c, class: partial.has(c) ? "partial" : "" });
     for (const [name, a, b, v] of stacks[i]) {
       if (v === 0) continue;
-      g.append(svgTitle(svgEl("rect", { x, y: y(b), width: bw, height: Math.max(0.5, y(a) - y(b)), fill: colour(name), "data-series": name, "data-value": v }),
+      g.append(svgTitle(svgEl("rect", { x: stackX(i), y: y(b), width: bw, height: Math.max(0.5, y(a) - y(b)), fill: colour(name), "data-series": name, "data-value": v }),
         `week of ${c}${partial.has(c) ? " (part)" : ""} · ${name}: ${fmt.count(v)}`));
     }
     s.append(g);
-    const m = String(c).slice(0, 7);
-    if (m !== month && left + i * step - lastLabel >= 44) {
-      const d = new Date(String(c).slice(0, 10) + "T00:00:00Z");
-      const label = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }) + (month === "" || m.endsWith("-01") ? " " + m.slice(0, 4) : "");
-      svgText(s, { x: left + i * step, y: h - bottom + 16, class: "tick" }, label);
-      lastLabel = left + i * step + (label.length > 4 ? 20 : 0);
-    }
-    month = m;
+  });
+  // Month labels under the first week starting in each month; the first
+  // bar gets one too when it is far enough from the next.
+  const day = c => Number(String(c).slice(8, 10));
+  const marks = cats.map((c, i) => i).filter(i => day(cats[i]) <= 7);
+  if (cats.length && marks[0] !== 0 && (marks.length === 0 || marks[0] * step >= 48)) marks.unshift(0);
+  let free = -Infinity; // where the next label may start (labels never overlap)
+  marks.forEach((i, k) => {
+    const c = String(cats[i]), d = new Date(c.slice(0, 10) + "T00:00:00Z");
+    const label = d.toLocaleString("en-US", { month: "short", timeZone: "UTC" }) + (k === 0 || c.slice(5, 7) === "01" ? " " + c.slice(0, 4) : "");
+    if (stackX(i) < free) return;
+    svgText(s, { x: stackX(i), y: h - bottom + 16, class: "tick" }, label);
+    free = stackX(i) + label.length * 6 + 8;
   });
   return s;
 }
@@ -282,7 +286,7 @@ function curveChart(points, w = 280, h = 170) {
   }
   for (const t of xt) svgText(s, { x: X(t), y: h - bottom + 14, "text-anchor": "middle", class: "tick" }, fmt.compact(t));
   const be = Math.min(xmax, ymax);
-  s.append(svgTitle(svgEl("line", { x1: X(0), y1: Y(0), x2: X(be), y2: Y(be), class: "breakeven" }), "break-even: revenue = spend"));
+  if (ytop > 1e-6) s.append(svgTitle(svgEl("line", { x1: X(0), y1: Y(0), x2: X(be), y2: Y(be), class: "breakeven" }), "break-even: revenue = spend"));
   s.append(svgEl("path", { d: points.map((o, i) => (i ? "L" : "M") + X(xs[i]).toFixed(1) + " " + Y(ys[i]).toFixed(1)).join(" "), class: "curve" }));
   points.forEach((o, i) => {
     if (!o.is_current) return;
@@ -455,7 +459,7 @@ const renderers = {
       columns: ["channel", "spend", "contribution", "contribution_share"].map(name => ({ name })),
       rows: series.map(x => [x, spend.has(x) ? spend.get(x) : null, totals.get(x), all ? totals.get(x) / all : null]),
     };
-    const foot = el("tr", { class: "total" }, el("th", { text: "fitted conversions" }), cell("spend", [...spend.values()].reduce((a, b) => a + b, 0)), cell("contribution", all), cell("contribution_share", all ? 1 : null));
+    const foot = el("tr", { class: "total" }, el("th", { text: "total" }), cell("spend", [...spend.values()].reduce((a, b) => a + b, 0)), cell("contribution", all), cell("contribution_share", all ? 1 : null));
     return table(res2, null, { heads: { contribution: "fitted conversions", contribution_share: "share" }, foot });
   },
   response_curves(res) {
@@ -500,13 +504,13 @@ const renderers = {
     const rows = objects(res);
     const sum = k => rows.reduce((a, o) => a + Number(o[k] ?? 0), 0);
     const r0 = rows.find(o => o.period_start) || {};
-    const note = el("p", { class: "note", text: `Spend over the budget window ${fmt.date(r0.period_start)} to ${fmt.date(r0.period_end)}, moved between channels with the total kept: ` +
+    const note = el("p", { class: "note", text: `Spend over the budget window ${fmt.date(r0.period_start)} to ${fmt.date(r0.period_end)} (the last weeks of the model's window), moved between channels with the total kept: ` +
       `${fmt.money(sum("spend"))} now, ${fmt.money(sum("recommended_spend"))} recommended. Held channels (grey) keep their spend.` });
     const basisText = { mmm: "mmm", "mmm+experiments": "mmm + experiments", held: "held" };
     const foot = el("tr", { class: "total" }, el("th", { text: "total" }), cell("spend", sum("spend")), cell("recommended_spend", sum("recommended_spend")),
       cell("change", sum("change")), el("td"), cell("expected_revenue_change", sum("expected_revenue_change")), el("td"), el("td"));
     const t = table(res, ["channel", "spend", "recommended_spend", "change", "change_factor", "expected_revenue_change", "basis", "reason"], {
-      heads: { spend: `spend ${fmt.date(r0.period_start)} to ${fmt.date(r0.period_end)}`, change_factor: "recommended / spend", expected_revenue_change: "expected revenue change (90% interval)" },
+      heads: { spend: "spend in the window", change_factor: "recommended / spend", expected_revenue_change: "expected revenue change (90% interval)" },
       cells: {
         expected_revenue_change: o => intervalCell("expected_revenue_change", o.expected_revenue_change, o.expected_revenue_change_low, o.expected_revenue_change_high, fmt.signed),
         basis: o => { const td = el("td", {}, badge(basisText[o.basis] || fmt.text(o.basis), "basis " + String(o.basis).replace(/[^a-z]+/g, "-"))); td.dataset.col = "basis"; td.dataset.value = fmt.text(o.basis); return td; },
