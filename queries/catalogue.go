@@ -327,6 +327,7 @@ FROM response_curves WHERE conversion_type = '(all)' AND is_current`,
 		About: "Only when `evaluation.truth_file` or `evaluation.incremental_truth_file` is set (the demo writes both): each model's channel shares against a known truth. Two truths answer two questions: `earliest_cause` (which channel's touch caused each conversion: what path attribution tries to share out) and `counterfactual` (how many conversions each channel adds over a world without it: what a budget depends on). The media mix model (model `mmm`) is scored on the channels it measures (those with spend), both shares taken over them.",
 		Columns: []Column{
 			{"truth", "`earliest_cause` (truth_file) or `counterfactual` (incremental_truth_file)"},
+			{"scope", "`all_channels` (path models, every channel of the truth) or `spend_channels` (path models and `mmm` on the channels the media mix model measured, shares of both taken over them: the like-for-like comparison)"},
 			{"model", "attribution model, or `mmm` (the media mix model)"},
 			{"conversion_type", "conversion type"},
 			{"channel", "channel, or `(all)` for the model's summary row"},
@@ -335,8 +336,8 @@ FROM response_curves WHERE conversion_type = '(all)' AND is_current`,
 			{"abs_error", "abs(attributed_share - true_share); on `(all)` rows the mean over channels"},
 			{"misallocated_share", "`(all)` rows: half the sum of absolute differences, the share of conversions credited to the wrong channel"},
 		},
-		Example: `SELECT model, round(abs_error, 4) AS mean_abs_error, round(misallocated_share, 4) AS misallocated
-FROM model_accuracy WHERE channel = '(all)' AND conversion_type = 'account_opened' ORDER BY truth, misallocated_share`,
+		Example: `SELECT truth, scope, model, round(abs_error, 4) AS mean_abs_error, round(misallocated_share, 4) AS misallocated
+FROM model_accuracy WHERE channel = '(all)' AND conversion_type = 'account_opened' ORDER BY truth, scope, misallocated_share`,
 	},
 	{
 		Name: "conversion_paths", Section: "attribution", BuiltBy: "transform",

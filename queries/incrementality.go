@@ -139,10 +139,10 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 	}
 	for _, t := range []struct {
 		file, label, column string
-		onlyMMM             bool
+		allChannels         bool // model_accuracy.sql scores path models on all channels for earliest_cause
 	}{
-		{cfg.Evaluation.TruthFile, "earliest_cause", "true_share", true},
-		{cfg.Evaluation.IncrementalTruthFile, "counterfactual", "true_incremental_conversions", false},
+		{cfg.Evaluation.TruthFile, "earliest_cause", "true_share", false},
+		{cfg.Evaluation.IncrementalTruthFile, "counterfactual", "true_incremental_conversions", true},
 	} {
 		path := cfg.Resolve(t.file)
 		if path == "" {
@@ -152,9 +152,9 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 			return res, fmt.Errorf("queries: model_accuracy: %w", err)
 		}
 		q := sqlTmpl("model_accuracy_scores", struct {
-			Column  string
-			OnlyMMM bool
-		}{t.column, t.onlyMMM})
+			Column      string
+			AllChannels bool
+		}{t.column, t.allChannels})
 		if _, err := c.ExecContext(ctx, q, t.label, path); err != nil {
 			return res, fmt.Errorf("queries: model_accuracy (%s) from %s: %w", t.label, path, err)
 		}

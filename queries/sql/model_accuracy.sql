@@ -35,10 +35,10 @@ per_channel AS (
     LEFT JOIN shares s USING (model, conversion_type, channel)
 )
 SELECT * FROM (
-    SELECT 'earliest_cause' AS truth, model, conversion_type, channel, true_share, attributed_share, abs_error, NULL::DOUBLE AS misallocated_share
+    SELECT 'earliest_cause' AS truth, 'all_channels' AS scope, model, conversion_type, channel, true_share, attributed_share, abs_error, NULL::DOUBLE AS misallocated_share
     FROM per_channel
     UNION ALL
-    SELECT 'earliest_cause', model, conversion_type, '(all)', NULL, NULL, avg(abs_error), sum(abs_error) / 2
+    SELECT 'earliest_cause', 'all_channels', model, conversion_type, '(all)', NULL, NULL, avg(abs_error), sum(abs_error) / 2
     FROM per_channel GROUP BY model, conversion_type
 )
 ORDER BY conversion_type, channel = '(all)' DESC, model, channel

@@ -2,6 +2,7 @@
 -- incrementality step adds its rows to the same table.
 CREATE TABLE IF NOT EXISTS _next_model_accuracy (
     truth              VARCHAR,
+    scope              VARCHAR,
     model              VARCHAR,
     conversion_type    VARCHAR,
     channel            VARCHAR,
