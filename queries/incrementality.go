@@ -202,7 +202,7 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 	}
 	days := int(d.end.Sub(d.start).Hours()/24+0.5) + 1
 	if days < 7*inc.MinHistoryWeeks {
-		d.why = fmt.Sprintf("needs %d weeks of spend and conversions; the data has %.1f weeks (%s to %s); set incrementality.min_history_weeks to fit on less, at your own risk",
+		d.why = fmt.Sprintf("needs %d weeks of spend and conversions, the data has %.1f weeks (%s to %s). Set incrementality.min_history_weeks to fit on less, at your own risk",
 			inc.MinHistoryWeeks, float64(max(days, 0))/7, d.start.Format(time.DateOnly), d.end.Format(time.DateOnly))
 		// Every channel with spend still gets rows saying why, and the
 		// budget shows the spend of its last weeks.
@@ -490,7 +490,12 @@ func (w *mmmWriter) fitRow(typ, status string, d *mmmData, f *mmm.Fit, warns []s
 	if !d.start.IsZero() {
 		ws, we = d.start, d.end
 	}
-	row := []driver.Value{typ, status, nil, nil, ws, we, nil, nil, nil, nil, nil, nil, seed, strings.Join(warns, "; "), nil, nil, nil}
+	// Warnings are '; '-separated: a message's own semicolons become commas.
+	clean := make([]string, len(warns))
+	for i, w := range warns {
+		clean[i] = strings.ReplaceAll(w, "; ", ", ")
+	}
+	row := []driver.Value{typ, status, nil, nil, ws, we, nil, nil, nil, nil, nil, nil, seed, strings.Join(clean, "; "), nil, nil, nil}
 	if f != nil {
 		used := 0
 		for _, e := range f.Experiments {
