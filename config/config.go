@@ -23,6 +23,8 @@ type Config struct {
 	File string `yaml:"-"`
 	// Dir is the folder relative paths are resolved against.
 	Dir string `yaml:"-"`
+	// serveEnvMissing lists the serve section's unset ${VAR}s (see ServeEnv).
+	serveEnvMissing []string
 
 	Warehouse   Warehouse   `yaml:"warehouse"`
 	Timezone    string      `yaml:"timezone"`

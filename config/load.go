@@ -50,26 +50,66 @@ func Load(path string) (*Config, error) {
 var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
 
 // expandEnv replaces ${VAR} with the environment's value; an unset variable
-// is an error naming its line. Comments are left alone.
-func expandEnv(raw []byte) ([]byte, error) {
+// is an error naming its line. Comments are left alone. An unset variable in
+// the top-level serve section is not an error here: only commands that serve
+// need it, so it is left as written and returned in serveMissing (see
+// Config.ServeEnv).
+func expandEnv(raw []byte) (out []byte, serveMissing []string, err error) {
 	lines := bytes.Split(raw, []byte("\n"))
 	var errs []string
+	inServe := false
 	for i, ln := range lines {
+		if topLevelKey(ln) {
+			inServe = bytes.HasPrefix(ln, []byte("serve:"))
+		}
 		cut := commentStart(ln)
 		body := envRef.ReplaceAllFunc(ln[:cut], func(m []byte) []byte {
 			name := string(envRef.FindSubmatch(m)[1])
 			v, ok := os.LookupEnv(name)
-			if !ok {
+			switch {
+			case ok:
+				return []byte(v)
+			case inServe:
+				serveMissing = append(serveMissing, fmt.Sprintf("line %d: environment variable %s is not set (attrib serve needs it)", i+1, name))
+				return m
+			default:
 				errs = append(errs, fmt.Sprintf("line %d: environment variable %s is not set", i+1, name))
+				return nil
 			}
-			return []byte(v)
 		})
 		lines[i] = append(body, ln[cut:]...)
 	}
 	if len(errs) > 0 {
-		return nil, errors.New(strings.Join(errs, "; "))
+		return nil, nil, errors.New(strings.Join(errs, "; "))
 	}
-	return bytes.Join(lines, []byte("\n")), nil
+	return bytes.Join(lines, []byte("\n")), serveMissing, nil
+}
+
+// topLevelKey reports whether the line starts a top-level mapping key (not
+// indented, not a comment, not a list item, not a document marker).
+func topLevelKey(ln []byte) bool {
+	if len(ln) == 0 {
+		return false
+	}
+	switch ln[0] {
+	case ' ', '\t', '#', '-', '\r':
+		return false
+	}
+	return true
+}
+
+// ServeEnv reports the environment variables the serve section refers to
+// that are not set. Commands that serve call it before serving; every other
+// command ignores the serve section's variables.
+func (c *Config) ServeEnv() error {
+	if len(c.serveEnvMissing) == 0 {
+		return nil
+	}
+	where := ""
+	if c.File != "" {
+		where = c.File + ": "
+	}
+	return fmt.Errorf("config: %s%s", where, strings.Join(c.serveEnvMissing, "; "))
 }
 
 // commentStart is the index where a YAML comment starts on the line (or its
@@ -96,11 +136,11 @@ var yamlLine = regexp.MustCompile(`line (\d+): field (\S+) not found in type (\S
 // Parse decodes config text; dir is the folder relative paths are resolved against.
 func Parse(raw []byte, dir string) (*Config, error) {
 	raw = bytes.TrimPrefix(raw, []byte("\xef\xbb\xbf"))
-	expanded, err := expandEnv(raw)
+	expanded, serveMissing, err := expandEnv(raw)
 	if err != nil {
 		return nil, err
 	}
-	cfg := &Config{Dir: dir}
+	cfg := &Config{Dir: dir, serveEnvMissing: serveMissing}
 	dec := yaml.NewDecoder(bytes.NewReader(expanded))
 	dec.KnownFields(true)
 	if err := dec.Decode(cfg); err != nil && !errors.Is(err, io.EOF) {

@@ -102,6 +102,12 @@ incrementality:
 jobs:
   - name: daily
     schedule: "CRON_TZ=UTC 0 30 2 * * *"
+serve:
+  http: 127.0.0.1:8080
+  postgres: 127.0.0.1:5433
+  # demo only: clients on this machine (loopback) need no password; clients
+  # from other addresses always do. For real data, remove this and add users.
+  anonymous: true
 `)
 	return b.String()
 }

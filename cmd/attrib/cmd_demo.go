@@ -60,7 +60,7 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 			fmt.Fprintf(out, "  %s query --config %s \"SELECT conversion_type, model, abs_error FROM model_accuracy WHERE channel = '(all)' ORDER BY 1, 3\"\n", exe, abs)
 			fmt.Fprintf(out, "  %s query --config %s \"SELECT channel, incremental_conversions, incremental_conversions_low, incremental_conversions_high FROM channel_incrementality WHERE conversion_type = 'account_opened' ORDER BY 1\"    # the truth: %s\n",
 				exe, abs, filepath.Join(filepath.Dir(abs), "truth_incremental.csv"))
-			fmt.Fprintf(out, "  %s serve --config %s    # dashboard on http://%s/\n", exe, abs, cfg.Serve.HTTP)
+			fmt.Fprintf(out, "  %s serve --config %s    # dashboard on http://%s/ (no password from this machine: serve.anonymous in the demo config)\n", exe, abs, cfg.Serve.HTTP)
 			return nil
 		},
 	}

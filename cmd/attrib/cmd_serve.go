@@ -38,6 +38,9 @@ func newServeCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := serveChecks(cfg, os.Stderr); err != nil {
+				return err
+			}
 			return runServe(cmd.Context(), cfg, os.Stdout)
 		},
 	}

@@ -1,0 +1,61 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"attrib/config"
+)
+
+// TestServeEnvOnlyNeededToServe: with the serve section's ${VAR} unset,
+// `attrib runs` and `attrib run` work and `attrib serve` refuses, naming the
+// variable and its line.
+func TestServeEnvOnlyNeededToServe(t *testing.T) {
+	dir := t.TempDir()
+	cfg := "warehouse: {path: w.duckdb}\npii: {key: k}\njobs:\n  - {name: daily, steps: [transform]}\n" +
+		"serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  users:\n    - name: analyst\n      password: ${ATTRIB_TEST_SURELY_UNSET_PW}\n"
+	if err := os.WriteFile(filepath.Join(dir, "attrib.yaml"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out := runChild(t, dir, "run"); code != 0 || !strings.Contains(out, "status=succeeded") {
+		t.Fatalf("attrib run with the serve variable unset: exit %d, %q", code, out)
+	}
+	if code, out := runChild(t, dir, "runs"); code != 0 || !strings.Contains(out, "succeeded") {
+		t.Fatalf("attrib runs with the serve variable unset: exit %d, %q", code, out)
+	}
+	c := startChild(t, dir, "serve")
+	code := c.wait(t, time.Minute)
+	_, errOut := c.output()
+	if code == 0 || !strings.Contains(errOut, "line 10: environment variable ATTRIB_TEST_SURELY_UNSET_PW is not set") {
+		t.Fatalf("attrib serve with the variable unset: exit %d, stderr %q", code, errOut)
+	}
+}
+
+// TestServeWarnsWhenNobodyCanLogIn: no users and no anonymous access warns;
+// a user or anonymous access does not.
+func TestServeWarnsWhenNobodyCanLogIn(t *testing.T) {
+	for _, c := range []struct {
+		serve string
+		warn  bool
+	}{
+		{"serve:\n  http: 127.0.0.1:8080\n", true},
+		{"serve:\n  anonymous: true\n", false},
+		{"serve:\n  users:\n    - {name: a, token: t}\n", false},
+	} {
+		cfg, err := config.Parse([]byte(c.serve), t.TempDir())
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := serveChecks(cfg, &buf); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Contains(buf.String(), "nobody can log in"); got != c.warn {
+			t.Errorf("%q: warning %q, want warning=%v", c.serve, buf.String(), c.warn)
+		}
+	}
+}
