@@ -43,3 +43,21 @@ func TestServeEnvOnlyForServe(t *testing.T) {
 		t.Errorf("unset variable outside serve: %v", err)
 	}
 }
+
+// TestTypeErrorsInWords: a value of the wrong kind names its key and line in
+// words instead of yaml.v3's "cannot unmarshal !!seq into config.Channels".
+func TestTypeErrorsInWords(t *testing.T) {
+	for _, c := range []struct{ yaml, want string }{
+		{"channels:\n  - name: x\n    channel: Y\n    source: [a]\n", "line 2: channels: expected a mapping with rules: (a list of rules), got a list"},
+		{"attribution:\n  lookback_days: thirty\n", `line 2: attribution.lookback_days: expected a number, got text ("thirty")`},
+		{"sources:\n  - name: a\n    dataset: touchpoints\n    path: x.csv\n    columns: [a, b]\n", "line 5: sources[0].columns: expected a mapping (key: value lines), got a list"},
+	} {
+		_, err := Parse([]byte(c.yaml), t.TempDir())
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q:\n got %v\nwant %q", c.yaml, err, c.want)
+		}
+		if err != nil && strings.Contains(err.Error(), "unmarshal") {
+			t.Errorf("%q: %v still speaks yaml.v3", c.yaml, err)
+		}
+	}
+}

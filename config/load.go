@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -149,6 +150,7 @@ func Parse(raw []byte, dir string) (*Config, error) {
 		msg = strings.ReplaceAll(msg, "\n  ", "; ")
 		msg = yamlLine.ReplaceAllString(msg, "line $1: unknown key \"$2\"")
 		msg = strings.TrimPrefix(msg, "yaml: ")
+		msg = explainTypeErrors(msg, expanded)
 		return nil, errors.New(msg)
 	}
 	var doc yaml.Node
@@ -307,4 +309,98 @@ func (c *Config) applyDefaults() {
 	if c.Serve.Postgres == "" {
 		c.Serve.Postgres = "127.0.0.1:5433"
 	}
+}
+
+var yamlType = regexp.MustCompile("line (\\d+): cannot unmarshal !!(\\w+)(?: `([^`]*)`)? into (\\S+)")
+
+// explainTypeErrors rewrites yaml.v3's "line 3: cannot unmarshal !!seq into
+// config.Channels" as "line 3: channels: expected a mapping of settings, got
+// a list", naming the key from the document.
+func explainTypeErrors(msg string, text []byte) string {
+	var doc yaml.Node
+	_ = yaml.Unmarshal(text, &doc)
+	return yamlType.ReplaceAllStringFunc(msg, func(m string) string {
+		p := yamlType.FindStringSubmatch(m)
+		line, _ := strconv.Atoi(p[1])
+		got := tagWords(p[2])
+		if p[3] != "" {
+			got += " (" + strconv.Quote(p[3]) + ")"
+		}
+		key := keyAt(&doc, line, p[2], "")
+		if key != "" {
+			key += ": "
+		}
+		return fmt.Sprintf("line %d: %sexpected %s, got %s", line, key, goTypeWords(p[4]), got)
+	})
+}
+
+func tagWords(tag string) string {
+	switch tag {
+	case "seq":
+		return "a list"
+	case "map":
+		return "a mapping (key: value lines)"
+	case "str":
+		return "text"
+	case "int", "float":
+		return "a number"
+	case "bool":
+		return "true or false"
+	case "null":
+		return "nothing"
+	}
+	return tag
+}
+
+func goTypeWords(t string) string {
+	switch {
+	case strings.HasPrefix(t, "[]"):
+		return "a list"
+	case strings.HasPrefix(t, "map["):
+		return "a mapping (key: value lines)"
+	case t == "string":
+		return "text"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"), strings.HasPrefix(t, "float"), strings.HasPrefix(t, "*float"):
+		return "a number"
+	case t == "config.Channels":
+		return "a mapping with rules: (a list of rules)"
+	case strings.Contains(t, "."):
+		return "a mapping of settings"
+	}
+	return t
+}
+
+// keyAt is the dotted path (e.g. "channels", "sources[2].columns") of the
+// deepest value of the given YAML tag on the line, or "".
+func keyAt(n *yaml.Node, line int, tag, path string) string {
+	best := ""
+	visit := func(child *yaml.Node, p string) {
+		if child.Line == line && child.ShortTag() == "!!"+tag {
+			best = p
+		}
+		if d := keyAt(child, line, tag, p); d != "" {
+			best = d
+		}
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		for _, c := range n.Content {
+			visit(c, path)
+		}
+	case yaml.MappingNode:
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			p := n.Content[i].Value
+			if path != "" {
+				p = path + "." + p
+			}
+			visit(n.Content[i+1], p)
+		}
+	case yaml.SequenceNode:
+		for i, c := range n.Content {
+			visit(c, fmt.Sprintf("%s[%d]", path, i))
+		}
+	}
+	return best
 }

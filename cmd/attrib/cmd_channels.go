@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"attrib/config"
 	"attrib/transform/channel"
 )
 
@@ -17,11 +18,16 @@ func newChannelsCmd(g *globalFlags) *cobra.Command {
 		Short: "Print the effective channel classification rules, in evaluation order",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			// Without a config file the defaults are printed; a config
+			// file that does not load is an error, never the defaults.
 			var rules []channel.Rule
-			if cfg, err := loadConfig(g); err == nil {
+			path := config.Find(g.config)
+			if _, err := os.Stat(path); err == nil || path != config.DefaultFile {
+				cfg, err := loadConfig(g)
+				if err != nil {
+					return err
+				}
 				rules = cfg.Channels.Rules
-			} else if g.config != "" {
-				return err
 			}
 			cl, err := channel.New(rules)
 			if err != nil {

@@ -59,3 +59,33 @@ func TestServeWarnsWhenNobodyCanLogIn(t *testing.T) {
 		}
 	}
 }
+
+// TestChannelsBrokenConfig: `attrib channels` with an attrib.yaml that does
+// not load fails with its line instead of printing the defaults.
+func TestChannelsBrokenConfig(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "attrib.yaml"), []byte("channels:\n  - name: x\n    channel: Y\n    source: [a]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, dir, "channels")
+	code := c.wait(t, time.Minute)
+	out, errOut := c.output()
+	if code == 0 || out != "" || !strings.Contains(errOut, "line 2: channels: expected a mapping with rules:") {
+		t.Fatalf("broken attrib.yaml: exit %d, stdout %q, stderr %q", code, out, errOut)
+	}
+	// channels: rules: as RULES.md documents it is read.
+	if err := os.WriteFile(filepath.Join(dir, "attrib.yaml"), []byte("channels:\n  rules:\n    - name: x\n      channel: Y\n      source: [a]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out = runChild(t, dir, "channels")
+	if code != 0 || !strings.Contains(out, "source in [a]") {
+		t.Fatalf("good attrib.yaml: exit %d, stdout %q", code, out)
+	}
+	// No attrib.yaml at all: the defaults.
+	if err := os.Remove(filepath.Join(dir, "attrib.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	if code, out = runChild(t, dir, "channels"); code != 0 || !strings.Contains(out, "Paid Search") {
+		t.Fatalf("no attrib.yaml: exit %d, stdout %q", code, out)
+	}
+}
