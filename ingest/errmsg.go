@@ -1,9 +1,12 @@
 package ingest
 
 import (
+	"fmt"
 	"regexp"
 	"strings"
 	"unicode/utf8"
+
+	"attrib/config"
 )
 
 var (
@@ -75,4 +78,38 @@ func maskRecord(keys []string) func(string) string {
 		}
 		return maskPII(s)
 	}
+}
+
+var genericColumn = regexp.MustCompile(`^column\d+$`)
+
+// encodingHint is added to "column ... is not in the file" when the file is
+// read as UTF-8 and its header looks misread: names DuckDB made up
+// (column0, column1, ...), replacement characters, or a wanted name in a
+// non-Latin script that no column matches. A GB18030 or GBK export read as
+// UTF-8 looks like that.
+func encodingHint(src config.Source, r reader, want string, fileCols []string) string {
+	if r.json || r.arrow || !isUTF8(src.CSV.Encoding) {
+		return ""
+	}
+	misread := !isASCII(want)
+	generic := len(fileCols) > 0
+	for _, c := range fileCols {
+		if strings.ContainsRune(c, utf8.RuneError) || !utf8.ValidString(c) {
+			misread = true
+		}
+		generic = generic && genericColumn.MatchString(c)
+	}
+	if !misread && !generic {
+		return ""
+	}
+	return fmt.Sprintf(" (the file is read as UTF-8: if it is GB18030 or GBK, e.g. an export from a Chinese system, set csv: {encoding: gb18030} on source %s)", src.Name)
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }

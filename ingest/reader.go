@@ -310,9 +310,9 @@ func staging(ds config.Dataset, src config.Source, r reader, fileCols, types []s
 			given[col.Name] = found
 			switch {
 			case mapped && !found:
-				return "", nil, nil, nil, fmt.Errorf("column %q (mapped to %s) is not in the file; its columns are: %s", name, col.Name, strings.Join(fileCols, ", "))
+				return "", nil, nil, nil, fmt.Errorf("column %q (mapped to %s) is not in the file%s; its columns are: %s", name, col.Name, encodingHint(src, r, name, fileCols), strings.Join(fileCols, ", "))
 			case !found && col.Required:
-				return "", nil, nil, nil, fmt.Errorf("required column %s is neither mapped nor in the file; its columns are: %s", col.Name, strings.Join(fileCols, ", "))
+				return "", nil, nil, nil, fmt.Errorf("required column %s is neither mapped nor in the file%s; its columns are: %s", col.Name, encodingHint(src, r, col.Name, fileCols), strings.Join(fileCols, ", "))
 			case !found:
 				expr = "NULL::VARCHAR"
 			case r.json:
