@@ -10,10 +10,11 @@ import (
 	"math/big"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
+	"unicode/utf8"
 
 	"github.com/duckdb/duckdb-go/v2"
+	"golang.org/x/text/width"
 )
 
 // Text renders one value for people: NULL as empty, times in RFC 3339,
@@ -114,19 +115,7 @@ func jsonValue(v any) any {
 func Write(w io.Writer, r *Result, format string) error {
 	switch format {
 	case "", "table":
-		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-		fmt.Fprintln(tw, strings.Join(r.Columns, "\t"))
-		for _, row := range r.Rows {
-			cells := make([]string, len(row))
-			for i, v := range row {
-				cells[i] = Text(v)
-				if f, ok := v.(float64); ok {
-					cells[i] = strconv.FormatFloat(f, 'f', 4, 64)
-				}
-			}
-			fmt.Fprintln(tw, strings.Join(cells, "\t"))
-		}
-		return tw.Flush()
+		return WriteTable(w, r, nil)
 	case "csv":
 		cw := csv.NewWriter(w)
 		if err := cw.Write(r.Columns); err != nil {
@@ -171,4 +160,177 @@ func Write(w io.Writer, r *Result, format string) error {
 		return bw.Flush()
 	}
 	return fmt.Errorf("queries: unknown format %q (table, csv, json)", format)
+}
+
+// maxFloatDecimals caps the decimals of a DOUBLE column in a table.
+const maxFloatDecimals = 4
+
+// WriteTable prints a result as an aligned text table for people: numbers
+// right-aligned, a floating-point column with as many decimals as its values
+// need (at least one, at most four, so round(x, 1) prints 78.0), integers
+// without decimals, times with a zone in loc (nil: as they come), and East
+// Asian wide characters counted as two columns.
+func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
+	n := len(r.Columns)
+	typ := func(i int) string {
+		if i < len(r.Types) {
+			return strings.ToUpper(r.Types[i])
+		}
+		return ""
+	}
+	// Values that came through JSON (attrib query via serve) are text:
+	// floats become floats again, so they print like local results.
+	rows := make([][]any, len(r.Rows))
+	for ri, row := range r.Rows {
+		rows[ri] = make([]any, len(row))
+		for i, v := range row {
+			if str, ok := v.(string); ok && floatType(typ(i)) {
+				if f, err := strconv.ParseFloat(str, 64); err == nil {
+					v = f
+				}
+			}
+			if str, ok := v.(string); ok && loc != nil && zonedType(typ(i)) {
+				if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
+					v = t
+				}
+			}
+			rows[ri][i] = v
+		}
+	}
+	numeric := make([]bool, n)
+	decimals := make([]int, n)
+	for i := range n {
+		numeric[i] = numericType(typ(i))
+		seen, allNum := false, true
+		for _, row := range rows {
+			if i >= len(row) || row[i] == nil {
+				continue
+			}
+			seen = true
+			switch x := row[i].(type) {
+			case float64:
+				decimals[i] = max(decimals[i], floatDecimals(x))
+			case float32:
+				decimals[i] = max(decimals[i], floatDecimals(float64(x)))
+			case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, duckdb.Decimal, *big.Int, json.Number:
+			default:
+				allNum = false
+			}
+		}
+		if seen && r.Types == nil {
+			numeric[i] = allNum
+		}
+		decimals[i] = min(max(decimals[i], 1), maxFloatDecimals)
+	}
+	cells := make([][]string, 0, len(rows)+1)
+	cells = append(cells, r.Columns)
+	for _, row := range rows {
+		line := make([]string, n)
+		for i := 0; i < n && i < len(row); i++ {
+			line[i] = tableCell(row[i], decimals[i], typ(i), loc)
+		}
+		cells = append(cells, line)
+	}
+	widths := make([]int, n)
+	for _, line := range cells {
+		for i, c := range line {
+			widths[i] = max(widths[i], DisplayWidth(c))
+		}
+	}
+	bw := bufio.NewWriter(w)
+	for _, line := range cells {
+		var b strings.Builder
+		for i, c := range line {
+			pad := strings.Repeat(" ", widths[i]-DisplayWidth(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if numeric[i] {
+				b.WriteString(pad + c)
+			} else {
+				b.WriteString(c + pad)
+			}
+		}
+		bw.WriteString(strings.TrimRight(b.String(), " ") + "\n")
+	}
+	return bw.Flush()
+}
+
+// tableCell is one value of a table: floats with the column's decimals,
+// times in loc when they carry a zone.
+func tableCell(v any, decimals int, typ string, loc *time.Location) string {
+	switch x := v.(type) {
+	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return Text(x)
+		}
+		return strconv.FormatFloat(x, 'f', decimals, 64)
+	case float32:
+		return tableCell(float64(x), decimals, typ, loc)
+	case time.Time:
+		midnightUTC := x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 && x.Location() == time.UTC
+		// Unknown type: a UTC midnight is taken for a DATE.
+		if loc == nil || (typ != "" && !zonedType(typ)) || (typ == "" && midnightUTC) {
+			return Text(x)
+		}
+		t := x.In(loc)
+		if t.Nanosecond() != 0 {
+			return t.Format("2006-01-02 15:04:05.999999-07:00")
+		}
+		return t.Format("2006-01-02 15:04:05-07:00")
+	}
+	return strings.ReplaceAll(strings.ReplaceAll(Text(v), "\n", " "), "\t", " ")
+}
+
+// floatDecimals is how many decimals the shortest exact text of x has.
+func floatDecimals(x float64) int {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	s := strconv.FormatFloat(x, 'f', -1, 64)
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
+}
+
+func numericType(t string) bool {
+	switch {
+	case t == "":
+		return false
+	case strings.HasPrefix(t, "DECIMAL"), strings.HasPrefix(t, "NUMERIC"), floatType(t):
+		return true
+	}
+	switch t {
+	case "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER", "UBIGINT", "UHUGEINT", "INT", "INT8", "INT4", "INT2", "INT1":
+		return true
+	}
+	return false
+}
+
+func floatType(t string) bool {
+	return t == "DOUBLE" || t == "FLOAT" || t == "REAL" || t == "FLOAT8" || t == "FLOAT4"
+}
+
+// zonedType reports a timestamp column that is an instant (shown in the
+// configured zone); plain TIMESTAMP and DATE columns are shown as stored.
+func zonedType(t string) bool {
+	return t == "TIMESTAMPTZ" || t == "TIMESTAMP WITH TIME ZONE" || t == "TIMESTAMP_TZ"
+}
+
+// DisplayWidth is the number of terminal columns s takes: East Asian wide
+// and fullwidth characters take two.
+func DisplayWidth(s string) int {
+	n := 0
+	for len(s) > 0 {
+		r, size := utf8.DecodeRuneInString(s)
+		s = s[size:]
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }

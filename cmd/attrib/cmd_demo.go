@@ -51,7 +51,7 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := queries.Write(out, tbl, "table"); err != nil {
+			if err := writeResult(out, tbl, "table", cfg); err != nil {
 				return err
 			}
 			abs, _ := filepath.Abs(cfgPath)

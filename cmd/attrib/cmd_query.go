@@ -97,12 +97,10 @@ var errNotAttribServe = errors.New("not an attrib serve")
 
 // queryServe sends the statement to a running serve's HTTP API.
 func queryServe(ctx context.Context, cfg *config.Config, q, format string, maxRows int, out io.Writer) error {
-	body, _ := json.Marshal(map[string]any{"sql": q})
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+dialAddr(cfg.Serve.HTTP)+"/api/query", bytes.NewReader(body))
+	req, err := serveRequest(ctx, cfg, q, nil)
 	if err != nil {
 		return fmt.Errorf("query: %w", err)
 	}
-	req.Header.Set("Content-Type", "application/json")
 	accept := "application/json"
 	if format == "csv" && maxRows == 0 {
 		accept = "text/csv"
@@ -111,16 +109,6 @@ func queryServe(ctx context.Context, cfg *config.Config, q, format string, maxRo
 		accept = "application/vnd.apache.arrow.stream"
 	}
 	req.Header.Set("Accept", accept)
-	if tok := os.Getenv("ATTRIB_TOKEN"); tok != "" {
-		req.Header.Set("Authorization", "Bearer "+tok)
-	} else if len(cfg.Serve.Users) > 0 {
-		u := cfg.Serve.Users[0]
-		if u.Token != "" {
-			req.Header.Set("Authorization", "Bearer "+u.Token)
-		} else {
-			req.SetBasicAuth(u.Name, u.Password)
-		}
-	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return fmt.Errorf("query: via serve: %w", err)
@@ -177,7 +165,34 @@ func queryServe(ctx context.Context, cfg *config.Config, q, format string, maxRo
 		}
 		r.Rows = append(r.Rows, vals)
 	}
-	return queries.Write(out, r, format)
+	return writeResult(out, r, format, cfg)
+}
+
+// serveRequest is a POST of one statement (values bound as params) to a
+// running serve's /api/query, with the credentials of $ATTRIB_TOKEN or the
+// first user in serve.users.
+func serveRequest(ctx context.Context, cfg *config.Config, q string, params []any) (*http.Request, error) {
+	body, err := json.Marshal(map[string]any{"sql": q, "params": params})
+	if err != nil {
+		return nil, err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+dialAddr(cfg.Serve.HTTP)+"/api/query", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	if tok := os.Getenv("ATTRIB_TOKEN"); tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
+	} else if len(cfg.Serve.Users) > 0 {
+		u := cfg.Serve.Users[0]
+		if u.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+u.Token)
+		} else {
+			req.SetBasicAuth(u.Name, u.Password)
+		}
+	}
+	return req, nil
 }
 
 // jsonCell turns a JSON cell back into a value queries.Write prints as the
@@ -228,7 +243,7 @@ func queryLocal(ctx context.Context, cfg *config.Config, q, format string, maxRo
 	if err != nil {
 		return err
 	}
-	return queries.Write(out, res, format)
+	return writeResult(out, res, format, cfg)
 }
 
 // writeParquet writes record batches as one Parquet file (zstd).
@@ -268,4 +283,16 @@ func writeParquet(out io.Writer, rr array.RecordReader, maxRows int) error {
 		return fmt.Errorf("query: parquet: %w", err)
 	}
 	return nil
+}
+
+// writeResult prints a result; a table shows times in the configured zone.
+func writeResult(out io.Writer, r *queries.Result, format string, cfg *config.Config) error {
+	if format == "table" {
+		loc, err := time.LoadLocation(cfg.Timezone)
+		if err != nil {
+			return fmt.Errorf("query: time zone %q: %w", cfg.Timezone, err)
+		}
+		return queries.WriteTable(out, r, loc)
+	}
+	return queries.Write(out, r, format)
 }
