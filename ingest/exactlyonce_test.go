@@ -21,8 +21,21 @@ func TestSameContentSkipped(t *testing.T) {
 	if n := h.int(`SELECT count(*) FROM touchpoints`); n != 2 {
 		t.Fatalf("touchpoints = %d, want 2", n)
 	}
-	if got := h.str(`SELECT string_agg(status, ',' ORDER BY started_at, path) FROM ingest_files`); got != "loaded,skipped,skipped,skipped" {
-		t.Fatalf("ingest_files statuses = %s", got)
+	// One row per file and content: the load, and the copy's skip once;
+	// a file seen again on later runs adds no row.
+	if got := h.str(`SELECT string_agg(status || ' ' || parse_filename(path), ',' ORDER BY started_at, path) FROM ingest_files`); got != "loaded a.csv,skipped b.csv" {
+		t.Fatalf("ingest_files = %s, want loaded a.csv,skipped b.csv", got)
+	}
+	for range 2 {
+		rep := h.mustRun()
+		for _, f := range rep.Files {
+			if f.Status != Skipped {
+				t.Fatalf("a later run: %+v", f)
+			}
+		}
+	}
+	if n := h.int(`SELECT count(*) FROM ingest_files`); n != 2 {
+		t.Fatalf("ingest_files has %d rows after two more runs, want 2", n)
 	}
 }
 

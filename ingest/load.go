@@ -246,9 +246,18 @@ func loadFile(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config, d
 	err = w.DB().QueryRowContext(ctx, sqlSeen, sum, ds.Name).Scan(&prior, &priorPath)
 	switch {
 	case err == nil:
+		// The skip is in the run's report; ingest_files gains a row only
+		// the first time this path with this content is seen (a copy under
+		// another name), not on every run for a file already there.
 		msg := fmt.Sprintf("same content as %s, loaded as %s", priorPath, prior)
-		if err := record(w.DB(), Skipped, msg); err != nil {
-			return finish(Failed, "record skip: "+err.Error())
+		var n int64
+		if err := w.DB().QueryRowContext(ctx, sqlRecorded, path, sum, ds.Name).Scan(&n); err != nil {
+			return finish(Failed, "look up earlier loads: "+err.Error())
+		}
+		if n == 0 {
+			if err := record(w.DB(), Skipped, msg); err != nil {
+				return finish(Failed, "record skip: "+err.Error())
+			}
 		}
 		return finish(Skipped, msg)
 	case !errors.Is(err, sql.ErrNoRows):

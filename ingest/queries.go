@@ -20,6 +20,7 @@ var (
 	sqlRejects           = mustSQL("rejects.sql")
 	sqlFileRecord        = mustSQL("file_record.sql")
 	sqlSeen              = mustSQL("seen.sql")
+	sqlRecorded          = mustSQL("recorded.sql")
 	sqlDropTemps         = mustSQL("drop_temps.sql")
 	sqlDropCSVRejects    = mustSQL("drop_csv_rejects.sql")
 	sqlCSVRejects        = mustSQL("csv_rejects.sql")
