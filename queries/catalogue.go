@@ -53,6 +53,15 @@ var Catalogue = []Table{
 FROM channel_performance
 WHERE model = 'last_non_direct' AND conversion_type = '(all)'
 GROUP BY channel ORDER BY roas DESC NULLS LAST`,
+		Notes: `**Per-conversion credit, not removal effects.** Every model here, markov included, splits each
+conversion's credit among the channels touched on *that conversion's path* within the lookback window,
+and the rows sum those credits. A channel whose touches seldom sit on a converting path inside the window
+gets little or nothing here under every model. ` + "`markov_removal_effects`" + ` answers another
+question: how much the whole chain's conversion probability falls when the channel is removed, spread
+over all conversions of the type (global allocation). The two can disagree a lot for one channel (a
+channel with 0 conversions here and many there is not a bug): read this table for what the paths
+credit, markov_removal_effects for each channel's structural weight in the journeys, and
+channel_incrementality for what a channel causes.`,
 	},
 	{
 		Name: "channel_roi", Section: "evaluation", BuiltBy: "queries (channel_roi.sql)",
@@ -391,6 +400,13 @@ FROM attribution_credits GROUP BY ALL ORDER BY model, conversions DESC`,
 		},
 		Example: `SELECT conversion_type, channel, round(removal_effect, 3) AS removal_effect, round(conversions, 1) AS conversions
 FROM markov_removal_effects ORDER BY conversion_type, conversions DESC`,
+		Notes: `**Global allocation, not per-conversion credit.** ` + "`conversions`" + ` here is removal_effect / sum of
+removal effects x all attributed conversions of the type, as R's ChannelAttribution reports it. It is
+not the sum of the markov rows of ` + "`channel_performance`" + `, which credit each conversion's own path
+(within the lookback window) in proportion to removal effects. A channel can have many conversions here
+and few or none in channel_performance (for example touches that shape journeys but seldom fall inside a
+converting path's window): both are right, they answer different questions. Use channel_performance for
+reporting credited conversions, this table to compare channels' weight in the chain.`,
 	},
 	{
 		Name: "identity_map", Section: "attribution", BuiltBy: "transform",
