@@ -233,7 +233,7 @@ func queryLocal(ctx context.Context, cfg *config.Config, q, format string, maxRo
 			}
 			rr, err := ar.QueryContext(ctx, q)
 			if err != nil {
-				return fmt.Errorf("query: %w", err)
+				return beforeFirstRun(ctx, w.DB(), fmt.Errorf("query: %w", err))
 			}
 			defer rr.Release()
 			return writeParquet(out, rr, maxRows)
@@ -241,7 +241,7 @@ func queryLocal(ctx context.Context, cfg *config.Config, q, format string, maxRo
 	}
 	res, err := queries.Query(ctx, w.DB(), q, maxRows)
 	if err != nil {
-		return err
+		return beforeFirstRun(ctx, w.DB(), err)
 	}
 	return writeResult(out, res, format, cfg)
 }

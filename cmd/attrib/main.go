@@ -26,7 +26,7 @@ func main() {
 			fmt.Fprintln(os.Stderr, "attrib:", le.Error())
 			os.Exit(3)
 		}
-		fmt.Fprintln(os.Stderr, "attrib:", err)
+		fmt.Fprintln(os.Stderr, "attrib:", userMessage(err))
 		os.Exit(1)
 	}
 }
