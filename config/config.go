@@ -235,6 +235,27 @@ type Serve struct {
 	MemoryLimit string `yaml:"memory_limit"`
 	// Refresh is how often the read-only snapshot is checked for a newer finished run (default 30s).
 	Refresh Duration `yaml:"refresh"`
+	// MaxResultBytes caps a JSON result of the HTTP API; a larger one is
+	// refused with 413 (default 64 MiB). CSV and Arrow results stream.
+	MaxResultBytes int64 `yaml:"max_result_bytes"`
+	// ReadHeaderTimeout and ReadTimeout bound how long an HTTP client may
+	// take to send its headers and its whole request (defaults 10s, 60s).
+	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`
+	ReadTimeout       Duration `yaml:"read_timeout"`
+	// StartupTimeout bounds a PostgreSQL client's TLS, startup and
+	// authentication (default 10s).
+	StartupTimeout Duration `yaml:"startup_timeout"`
+	// IdleTimeout closes an HTTP keep-alive connection or a PostgreSQL
+	// session that sends nothing for this long (default 15m).
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// MaxConnections caps open connections per endpoint (default 256), and
+	// MaxConnectionsPerClient those from one client address (default 64).
+	MaxConnections          int `yaml:"max_connections"`
+	MaxConnectionsPerClient int `yaml:"max_connections_per_client"`
+	// AllowedHosts are the Host header values accepted from anonymous
+	// clients (default: localhost, 127.0.0.1, [::1] and serve.http's host),
+	// against DNS rebinding.
+	AllowedHosts []string `yaml:"allowed_hosts"`
 }
 
 // User may read the warehouse over HTTP or the PostgreSQL protocol.

@@ -14,6 +14,9 @@ func TestServeValidation(t *testing.T) {
 		{"serve:\n  tls_cert: c.pem\n", "tls_cert and tls_key go together"},
 		{"serve:\n  max_rows: -1\n", "max_rows"},
 		{"serve:\n  statement_timeout: 1x\n", "invalid duration"},
+		{"serve:\n  max_result_bytes: -1\n", "serve.max_result_bytes: must not be negative"},
+		{"serve:\n  idle_timeout: -1s\n", "serve.idle_timeout: must not be negative"},
+		{"serve:\n  max_connections_per_client: -2\n", "serve.max_connections_per_client: must not be negative"},
 	} {
 		_, err := Parse([]byte(base+c.yaml), t.TempDir())
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -211,6 +211,17 @@ func (s Serve) validate() []error {
 	if s.StatementTimeout.Duration < 0 {
 		errs = append(errs, fmt.Errorf("serve.statement_timeout: must not be negative"))
 	}
+	for _, v := range []struct {
+		name string
+		n    int64
+	}{{"read_header_timeout", int64(s.ReadHeaderTimeout.Duration)}, {"read_timeout", int64(s.ReadTimeout.Duration)},
+		{"startup_timeout", int64(s.StartupTimeout.Duration)}, {"idle_timeout", int64(s.IdleTimeout.Duration)},
+		{"refresh", int64(s.Refresh.Duration)}, {"max_result_bytes", s.MaxResultBytes},
+		{"max_connections", int64(s.MaxConnections)}, {"max_connections_per_client", int64(s.MaxConnectionsPerClient)}} {
+		if v.n < 0 {
+			errs = append(errs, fmt.Errorf("serve.%s: must not be negative", v.name))
+		}
+	}
 	return errs
 }
 

@@ -27,9 +27,11 @@ var ErrNotReadOnly = errors.New("only read-only statements (SELECT, WITH, FROM, 
 // ErrMultipleStatements is returned when one request holds more than one statement.
 var ErrMultipleStatements = errors.New("one statement at a time, please")
 
-// CheckReadOnly rejects anything but one read-only statement. It is a first,
-// friendly line of defence: people's statements also run on a read-only
-// DuckDB instance with external access disabled (package server).
+// CheckReadOnly rejects anything but one read-only statement by its leading
+// keywords. It is a quick lexical check for friendly messages only; the guard
+// is ReadStatement, which asks DuckDB's own parser, and people's statements
+// also run on a read-only DuckDB instance with external access disabled
+// (package server).
 func CheckReadOnly(q string) error {
 	stmts := SplitStatements(q)
 	switch {
@@ -97,7 +99,8 @@ func Words(stmt string, n int) []string {
 func commentEnd(s string, i int) (int, bool) {
 	switch rest := s[i:]; {
 	case strings.HasPrefix(rest, "--"):
-		if n := strings.IndexByte(rest, '\n'); n >= 0 {
+		// DuckDB ends a line comment at \r as well as \n.
+		if n := strings.IndexAny(rest, "\r\n"); n >= 0 {
 			return i + n, true
 		}
 		return len(s), true
@@ -173,7 +176,7 @@ func onlyComments(s string) bool {
 		case s == "":
 			return true
 		case strings.HasPrefix(s, "--"):
-			i := strings.IndexByte(s, '\n')
+			i := strings.IndexAny(s, "\r\n")
 			if i < 0 {
 				return true
 			}
@@ -190,12 +193,14 @@ func onlyComments(s string) bool {
 	}
 }
 
-// Query runs one read-only statement and reads all rows (up to maxRows; 0 = no cap).
+// Query runs one read-only statement (checked by ReadStatement) and reads
+// all rows (up to maxRows; 0 = no cap).
 func Query(ctx context.Context, db *sql.DB, q string, maxRows int) (*Result, error) {
-	if err := CheckReadOnly(q); err != nil {
+	stmt, err := ReadStatement(ctx, db, q)
+	if err != nil {
 		return nil, err
 	}
-	return queryArgs(ctx, db, q, maxRows)
+	return queryArgs(ctx, db, stmt, maxRows)
 }
 
 // ReadRows reads a result (up to maxRows; 0 = no cap), values as scanned.

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"database/sql/driver"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/ipc"
@@ -52,18 +54,25 @@ func (s *Server) Handler() http.Handler {
 }
 
 func (s *Server) auth(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w := &headerWriter{ResponseWriter: rw}
+		securityHeaders(w.Header())
 		if r.Method != http.MethodGet && r.Method != http.MethodHead && !sameOrigin(r) {
 			// Browsers resend Basic credentials to any page that posts here.
 			httpError(w, http.StatusForbidden, errors.New("cross-origin request refused"))
 			return
 		}
-		if s.httpAllowed(r) {
+		code, err := s.httpAllowed(r)
+		switch code {
+		case http.StatusOK:
 			next.ServeHTTP(w, r)
 			return
+		case http.StatusUnauthorized:
+			w.Header().Set("WWW-Authenticate", `Basic realm="attrib", charset="UTF-8"`)
+		case http.StatusTooManyRequests:
+			w.Header().Set("Retry-After", fmt.Sprint(int(s.logins.check(hostOf(r.RemoteAddr), "").Seconds()+1)))
 		}
-		w.Header().Set("WWW-Authenticate", `Basic realm="attrib", charset="UTF-8"`)
-		httpError(w, http.StatusUnauthorized, errors.New("authentication required: a user's token (Authorization: Bearer) or name and password (HTTP Basic)"))
+		httpError(w, code, err)
 	})
 }
 
@@ -78,23 +87,45 @@ func sameOrigin(r *http.Request) bool {
 	return err == nil && u.Host == r.Host
 }
 
-func (s *Server) httpAllowed(r *http.Request) bool {
+// httpAllowed decides whether a request may go on: 200, or the status and
+// error to answer. Failed logins count towards the login throttle.
+func (s *Server) httpAllowed(r *http.Request) (int, error) {
+	authn := errors.New("authentication required: a user's token (Authorization: Bearer) or name and password (HTTP Basic)")
 	if tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && tok != "" {
+		if err := s.loginLocked("http", r.RemoteAddr, ""); err != nil {
+			return http.StatusTooManyRequests, err
+		}
 		for _, u := range s.users {
 			if u.Token != "" && constantEq(u.Token, tok) {
-				return true
+				s.logins.succeed(hostOf(r.RemoteAddr), "")
+				return http.StatusOK, nil
 			}
 		}
-		return false
+		s.loginFailed("http", r.RemoteAddr, "")
+		return http.StatusUnauthorized, authn
 	}
 	if name, pw, ok := r.BasicAuth(); ok {
-		return s.checkPassword(name, pw)
+		if err := s.loginLocked("http", r.RemoteAddr, name); err != nil {
+			return http.StatusTooManyRequests, err
+		}
+		if s.checkPassword(name, pw) {
+			s.logins.succeed(hostOf(r.RemoteAddr), name)
+			return http.StatusOK, nil
+		}
+		s.loginFailed("http", r.RemoteAddr, name)
+		return http.StatusUnauthorized, authn
 	}
 	if r.Header.Get("Authorization") != "" {
-		return false
+		return http.StatusUnauthorized, authn
 	}
 	addr, err := net.ResolveTCPAddr("tcp", r.RemoteAddr)
-	return err == nil && s.anonymousOK(addr)
+	if err != nil || !s.anonymousOK(addr) {
+		return http.StatusUnauthorized, authn
+	}
+	if !s.hostAllowed(r) {
+		return http.StatusForbidden, fmt.Errorf("host %q is not served to anonymous clients (serve.allowed_hosts)", r.Host)
+	}
+	return http.StatusOK, nil
 }
 
 func httpError(w http.ResponseWriter, code int, err error) {
@@ -111,7 +142,9 @@ func statusOf(err error) int {
 		return http.StatusForbidden
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
-	case errors.Is(err, errBadRequest):
+	case errors.Is(err, errTooLarge):
+		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errBadRequest), errors.Is(err, queries.ErrSyntax), errors.Is(err, queries.ErrEmptyStatement):
 		return http.StatusBadRequest
 	case errors.Is(err, errNoTable):
 		return http.StatusNotFound
@@ -410,20 +443,32 @@ func (s *Server) handleQuery(w http.ResponseWriter, r *http.Request) {
 	} else {
 		req.SQL = r.URL.Query().Get("sql")
 	}
-	if err := queries.CheckReadOnly(req.SQL); err != nil {
-		httpError(w, statusOf(err), err)
-		return
-	}
-	s.runAndWrite(w, r, req.SQL, req.Params, "query")
+	s.runStatement(w, r, req.SQL, req.Params, "query", true)
 }
 
-// runAndWrite runs one read-only statement on the snapshot and writes the
-// result in the requested format.
+// runAndWrite runs one statement the server built on the snapshot and
+// writes the result in the requested format.
 func (s *Server) runAndWrite(w http.ResponseWriter, r *http.Request, q string, args []any, name string) {
+	s.runStatement(w, r, q, args, name, false)
+}
+
+// runStatement runs one statement on the snapshot and writes the result in
+// the requested format. A person's statement (guard) is first judged by
+// DuckDB's parser: exactly one read, or it is refused.
+func (s *Server) runStatement(w http.ResponseWriter, r *http.Request, q string, args []any, name string, guard bool) {
 	ctx, cancel := context.WithTimeout(r.Context(), s.timeout)
 	defer cancel()
+	// A client that reads slowly cannot hold the statement past its time.
+	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.timeout + 5*time.Second))
 	mt := format(r)
 	err := s.withConn(ctx, func(c *sql.Conn) error {
+		if guard {
+			stmt, err := queries.ReadStatement(ctx, c, q)
+			if err != nil {
+				return err
+			}
+			q = stmt
+		}
 		if mt == mimeArrow {
 			return s.writeArrow(ctx, w, c, q, args)
 		}
@@ -437,12 +482,7 @@ func (s *Server) runAndWrite(w http.ResponseWriter, r *http.Request, q string, a
 			w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".csv"))
 			return s.writeCSV(w, rows)
 		}
-		res, truncated, err := s.readRows(rows)
-		if err != nil {
-			return err
-		}
-		writeJSON(w, jsonResult(res, truncated))
-		return nil
+		return s.writeJSONRows(w, rows)
 	})
 	if err != nil {
 		// Nothing has been written when the statement fails to start.
@@ -470,6 +510,68 @@ func jsonResult(res *queries.Result, truncated bool) Result {
 		out.Rows[i] = vals
 	}
 	return out
+}
+
+// errTooLarge refuses a JSON result over serve.max_result_bytes.
+var errTooLarge = errors.New("result too large for JSON")
+
+// writeJSONRows writes a result as JSON (the form of Result), encoded row
+// by row into a buffer of at most serve.max_result_bytes: a larger result
+// is refused with 413 before anything is sent, and memory stays bounded.
+func (s *Server) writeJSONRows(w http.ResponseWriter, rows *sql.Rows) error {
+	cts, err := rows.ColumnTypes()
+	if err != nil {
+		return err
+	}
+	cols := make([]Column, len(cts))
+	for i, c := range cts {
+		cols[i] = Column{Name: c.Name(), Type: c.DatabaseTypeName()}
+	}
+	head, err := json.Marshal(cols)
+	if err != nil {
+		return err
+	}
+	var buf bytes.Buffer
+	buf.WriteString(`{"columns":`)
+	buf.Write(head)
+	buf.WriteString(`,"rows":[`)
+	vals := make([]any, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	n, truncated := 0, false
+	for rows.Next() {
+		if n >= s.maxRows {
+			truncated = true
+			break
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return err
+		}
+		for i, v := range vals {
+			vals[i] = queries.JSONValue(v)
+		}
+		b, err := json.Marshal(vals)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		buf.Write(b)
+		if int64(buf.Len()) > s.maxResultBytes {
+			return fmt.Errorf("%w: more than %d bytes (serve.max_result_bytes); add a LIMIT, select fewer columns, or ask for format=csv or format=arrow, which stream", errTooLarge, s.maxResultBytes)
+		}
+		n++
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	fmt.Fprintf(&buf, "],\"truncated\":%t}\n", truncated)
+	w.Header().Set("Content-Type", mimeJSON)
+	_, err = w.Write(buf.Bytes())
+	return err
 }
 
 func (s *Server) readRows(rows *sql.Rows) (*queries.Result, bool, error) {

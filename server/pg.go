@@ -14,6 +14,7 @@ import (
 	"net"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -47,7 +48,8 @@ func sessionFrom(ctx context.Context) *pgSession {
 // ServePostgresListener serves the PostgreSQL protocol on ln until ctx is
 // done (attrib serve listens on serve.postgres, tests on 127.0.0.1:0).
 func (s *Server) ServePostgresListener(ctx context.Context, ln net.Listener) error {
-	tl := &trackingListener{Listener: ln, conns: map[net.Conn]struct{}{}}
+	lim := newLimitListener(ln, s.maxConns, s.maxPerClient, rejectPG)
+	tl := &trackingListener{Listener: lim, conns: map[net.Conn]struct{}{}, s: s}
 	srv, err := s.newWire()
 	if err != nil {
 		_ = ln.Close()
@@ -64,6 +66,10 @@ func (s *Server) ServePostgresListener(ctx context.Context, ln net.Listener) err
 		return nil
 	case <-ctx.Done():
 	}
+	// Interrupt the statements still running and close every connection
+	// first: the wire server's Close waits for the sessions to end.
+	tl.closeConns()
+	s.cancelStatements()
 	_ = srv.Close()
 	tl.closeAll()
 	<-errc
@@ -139,6 +145,11 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 	}
 	ps.snap, ps.conn = snap, conn
 	s.sessions.Store(ps.pid, ps)
+	if a := wire.RemoteAddress(ctx); a != nil {
+		if tc, ok := s.pgConns.Load(a.String()); ok {
+			tc.(*trackedConn).sessionOpened(s.idleTimeout)
+		}
+	}
 	return ctx, nil
 }
 
@@ -173,6 +184,19 @@ func (s *Server) pgCancel(ctx context.Context, pid, secret int32) error {
 	return nil
 }
 
+// cancelStatements interrupts the running statement of every session.
+func (s *Server) cancelStatements() {
+	s.sessions.Range(func(_, v any) bool {
+		ps := v.(*pgSession)
+		ps.mu.Lock()
+		if ps.cancel != nil {
+			ps.cancel()
+		}
+		ps.mu.Unlock()
+		return true
+	})
+}
+
 func randInt32() int32 {
 	var b [4]byte
 	_, _ = rand.Read(b[:])
@@ -188,8 +212,10 @@ func pgError(err error) error {
 		return psqlerr.WithCode(fmt.Errorf("canceling statement due to statement timeout: %w", err), codes.QueryCanceled)
 	case errors.Is(err, context.Canceled):
 		return psqlerr.WithCode(fmt.Errorf("canceling statement due to user request: %w", err), codes.QueryCanceled)
-	case errors.Is(err, queries.ErrNotReadOnly):
+	case errors.Is(err, queries.ErrNotReadOnly), errors.Is(err, queries.ErrMultipleStatements):
 		code = codes.ReadOnlySQLTransaction
+	case errors.Is(err, queries.ErrSyntax):
+		code = codes.Syntax
 	case errors.Is(err, errRowCap):
 		code = codes.ProgramLimitExceeded
 	case errors.As(err, &de):
@@ -217,7 +243,10 @@ func pgError(err error) error {
 
 var errRowCap = errors.New("result has more rows than serve.max_rows allows; add a LIMIT or aggregate")
 
-// pgParse turns one query string into prepared statements.
+// pgParse turns one query string into prepared statements. The split is a
+// convenience for clients that send several statements at once; each piece
+// is judged on its own by DuckDB's parser (queries.ReadStatement), so a
+// piece that hides a second statement is refused, never run.
 func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatements, error) {
 	ps := sessionFrom(ctx)
 	if ps == nil || ps.conn == nil {
@@ -225,7 +254,8 @@ func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatem
 	}
 	stmts := queries.SplitStatements(q.Query)
 	if len(stmts) == 0 {
-		stmts = []string{q.Query}
+		// Blank or comments only (pgx's Ping sends "-- ping").
+		return wire.Prepared(emptyStatement()), nil
 	}
 	var out wire.PreparedStatements
 	for _, stmt := range stmts {
@@ -238,9 +268,33 @@ func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatem
 	return out, nil
 }
 
+// emptyStatement answers an empty query with EmptyQueryResponse.
+func emptyStatement() *wire.PreparedStatement {
+	return wire.NewStatement(func(ctx context.Context, w wire.DataWriter, _ []wire.Parameter) error {
+		return w.Empty()
+	})
+}
+
+// statementContext bounds one step of a person's statement (checking,
+// describing, running) by the statement timeout and lets a CancelRequest
+// interrupt it; call done when the step ends.
+func (ps *pgSession) statementContext(ctx context.Context, timeout time.Duration) (context.Context, func()) {
+	qctx, cancel := context.WithTimeout(ctx, timeout)
+	ps.mu.Lock()
+	ps.cancel = cancel
+	ps.mu.Unlock()
+	return qctx, func() {
+		ps.mu.Lock()
+		ps.cancel = nil
+		ps.mu.Unlock()
+		cancel()
+	}
+}
+
 // pgPrepare handles client housekeeping statements, emulates what
-// PostgreSQL clients ask the catalog, checks that the statement is
-// read-only and describes its result.
+// PostgreSQL clients ask the catalog, checks with DuckDB's parser that the
+// statement is one read and describes its result, all under the statement
+// timeout: DuckDB plans while describing, which can take long.
 func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, paramOIDs []uint32) (*wire.PreparedStatement, error) {
 	if p, ok, err := s.pgHousekeeping(stmt); ok || err != nil {
 		return p, err
@@ -249,10 +303,16 @@ func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, para
 		return fixed, nil
 	}
 	stmt = rewriteCatalog(stmt)
-	if err := queries.CheckReadOnly(stmt); err != nil {
+	qctx, done := ps.statementContext(ctx, s.timeout)
+	defer done()
+	stmt, err := queries.ReadStatement(qctx, ps.conn, stmt)
+	if errors.Is(err, queries.ErrEmptyStatement) {
+		return emptyStatement(), nil
+	}
+	if err != nil {
 		return nil, pgError(err)
 	}
-	types, params, err := describe(ctx, ps.conn, stmt, s.loc)
+	types, params, err := describe(qctx, ps.conn, stmt, s.loc)
 	if err != nil {
 		return nil, pgError(err)
 	}
@@ -365,16 +425,8 @@ func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter
 		}
 		vals[i] = v
 	}
-	qctx, cancel := context.WithTimeout(ctx, s.timeout)
-	defer cancel()
-	ps.mu.Lock()
-	ps.cancel = cancel
-	ps.mu.Unlock()
-	defer func() {
-		ps.mu.Lock()
-		ps.cancel = nil
-		ps.mu.Unlock()
-	}()
+	qctx, done := ps.statementContext(ctx, s.timeout)
+	defer done()
 
 	formats := formatsFrom(ctx)
 	binary := make([]bool, len(types))
@@ -687,6 +739,7 @@ func (p *formatPortals) Close() { p.inner.Close() }
 // trackingListener remembers accepted connections so shutdown can close them.
 type trackingListener struct {
 	net.Listener
+	s     *Server
 	mu    sync.Mutex
 	conns map[net.Conn]struct{}
 	done  bool
@@ -705,10 +758,21 @@ func (l *trackingListener) Accept() (net.Conn, error) {
 	}
 	tc := &trackedConn{Conn: c, l: l}
 	l.conns[tc] = struct{}{}
+	// TLS, startup and authentication must be done in time; the session
+	// then gets idle deadlines (pgOpenSession).
+	_ = c.SetDeadline(time.Now().Add(l.s.startupTimeout))
+	l.s.pgConns.Store(c.RemoteAddr().String(), tc)
 	return tc, nil
 }
 
+// closeAll closes the listener and every connection.
 func (l *trackingListener) closeAll() {
+	l.closeConns()
+	_ = l.Listener.Close()
+}
+
+// closeConns refuses new connections and closes the open ones.
+func (l *trackingListener) closeConns() {
 	l.mu.Lock()
 	l.done = true
 	conns := make([]net.Conn, 0, len(l.conns))
@@ -716,7 +780,6 @@ func (l *trackingListener) closeAll() {
 		conns = append(conns, c)
 	}
 	l.mu.Unlock()
-	_ = l.Listener.Close()
 	for _, c := range conns {
 		_ = c.Close()
 	}
@@ -726,6 +789,29 @@ type trackedConn struct {
 	net.Conn
 	l    *trackingListener
 	once sync.Once
+	idle atomic.Int64 // nanoseconds a session may stay silent; 0 before it opens
+}
+
+// Read waits at most the idle timeout for a client's next message.
+func (c *trackedConn) Read(b []byte) (int, error) {
+	if d := time.Duration(c.idle.Load()); d > 0 {
+		_ = c.Conn.SetReadDeadline(time.Now().Add(d))
+	}
+	return c.Conn.Read(b)
+}
+
+// Write gives up on a client that stops reading results.
+func (c *trackedConn) Write(b []byte) (int, error) {
+	if d := time.Duration(c.idle.Load()); d > 0 {
+		_ = c.Conn.SetWriteDeadline(time.Now().Add(d))
+	}
+	return c.Conn.Write(b)
+}
+
+// sessionOpened ends the startup deadline and starts the idle ones.
+func (c *trackedConn) sessionOpened(idle time.Duration) {
+	_ = c.Conn.SetDeadline(time.Time{})
+	c.idle.Store(int64(idle))
 }
 
 func (c *trackedConn) Close() error {
@@ -733,6 +819,7 @@ func (c *trackedConn) Close() error {
 		c.l.mu.Lock()
 		delete(c.l.conns, c)
 		c.l.mu.Unlock()
+		c.l.s.pgConns.CompareAndDelete(c.RemoteAddr().String(), c)
 	})
 	return c.Conn.Close()
 }

@@ -41,6 +41,15 @@ func (s *Server) pgAuth(ctx context.Context, w *buffer.Writer, r *buffer.Reader)
 	if _, known := s.users[user]; !known && s.anonymousOK(wire.RemoteAddress(ctx)) {
 		return ctx, writeAuth(w, authOK, nil)
 	}
+	addr := ""
+	if a := wire.RemoteAddress(ctx); a != nil {
+		addr = a.String()
+	}
+	if err := s.loginLocked("postgres", addr, user); err != nil {
+		authErr := psqlerr.WithSeverity(psqlerr.WithCode(err, codes.InvalidPassword), psqlerr.LevelFatal)
+		_ = wire.WriteUnterminatedError(w, authErr)
+		return ctx, errors.Join(authErr, io.EOF)
+	}
 	password := ""
 	if u, ok := s.users[user]; ok && u.Password != "" {
 		password = u.Password
@@ -49,7 +58,10 @@ func (s *Server) pgAuth(ctx context.Context, w *buffer.Writer, r *buffer.Reader)
 	if err != nil {
 		return ctx, err
 	}
-	if !ok || password == "" {
+	if ok && password != "" {
+		s.logins.succeed(hostOf(addr), user)
+	} else {
+		s.loginFailed("postgres", addr, user)
 		authErr := psqlerr.WithSeverity(psqlerr.WithCode(fmt.Errorf("password authentication failed for user %q", user), codes.InvalidPassword), psqlerr.LevelFatal)
 		_ = wire.WriteUnterminatedError(w, authErr)
 		// Joined with io.EOF: the client has been told, the connection ends

@@ -9,9 +9,11 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +40,15 @@ type Server struct {
 	refresh     time.Duration
 	users       map[string]config.User
 	loc         *time.Location // the warehouse time zone, for timestamptz values
+
+	maxResultBytes                 int64
+	readHeaderTimeout, readTimeout time.Duration
+	startupTimeout, idleTimeout    time.Duration
+	maxConns, maxPerClient         int
+	allowedHosts                   []string
+	logins                         *loginThrottle
+	log                            *slog.Logger
+	pgConns                        sync.Map // remote address -> *trackedConn
 
 	refreshMu sync.Mutex // serialises snapshot builds
 	seq       int
@@ -82,6 +93,22 @@ func New(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config) (*Serv
 	for _, u := range sc.Users {
 		s.users[u.Name] = u
 	}
+	s.maxResultBytes = orDefault(sc.MaxResultBytes, DefaultMaxResultBytes)
+	s.readHeaderTimeout = orDefault(sc.ReadHeaderTimeout.Duration, DefaultReadHeaderTimeout)
+	s.readTimeout = orDefault(sc.ReadTimeout.Duration, DefaultReadTimeout)
+	s.startupTimeout = orDefault(sc.StartupTimeout.Duration, DefaultStartupTimeout)
+	s.idleTimeout = orDefault(sc.IdleTimeout.Duration, DefaultIdleTimeout)
+	s.maxConns = orDefault(sc.MaxConnections, DefaultMaxConnections)
+	s.maxPerClient = orDefault(sc.MaxConnectionsPerClient, DefaultMaxConnectionsPerClient)
+	s.allowedHosts = []string{"localhost", "127.0.0.1", "::1"}
+	if h, _, err := net.SplitHostPort(sc.HTTP); err == nil && h != "" {
+		s.allowedHosts = append(s.allowedHosts, strings.ToLower(h))
+	}
+	for _, h := range sc.AllowedHosts {
+		s.allowedHosts = append(s.allowedHosts, strings.Trim(strings.ToLower(h), "[]"))
+	}
+	s.logins = newLoginThrottle()
+	s.log = slog.Default()
 	if p := w.Path(); p != "" {
 		s.dir = p + ".snapshots"
 	} else {
@@ -144,6 +171,17 @@ func (s *Server) checkPassword(name, password string) bool {
 	}
 	return constantEq(u.Password, password)
 }
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// SetLogger sets where failed logins and refused connections are logged
+// (default slog.Default()).
+func (s *Server) SetLogger(l *slog.Logger) { s.log = l }
 
 func constantEq(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
 

@@ -154,15 +154,30 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 	if err != nil {
 		return fmt.Errorf("serve: listen on %s (serve.http): %w", cfg.Serve.HTTP, err)
 	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	// Read-header, read and idle timeouts; connection limits per server and
+	// per client address (serve.* keys, docs/operations.md).
+	srv := people.HTTPServer(mux)
+	hctx, hstop := context.WithCancel(context.Background())
+	defer hstop()
+	srv.BaseContext = func(net.Listener) context.Context { return hctx }
 	fatal := make(chan error, 4)
 	go func() {
-		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := srv.Serve(people.HTTPListener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fatal <- fmt.Errorf("serve: http: %w", err)
 		}
 	}()
-	// stoppers are called in reverse order at shutdown, before the warehouse closes.
-	stoppers := []func(context.Context) error{srv.Shutdown}
+	// stoppers are called in reverse order at shutdown, before the warehouse
+	// closes. Requests get a short grace; statements still running then are
+	// interrupted (their context ends), so SIGTERM stops serve in time.
+	stoppers := []func(context.Context) error{func(ctx context.Context) error {
+		grace, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		if err := srv.Shutdown(grace); err == nil {
+			return nil
+		}
+		hstop()
+		return srv.Shutdown(ctx)
+	}}
 
 	pgln, err := net.Listen("tcp", cfg.Serve.Postgres)
 	if err != nil {
