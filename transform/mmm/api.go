@@ -71,7 +71,7 @@ type Options struct {
 	Interval       float64 // central interval mass [0.9]
 	Harmonics      int     // yearly Fourier pairs [3 for day, 2 for week]
 	// MinSpendPeriods: a channel with spend in fewer periods, or with
-	// (nearly) constant spend, is not identified [8 for week, 28 for day].
+	// (nearly) constant spend, is not identified [6 for week, 8 for day].
 	MinSpendPeriods int
 }
 
@@ -88,7 +88,7 @@ type Fit struct {
 	R2                        float64      // in sample (NaN for a constant outcome)
 	NRMSE                     float64      // RMSE / (max - min of Outcome), in sample (NaN for a constant outcome)
 	HoldoutMAPE               float64      // mean absolute percentage error over the rolling-origin holdouts (periods with outcome > 0)
-	BaselineShare             float64      // sum(Baseline) / sum(Fitted)
+	BaselineShare             float64      // sum(Baseline) / sum(Fitted), >= 0 (the baseline's mean is constrained >= 0)
 	// Experiments has one entry per Input experiment, in input order.
 	Experiments []ExperimentFit
 	// ExperimentFit is the share of used experiments whose model prediction
@@ -126,12 +126,15 @@ type ChannelFit struct {
 	ContributionLow, ContributionHigh []float64
 	// Total is the contribution summed over the fit and Revenue its
 	// revenue; Low and High are bootstrap percentile intervals (see the
-	// package comment), not necessarily centred on the point value.
+	// package comment), widened to contain the point value if needed, not
+	// necessarily centred on it.
 	Total, TotalLow, TotalHigh       float64
 	Revenue, RevenueLow, RevenueHigh float64
 
 	// BetaDraws and RevBetaDraws are the bootstrap replicates of Beta and
-	// RevBeta (same length), for intervals of derived figures.
+	// RevBeta (same length), for intervals of derived figures. A replicate
+	// reselects the hyperparameters, so its draw is the Beta that gives the
+	// replicate's total on this fit's curve.
 	BetaDraws, RevBetaDraws []float64
 }
 

@@ -7,9 +7,12 @@ import (
 )
 
 // baseline is the design of the baseline: regressors with free
-// (unconstrained) coefficients.
+// (unconstrained) coefficients, each centred on its mean over the series.
+// The intercept is not among them: it is a design column of its own with a
+// coefficient >= 0 (see fitter.ic), so that the mean of the baseline over
+// the series, which is the intercept, cannot be negative.
 type baseline struct {
-	cols  [][]float64 // each len T
+	cols  [][]float64 // each len T, mean 0
 	names []string
 }
 
@@ -21,9 +24,9 @@ func periodDays(g Grain) int {
 	return 1
 }
 
-// buildBaseline returns the baseline regressors over T periods:
+// buildBaseline returns the baseline regressors over T periods, each
+// centred (its mean over the T periods subtracted):
 //
-//   - intercept;
 //   - linear trend t/T;
 //   - yearly Fourier pairs sin/cos(2 pi k dayOfYear/365.25), k = 1..harmonics
 //     (the caller passes 0 when the data is too short for a season);
@@ -32,7 +35,11 @@ func periodDays(g Grain) int {
 //   - one indicator per holiday (periods outside 0..T-1 are dropped; a
 //     holiday left with no period is dropped with a warning).
 //
-// The day of year of a weekly period is that of its middle day.
+// The day of year of a weekly period is that of its middle day. Centring
+// changes no fitted value (the intercept absorbs the means) but makes the
+// intercept the baseline's mean over the series: per period the baseline
+// may still dip below 0 through these terms (a strong weekday or season
+// pattern on a small level), its mean never.
 func buildBaseline(in Input, T, harmonics int) (baseline, []string) {
 	var b baseline
 	var warnings []string
@@ -40,13 +47,10 @@ func buildBaseline(in Input, T, harmonics int) (baseline, []string) {
 		b.cols = append(b.cols, col)
 		b.names = append(b.names, name)
 	}
-	one := make([]float64, T)
 	trend := make([]float64, T)
 	for t := range T {
-		one[t] = 1
 		trend[t] = float64(t) / float64(T)
 	}
-	add("intercept", one)
 	add("trend", trend)
 	days := periodDays(in.Grain)
 	date := func(t int) time.Time { return in.Start.AddDate(0, 0, t*days) }
@@ -95,6 +99,16 @@ func buildBaseline(in Input, T, harmonics int) (baseline, []string) {
 			continue
 		}
 		add("holiday "+h.Name, col)
+	}
+	for _, col := range b.cols {
+		m := 0.0
+		for _, v := range col {
+			m += v
+		}
+		m /= float64(T)
+		for t := range col {
+			col[t] -= m
+		}
 	}
 	return b, warnings
 }

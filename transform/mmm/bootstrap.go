@@ -3,12 +3,13 @@ package mmm
 import (
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"sync"
 
 	"gonum.org/v1/gonum/stat/distuv"
 )
 
-// Intervals: a moving-block bootstrap of the final fit's residuals.
+// Intervals: a moving-block bootstrap of the whole selection, cheapened.
 //
 // Replicate b (b = 0..Bootstrap-1) draws from its own generator
 // rand.New(rand.NewPCG(Seed, b)), so replicates can run on any number of
@@ -17,12 +18,24 @@ import (
 // T) until T residuals are laid end to end; one N(0,1) per usable
 // experiment; one Gamma draw per member of each confounded group. Then
 //
-//   - y* = fitted + resampled residuals (the revenue uses the same blocks
-//     on its own residuals);
+//   - y* = fitted + resampled residuals, both of the fit at the chosen
+//     hyperparameters without shrinkage (the revenue uses the same blocks
+//     on its own such fit): drawn from the shrunk fit, the replicates would
+//     shrink an already shrunk effect again and their intervals would sit
+//     below the truth of any channel the shrinkage pulls down;
 //   - each experiment's lift is Lift + SE*N(0,1) (its revenue lift the same
 //     draw times revenue per conversion);
-//   - Beta and RevBeta are refitted with the hyperparameters fixed
-//     (channels fitted from experiments alone from their drawn lifts);
+//   - the selection is rerun on y*, cheaply (reselect): the shrinkage from
+//     its grid, and each channel's hyperparameters moved to a better
+//     neighbour on the unit cube, at most twice, in one sweep. With the
+//     hyperparameters held fixed the intervals ignored how uncertain they
+//     are and covered the truth too rarely (see reselectStep);
+//   - Beta and RevBeta are refitted at the replicate's selection (channels
+//     fitted from experiments alone from their drawn lifts). A replicate's
+//     curve differs from the point fit's, so its draw is kept as the Beta
+//     that gives the replicate's total on the point curve: BetaDraws[b] =
+//     Beta* x sum(column*) / sum(column), in which the per-period and total
+//     intervals and figures derived from BetaDraws are read;
 //   - for a confounded group the replicate's summed contribution is split
 //     between its channels by a Dirichlet draw centred on their spend
 //     shares (alpha_i = group size x spend share_i, from Gamma(alpha_i)
@@ -31,10 +44,11 @@ import (
 //     arbitrary split.
 //
 // Intervals are percentile intervals of the replicates at (1-Interval)/2
-// and 1-(1-Interval)/2; the point values are those of the final fit (so an
-// interval need not be centred on them). A channel's contribution is Beta
-// times its fixed column, so its per-period and total intervals are its
-// column times the quantiles of BetaDraws.
+// and 1-(1-Interval)/2, widened where needed to contain the point value of
+// the final fit (which is shrunk, so the replicates need not surround it);
+// an interval need not be centred on its point value. A channel's
+// contribution interval is its point column times the quantiles of
+// BetaDraws.
 
 // draws are the bootstrap replicates.
 type draws struct {
@@ -61,11 +75,9 @@ func blockIndex(rng *rand.Rand, idx []int, L int) {
 }
 
 type bootWS struct {
-	idx        []int
-	z, split   []float64
-	y, off     []float64
-	w, r, expR []float64
-	cs         *colScratch
+	idx      []int
+	z, split []float64
+	y, off   []float64
 }
 
 func (f *fitter) bootstrap(p *pointFit, groups [][]int) (*draws, error) {
@@ -86,8 +98,6 @@ func (f *fitter) bootstrap(p *pointFit, groups [][]int) (*draws, error) {
 		ws := &bootWS{
 			idx: make([]int, T), z: make([]float64, len(f.exps)),
 			y: make([]float64, T), off: make([]float64, T),
-			w: make([]float64, f.d.nb), r: make([]float64, f.d.nc), expR: make([]float64, f.d.nc),
-			cs: f.d.newScratch(),
 		}
 		wg.Add(1)
 		go func() {
@@ -110,7 +120,6 @@ func (f *fitter) bootstrap(p *pointFit, groups [][]int) (*draws, error) {
 // replicate computes bootstrap replicate b into dr.
 func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *draws) {
 	T := f.T
-	d := f.d
 	src := rand.NewPCG(f.o.Seed, uint64(b))
 	rng := rand.New(src)
 	blockIndex(rng, ws.idx, blockLen(f.in.Grain, T))
@@ -142,36 +151,35 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 		}
 	}
 
-	// Outcome.
+	// Outcome: the series drawn, the selection rerun on it (see reselect),
+	// the refit.
+	y := make([]float64, T)
 	for t := range T {
-		ws.y[t] = p.fitReg[t] + p.res[ws.idx[t]] + f.offset[t] - ws.off[t]
+		y[t] = p.genReg[t] + p.genRes[ws.idx[t]] + f.offset[t] - ws.off[t]
 	}
-	d.rhs(ws.y, ws.w, ws.r, ws.cs.tmp)
-	clear(ws.expR)
-	w2 := f.sigma * f.sigma
-	for _, e := range f.regExps {
-		k := w2 / (e.se * e.se)
-		ws.expR[f.chans[e.ch].pos] += k * e.S * (e.lift + e.se*ws.z[e.k])
-	}
-	f.solveFull(ws.r, ws.w, f.expD, ws.expR, ws.cs)
-	base := make([]float64, T)
-	for bi := range d.nb {
-		c := ws.cs.bb[bi]
-		for t, v := range d.base[bi] {
-			base[t] += c * v
+	r := f.clone(y, ws.z)
+	r.reselect()
+	cs := r.workers[0].cs
+	rg := r.d.ranges[r.K]
+	r.solveFull(rg.r, rg.w, r.expD, r.expR, cs)
+	dr.base[b] = r.baselineOf(cs.bb, cs.beta[r.ic])
+	// A replicate's total in Beta of the point curve (see the package comment).
+	equiv := func(i int, beta float64) float64 {
+		if sh := colSum(f.chans[i].h); sh > 0 {
+			return beta * colSum(r.chans[i].h) / sh
 		}
+		return 0
 	}
-	dr.base[b] = base
 	for i, c := range f.chans {
 		switch {
 		case c.expOnly:
 			dr.beta[i][b] = betaX[i]
 		case c.pos >= 0:
-			dr.beta[i][b] = ws.cs.beta[c.pos]
+			dr.beta[i][b] = equiv(i, cs.beta[c.pos])
 		}
 	}
 
-	// Revenue, on the same blocks and lift draws.
+	// Revenue, on the same blocks, lift draws and selection.
 	if p.rev {
 		for t := range T {
 			revOff := 0.0
@@ -180,22 +188,19 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 					revOff += betaX[i] * p.rpc * c.h[t]
 				}
 			}
-			ws.y[t] = p.revFitReg[t] + p.revRes[ws.idx[t]] + p.revOffset[t] - revOff
+			y[t] = p.genRevReg[t] + p.genRevRes[ws.idx[t]] + p.revOffset[t] - revOff
 		}
-		d.rhs(ws.y, ws.w, ws.r, ws.cs.tmp)
-		clear(ws.expR)
-		for _, e := range f.regExps {
-			if k := p.revExpK[e.k]; k > 0 {
-				ws.expR[f.chans[e.ch].pos] += k * e.S * (e.lift + e.se*ws.z[e.k]) * p.rpc
-			}
-		}
-		f.solveFull(ws.r, ws.w, p.revExpD, ws.expR, ws.cs)
+		w := make([]float64, r.d.nb)
+		rr := make([]float64, r.d.nc)
+		r.d.rhs(y, w, rr, cs.tmp)
+		expD, expR := r.revenueExpTerms(p)
+		r.solveFull(rr, w, expD, expR, cs)
 		for i, c := range f.chans {
 			switch {
 			case c.expOnly:
 				dr.rev[i][b] = betaX[i] * p.rpc
 			case c.pos >= 0:
-				dr.rev[i][b] = ws.cs.beta[c.pos]
+				dr.rev[i][b] = equiv(i, cs.beta[c.pos])
 			}
 		}
 	}
@@ -224,6 +229,99 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 		}
 	}
 }
+
+// clone is the fitter's state with the regression's outcome replaced by y
+// and every experiment's lift by Lift + SE*z[k]: a bootstrap replicate's
+// own fitter, sharing nothing it changes with f.
+func (f *fitter) clone(y, z []float64) *fitter {
+	g := *f
+	g.warnings, g.workers, g.passive = nil, nil, nil
+	g.yReg = y
+	copies := make(map[*expUse]*expUse, len(f.exps))
+	g.exps = make([]*expUse, len(f.exps))
+	for i, e := range f.exps {
+		c := *e
+		c.lift = e.lift + e.se*z[e.k]
+		copies[e] = &c
+		g.exps[i] = &c
+	}
+	g.regExps = make([]*expUse, len(f.regExps))
+	for i, e := range f.regExps {
+		g.regExps[i] = copies[e]
+	}
+	g.chans = make([]*chanState, len(f.chans))
+	for i, c := range f.chans {
+		cc := *c
+		cc.h = slices.Clone(c.h)
+		cc.exps = make([]*expUse, len(c.exps))
+		for k, e := range c.exps {
+			cc.exps[k] = copies[e]
+		}
+		g.chans[i] = &cc
+	}
+	g.d = f.d.withY(y)
+	g.expD, g.expR = make([]float64, g.d.nc), make([]float64, g.d.nc)
+	g.expTerms()
+	ws := g.newWorker()
+	g.workers = []*worker{ws}
+	g.refreshPassive(ws.cs)
+	return &g
+}
+
+// reselect is the bootstrap's cheap rerun of the selection (see the
+// package comment): the shrinkage from its grid; one sweep over the
+// channels in which each may move, up to reselectMoves times, to the best
+// of the six neighbours of its hyperparameters on the unit cube (one step
+// of reselectStep up or down in decay, shape or half-saturation) that
+// lowers the objective; the shrinkage again. Sequential: replicates run in
+// parallel.
+func (f *fitter) reselect() {
+	ws := f.workers[0]
+	obj := f.chooseLambda(ws)
+	for _, ch := range f.fitted {
+		if f.ctx.Err() != nil {
+			return
+		}
+		best, bestObj := f.chans[ch].hp, obj
+		for range reselectMoves {
+			u := f.toUnit(best)
+			from := bestObj
+			for axis := range 3 {
+				for _, step := range []float64{-reselectStep, reselectStep} {
+					v := slices.Clone(u)
+					v[axis] = min(max(v[axis]+step, 0), 1)
+					if v[axis] == u[axis] {
+						continue
+					}
+					hp := f.fromUnit(v)
+					if o := f.evaluate(ch, hp, ws); o < bestObj {
+						best, bestObj = hp, o
+					}
+				}
+			}
+			if bestObj >= from {
+				break
+			}
+		}
+		if bestObj < obj {
+			f.evaluate(ch, best, ws)
+			f.commit(ch, best, ws)
+			obj = bestObj
+		}
+	}
+	f.chooseLambda(ws)
+}
+
+// reselectStep and reselectMoves: see reselect. Over 20 simulated series
+// of each kind (fit_test.go's generators) the 90% intervals of the channel
+// totals covered the truth in 76% (3 years daily), 40% (3 years weekly)
+// and 69% (1 year daily, weak) of channel fits with the hyperparameters
+// held fixed; with decay and half-saturation moved by 0.2 (shape held)
+// in 84%, 88% and 90%; with shape moved too, as here, in 90%, 93% and 91%.
+const (
+	reselectStep  = 0.2
+	reselectMoves = 2
+)
 
 func colSum(x []float64) float64 {
 	s := 0.0

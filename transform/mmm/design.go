@@ -2,13 +2,29 @@ package mmm
 
 import (
 	"math"
+	"slices"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
 )
 
 // design holds the regression of one outcome series for the hyperparameter
-// search and the final fit: baseline regressors (free coefficients) and one
-// column per fitted channel (Hill of adstock, coefficient >= 0).
+// search and the final fit: baseline regressors (free coefficients) and the
+// columns with coefficients >= 0: one per fitted channel (Hill of adstock)
+// and, in a fit, the intercept (column ic, all ones; see buildBaseline).
+//
+// Shrinkage: with lambda > 0 each channel column j != ic carries a ridge
+// penalty on its mean contribution over the whole series,
+//
+//	lambda * (beta_j * mean(x_j))^2,  mean over all T rows,
+//
+// in the units of the squared error, whatever range is fitted (a prior on
+// the channel's mean contribution, which does not grow with the rows
+// fitted; see fitter.chooseLambda for lambda). It pulls a channel's level
+// towards 0: a channel whose column varies little around its mean (always
+// on) is shrunk most, because its level is what the data can hardly tell
+// from the intercept's; a pulsed channel, whose column varies a lot,
+// little.
 //
 // The rows are cut into segments for rolling-origin holdouts: segment 0 is
 // [0, T-K*H), segment i (1..K) is [T-(K-i+1)*H, T-(K-i)*H). Range m covers
@@ -19,10 +35,11 @@ import (
 // (Frisch-Waugh-Lovell): the baseline block B = Xb'Xb is factorised once,
 // and the channels' reduced Gram R = Xc'Xc - Xc'Xb B^-1 Xb'Xc and reduced
 // right-hand side r = Xc'y - Xc'Xb B^-1 Xb'y make a small NNLS in the
-// channel coefficients alone; the baseline coefficients follow as
-// B^-1 (Xb'y - Xb'Xc beta). A coordinate step of the search changes one
-// channel column, which changes one row and column of each range's R: that
-// is all a candidate costs (one pass over T for its cross-products).
+// channel coefficients (and the intercept's) alone; the baseline
+// coefficients follow as B^-1 (Xb'y - Xb'Xc beta). A coordinate step of
+// the search changes one channel column, which changes one row and column
+// of each range's R: that is all a candidate costs (one pass over T for
+// its cross-products).
 type design struct {
 	T, K, H int
 	nb, nc  int
@@ -31,6 +48,8 @@ type design struct {
 	y       []float64
 	segEnd  []int // len K+1
 	ranges  []*rangeGram
+	ic      int     // intercept column (-1: none); x_j'x_ic is the sum of column j
+	lambda  float64 // shrinkage of the channels' mean contributions (see above)
 }
 
 // rangeGram is the normal equations of one range of rows.
@@ -48,11 +67,12 @@ type rangeGram struct {
 
 // baseSolver solves B u = v for the baseline block B by a gonum Cholesky
 // factorisation of the standardised matrix D B D (unit diagonal, plus
-// baseRidge).
+// baseRidge), kept as its inverse: a solve is then one small matrix-vector
+// product, which the search does once per range for every candidate.
 type baseSolver struct {
 	n     int
 	scale []float64
-	chol  mat.Cholesky
+	inv   []float64 // (D B D + ridge)^-1, row-major
 }
 
 func (s *baseSolver) factorize(B []float64, n int) {
@@ -62,6 +82,9 @@ func (s *baseSolver) factorize(B []float64, n int) {
 		if d := B[i*n+i]; d > 0 {
 			s.scale[i] = 1 / math.Sqrt(d)
 		}
+	}
+	if n == 0 {
+		return
 	}
 	data := make([]float64, n*n)
 	for i := range n {
@@ -74,9 +97,18 @@ func (s *baseSolver) factorize(B []float64, n int) {
 		data[i*n+i] += baseRidge
 	}
 	sym := mat.NewSymDense(n, data)
-	for add := 1e-9; !s.chol.Factorize(sym); add *= 10 {
+	var chol mat.Cholesky
+	for add := 1e-9; !chol.Factorize(sym); add *= 10 {
 		for i := range n {
 			sym.SetSym(i, i, sym.At(i, i)+add)
+		}
+	}
+	var inv mat.SymDense
+	_ = chol.InverseTo(&inv) // a Condition error leaves the inverse in inv
+	s.inv = make([]float64, n*n)
+	for i := range n {
+		for j := range n {
+			s.inv[i*n+j] = inv.At(i, j)
 		}
 	}
 }
@@ -88,23 +120,18 @@ func (s *baseSolver) solve(dst, v []float64, tmp *mat.VecDense) {
 	if n == 0 {
 		return
 	}
-	raw := tmp.RawVector().Data
+	raw := tmp.RawVector().Data[:n]
 	for i := range n {
 		raw[i] = s.scale[i] * v[i]
 	}
-	_ = s.chol.SolveVecTo(tmp, tmp) // a Condition error leaves the solution in tmp
 	for i := range n {
-		dst[i] = s.scale[i] * raw[i]
+		dst[i] = s.scale[i] * dot(s.inv[i*n:i*n+n], raw)
 	}
 }
 
-func dot(a, b []float64) float64 {
-	s := 0.0
-	for i, v := range a {
-		s += v * b[i]
-	}
-	return s
-}
+// dot is the inner product of a and b[:len(a)] (gonum's assembly kernel:
+// the search and the bootstrap spend most of their time here).
+func dot(a, b []float64) float64 { return floats.Dot(a, b[:len(a)]) }
 
 func dotRange(a, b []float64, from, to int) float64 {
 	return dot(a[from:to], b[from:to])
@@ -113,7 +140,7 @@ func dotRange(a, b []float64, from, to int) float64 {
 // newDesign builds the normal equations for the given columns.
 func newDesign(base, cols [][]float64, y []float64, K, H int) *design {
 	T := len(y)
-	d := &design{T: T, K: K, H: H, nb: len(base), nc: len(cols), base: base, y: y}
+	d := &design{T: T, K: K, H: H, nb: len(base), nc: len(cols), base: base, y: y, ic: -1}
 	d.cols = make([][]float64, len(cols))
 	for c := range cols {
 		d.cols[c] = append([]float64(nil), cols[c]...)
@@ -173,6 +200,44 @@ func newDesign(base, cols [][]float64, y []float64, K, H int) *design {
 	return d
 }
 
+// withY is a copy of d for another response y (a bootstrap replicate):
+// the columns and their cross-products are copied, the baseline
+// factorisations shared (they are only read), and what depends on y
+// (Xb'y, its solve, Xc'y, the reduced right-hand side) recomputed.
+func (d *design) withY(y []float64) *design {
+	e := *d
+	e.y = y
+	e.cols = make([][]float64, d.nc)
+	for c := range d.cols {
+		e.cols[c] = slices.Clone(d.cols[c])
+	}
+	nb, nc := d.nb, d.nc
+	tmp := mat.NewVecDense(max(nb, 1), nil)
+	e.ranges = make([]*rangeGram, len(d.ranges))
+	for m, rg := range d.ranges {
+		end := rg.end
+		n := &rangeGram{end: end, bs: rg.bs, gcc: slices.Clone(rg.gcc), R: slices.Clone(rg.R)}
+		n.gb = make([]float64, nb)
+		n.w = make([]float64, nb)
+		for i := range nb {
+			n.gb[i] = dotRange(d.base[i], y, 0, end)
+		}
+		n.bs.solve(n.w, n.gb, tmp)
+		n.gbc = make([][]float64, nc)
+		n.u = make([][]float64, nc)
+		n.gc = make([]float64, nc)
+		n.r = make([]float64, nc)
+		for c := range nc {
+			n.gbc[c] = slices.Clone(rg.gbc[c])
+			n.u[c] = slices.Clone(rg.u[c])
+			n.gc[c] = dotRange(e.cols[c], y, 0, end)
+			n.r[c] = n.gc[c] - dot(n.gbc[c], n.w)
+		}
+		e.ranges[m] = n
+	}
+	return &e
+}
+
 // colScratch is per-goroutine space for evaluating a candidate column.
 type colScratch struct {
 	segB [][]float64 // [seg][nb]
@@ -186,6 +251,7 @@ type colScratch struct {
 	beta []float64
 	bb   []float64
 	tmp  *mat.VecDense
+	pred []float64 // a holdout segment's predictions
 	nn   nnlsSolver
 }
 
@@ -203,6 +269,7 @@ func (d *design) newScratch() *colScratch {
 		beta: make([]float64, d.nc),
 		bb:   make([]float64, d.nb),
 		tmp:  mat.NewVecDense(max(d.nb, 1), nil),
+		pred: make([]float64, d.T),
 	}
 	for i := 0; i <= d.K; i++ {
 		s.segB[i] = make([]float64, d.nb)
@@ -286,18 +353,42 @@ func (d *design) reduced(m, c int, s *colScratch, rhs, expD, expR []float64) {
 		}
 		s.r[c] = s.gc[m] - dot(g, rg.w)
 	}
+	// The intercept's reduced entries (its column is never a candidate).
+	ic := d.ic
+	var rii float64
+	if ic >= 0 {
+		rii = s.R[ic*nc+ic]
+	}
 	for j := range nc {
 		raw := rg.gcc[j*nc+j]
 		if j == c {
 			raw = s.gcc[m][c]
 		}
-		if s.R[j*nc+j] <= explainedTol*raw {
-			// The column lies in the span of the baseline (up to rounding):
-			// the series carries no information on the channel.
+		left := s.R[j*nc+j]
+		if ic >= 0 && j != ic && rii > 0 {
+			left -= s.R[j*nc+ic] * s.R[j*nc+ic] / rii
+		}
+		if left <= explainedTol*raw {
+			// The column lies in the span of the baseline and the intercept
+			// (up to rounding): the series carries no information on the
+			// channel.
 			for i := range nc {
 				s.R[j*nc+i], s.R[i*nc+j] = 0, 0
 			}
 			s.r[j] = 0
+		}
+	}
+	if d.lambda > 0 && ic >= 0 {
+		full := d.ranges[d.K]
+		for j := range nc {
+			if j == ic || s.R[j*nc+j] == 0 {
+				continue
+			}
+			mean := full.gcc[j*nc+ic] / float64(d.T)
+			if j == c {
+				mean = s.gcc[d.K][ic] / float64(d.T)
+			}
+			s.R[j*nc+j] += d.lambda * mean * mean
 		}
 	}
 	for j := range nc {
@@ -345,6 +436,28 @@ func (d *design) predict(t, c int, h []float64, s *colScratch) float64 {
 		p += col[t] * s.beta[j]
 	}
 	return p
+}
+
+// predictRange writes the model at rows from..to-1 into dst (len
+// to-from), as predict does row by row.
+func (d *design) predictRange(from, to, c int, h []float64, s *colScratch, dst []float64) {
+	clear(dst)
+	for b := range d.nb {
+		if v := s.bb[b]; v != 0 {
+			floats.AddScaled(dst, v, d.base[b][from:to])
+		}
+	}
+	for j := range d.nc {
+		v := s.beta[j]
+		if v == 0 {
+			continue
+		}
+		col := d.cols[j]
+		if j == c {
+			col = h
+		}
+		floats.AddScaled(dst, v, col[from:to])
+	}
 }
 
 // commit makes candidate column h (whose products are in s) channel c's

@@ -13,9 +13,11 @@ import (
 // pointFit is the final fit with the chosen hyperparameters.
 type pointFit struct {
 	beta, bb []float64 // design coefficients (outcome)
-	fitReg   []float64 // regression part of the fitted outcome (without offset)
-	res      []float64 // outcome residuals
 	expOnly  []float64 // Beta per input channel fitted from experiments alone
+	// genReg and genRes are the regression part and the residuals of the
+	// fit at the chosen hyperparameters without shrinkage (lambda 0): the
+	// bootstrap draws its series from them (see bootstrap.go).
+	genReg, genRes []float64
 
 	rev       bool
 	rpc       float64 // revenue per conversion over the series
@@ -23,11 +25,8 @@ type pointFit struct {
 	revOffset []float64
 	revBeta   []float64
 	revBB     []float64
-	revFitReg []float64
-	revRes    []float64
-	revExpD   []float64
-	revExpR   []float64 // per design column, at the measured lifts
-	revExpK   []float64 // per usable experiment: weight for revenue (0: none)
+	// genRevReg and genRevRes: genReg and genRes of the revenue.
+	genRevReg, genRevRes []float64
 }
 
 // final refits with the chosen hyperparameters, bootstraps the intervals
@@ -43,12 +42,7 @@ func (f *fitter) final() (*Fit, error) {
 	f.expTerms()
 	f.solveFull(rg.r, rg.w, f.expD, f.expR, cs)
 	p := &pointFit{beta: slices.Clone(cs.beta), bb: slices.Clone(cs.bb)}
-	p.fitReg = make([]float64, T)
-	p.res = make([]float64, T)
-	for t := range T {
-		p.fitReg[t] = d.predict(t, -1, nil, cs)
-		p.res[t] = f.yReg[t] - p.fitReg[t]
-	}
+	p.genReg, p.genRes = f.unshrunk(f.yReg, rg.r, rg.w, f.expD, f.expR, cs)
 	p.expOnly = make([]float64, len(f.chans))
 	for i, c := range f.chans {
 		if c.expOnly {
@@ -75,14 +69,7 @@ func (f *fitter) final() (*Fit, error) {
 		Start:   f.in.Start,
 		Periods: T,
 	}
-	out.Baseline = make([]float64, T)
-	for t := range T {
-		v := 0.0
-		for b := range d.nb {
-			v += d.base[b][t] * p.bb[b]
-		}
-		out.Baseline[t] = v
-	}
+	out.Baseline = f.baselineOf(p.bb, p.beta[f.ic])
 	out.Fitted = slices.Clone(out.Baseline)
 	lo, hi := (1-f.o.Interval)/2, 1-(1-f.o.Interval)/2
 	out.BaselineLow, out.BaselineHigh = make([]float64, T), make([]float64, T)
@@ -91,7 +78,8 @@ func (f *fitter) final() (*Fit, error) {
 		for b := range dr.base {
 			buf[b] = dr.base[b][t]
 		}
-		out.BaselineLow[t], out.BaselineHigh[t] = quantiles(buf, lo, hi)
+		l, h := quantiles(buf, lo, hi)
+		out.BaselineLow[t], out.BaselineHigh[t] = min(l, out.Baseline[t]), max(h, out.Baseline[t])
 	}
 
 	for i, c := range f.chans {
@@ -112,22 +100,13 @@ func (f *fitter) final() (*Fit, error) {
 					cf.RevBeta = p.revBeta[c.pos]
 				}
 			}
-			sumH := 0.0
-			for _, v := range c.h {
-				sumH += v
-			}
-			bLo, bHi := quantiles(slices.Clone(dr.beta[i]), lo, hi)
+			sumH := colSum(c.h)
 			for t, v := range c.h {
 				cf.Contribution[t] = cf.Beta * v
-				cf.ContributionLow[t] = bLo * v
-				cf.ContributionHigh[t] = bHi * v
 				out.Fitted[t] += cf.Contribution[t]
 			}
 			cf.Total = cf.Beta * sumH
-			cf.TotalLow, cf.TotalHigh = bLo*sumH, bHi*sumH
 			cf.Revenue = cf.RevBeta * sumH
-			rLo, rHi := quantiles(slices.Clone(dr.rev[i]), lo, hi)
-			cf.RevenueLow, cf.RevenueHigh = rLo*sumH, rHi*sumH
 		}
 		out.Channels = append(out.Channels, cf)
 	}
@@ -166,6 +145,28 @@ func (f *fitter) final() (*Fit, error) {
 		f.warn("channels %s: %s", strings.Join(names, ", "), "their spend moves together: the summed effect is measured, the split between them is not")
 	}
 
+	// Intervals: the replicates' percentiles, widened where needed to
+	// contain the point value (the bootstrap draws its series from the fit
+	// without shrinkage, so its replicates need not surround a shrunk
+	// point value; see bootstrap.go).
+	for i, c := range f.chans {
+		if !c.identified {
+			continue
+		}
+		cf := &out.Channels[i]
+		sumH := colSum(c.h)
+		bLo, bHi := quantiles(slices.Clone(dr.beta[i]), lo, hi)
+		bLo, bHi = min(bLo, cf.Beta), max(bHi, cf.Beta)
+		for t, v := range c.h {
+			cf.ContributionLow[t] = bLo * v
+			cf.ContributionHigh[t] = bHi * v
+		}
+		cf.TotalLow, cf.TotalHigh = bLo*sumH, bHi*sumH
+		rLo, rHi := quantiles(slices.Clone(dr.rev[i]), lo, hi)
+		rLo, rHi = min(rLo, cf.RevBeta), max(rHi, cf.RevBeta)
+		cf.RevenueLow, cf.RevenueHigh = rLo*sumH, rHi*sumH
+	}
+
 	// Experiments.
 	used, within := 0, 0
 	out.Experiments = f.expFits
@@ -191,13 +192,11 @@ func (f *fitter) final() (*Fit, error) {
 		lo_, hi_ = min(lo_, v), max(hi_, v)
 	}
 	mean /= float64(T)
-	sse, sst, sumBase, sumFit := 0.0, 0.0, 0.0, 0.0
+	sse, sst := 0.0, 0.0
 	for t, v := range y {
 		e := v - out.Fitted[t]
 		sse += e * e
 		sst += (v - mean) * (v - mean)
-		sumBase += out.Baseline[t]
-		sumFit += out.Fitted[t]
 	}
 	out.R2, out.NRMSE, out.HoldoutMAPE, out.BaselineShare = math.NaN(), math.NaN(), math.NaN(), math.NaN()
 	if sst > 0 {
@@ -209,11 +208,34 @@ func (f *fitter) final() (*Fit, error) {
 	if len(ape) > 0 {
 		out.HoldoutMAPE = stat.Mean(ape, nil)
 	}
+	// sum(Baseline) is periods x intercept (the other baseline regressors
+	// sum to 0) and sum(Fitted) that plus the channels' totals, taken so
+	// that rounding cannot push the share below 0 or above 1.
+	sumBase := float64(T) * p.beta[f.ic]
+	sumFit := sumBase
+	for _, c := range out.Channels {
+		sumFit += c.Total
+	}
 	if sumFit != 0 {
 		out.BaselineShare = sumBase / sumFit
 	}
 	out.Warnings = f.warnings
 	return out, nil
+}
+
+// baselineOf is the baseline per period with baseline coefficients bb and
+// intercept c.
+func (f *fitter) baselineOf(bb []float64, c float64) []float64 {
+	out := make([]float64, f.T)
+	for t := range out {
+		out[t] = c
+	}
+	for b, col := range f.d.base {
+		for t, v := range col {
+			out[t] += bb[b] * v
+		}
+	}
+	return out
 }
 
 // quantiles sorts x in place and returns its lo and hi quantiles (linear
@@ -226,18 +248,33 @@ func quantiles(x []float64, lo, hi float64) (float64, float64) {
 	return stat.Quantile(lo, stat.LinInterp, x, nil), stat.Quantile(hi, stat.LinInterp, x, nil)
 }
 
-// revenueFit fits Input.Revenue with the outcome's hyperparameters: the same
-// columns, its own baseline coefficients and NNLS. Experiments enter at the
-// series' revenue per conversion (lift and SE times revenue/conversions), an
-// assumption stated here because Experiment carries no revenue lift;
-// channels fitted from experiments alone get RevBeta = Beta x revenue per
-// conversion.
+// unshrunk solves the regression with right-hand side r, w (of response
+// y) and the experiment terms without shrinkage and returns its fitted
+// values and residuals; the shrinkage is left as it was.
+func (f *fitter) unshrunk(y, r, w, expD, expR []float64, cs *colScratch) (fit, res []float64) {
+	lambda := f.d.lambda
+	f.d.lambda = 0
+	f.solveFull(r, w, expD, expR, cs)
+	f.d.lambda = lambda
+	fit, res = make([]float64, f.T), make([]float64, f.T)
+	for t := range f.T {
+		fit[t] = f.d.predict(t, -1, nil, cs)
+		res[t] = y[t] - fit[t]
+	}
+	return fit, res
+}
+
+// revenueFit fits Input.Revenue with the outcome's hyperparameters and
+// shrinkage: the same columns, its own baseline coefficients and NNLS.
+// Experiments enter at the series' revenue per conversion (lift and SE
+// times revenue/conversions), an assumption stated here because Experiment
+// carries no revenue lift; channels fitted from experiments alone get
+// RevBeta = Beta x revenue per conversion.
 func (f *fitter) revenueFit(p *pointFit, cs *colScratch) {
 	d := f.d
 	nc := d.nc
 	p.revBeta = make([]float64, nc)
 	p.revBB = make([]float64, d.nb)
-	p.revExpK = make([]float64, len(f.exps))
 	if f.in.Revenue == nil {
 		f.warn("no revenue series: revenue figures (RevBeta, Revenue) are 0")
 		return
@@ -269,26 +306,27 @@ func (f *fitter) revenueFit(p *pointFit, cs *colScratch) {
 	zero := make([]float64, nc)
 	f.solveFull(r, w, zero, zero, cs)
 	p.revSigma = f.residualSigma(revReg, cs)
-	p.revExpD = make([]float64, nc)
-	p.revExpR = make([]float64, nc)
-	if p.rpc > 0 {
-		for _, e := range f.regExps {
-			k := p.revSigma * p.revSigma / (e.se * e.se * p.rpc * p.rpc)
-			p.revExpK[e.k] = k
-			pos := f.chans[e.ch].pos
-			p.revExpD[pos] += k * e.S * e.S
-			p.revExpR[pos] += k * e.S * e.lift * p.rpc
-		}
-	}
-	f.solveFull(r, w, p.revExpD, p.revExpR, cs)
+	expD, expR := f.revenueExpTerms(p)
+	f.solveFull(r, w, expD, expR, cs)
 	p.revBeta = slices.Clone(cs.beta)
 	p.revBB = slices.Clone(cs.bb)
-	p.revFitReg = make([]float64, f.T)
-	p.revRes = make([]float64, f.T)
-	for t := range f.T {
-		p.revFitReg[t] = d.predict(t, -1, nil, cs)
-		p.revRes[t] = revReg[t] - p.revFitReg[t]
+	p.genRevReg, p.genRevRes = f.unshrunk(revReg, r, w, expD, expR, cs)
+}
+
+// revenueExpTerms are the experiments' terms of the revenue regression at
+// the current window sums and lifts (see revenueFit).
+func (f *fitter) revenueExpTerms(p *pointFit) (expD, expR []float64) {
+	expD, expR = make([]float64, f.d.nc), make([]float64, f.d.nc)
+	if p.rpc <= 0 {
+		return expD, expR
 	}
+	for _, e := range f.regExps {
+		k := p.revSigma * p.revSigma / (e.se * e.se * p.rpc * p.rpc)
+		pos := f.chans[e.ch].pos
+		expD[pos] += k * e.S * e.S
+		expR[pos] += k * e.S * e.lift * p.rpc
+	}
+	return expD, expR
 }
 
 // confoundedGroups returns groups (input channel indexes) of regression
@@ -308,7 +346,7 @@ func (f *fitter) revenueFit(p *pointFit, cs *colScratch) {
 // bootstrap gives wide intervals itself.
 func (f *fitter) confoundedGroups() [][]int {
 	d := f.d
-	nc := d.nc
+	nc := len(f.fitted) // channels only: the intercept is partialled out below
 	if nc < 2 {
 		return nil
 	}
@@ -337,10 +375,16 @@ func (f *fitter) confoundedGroups() [][]int {
 			expD[j] += w2 / (e.se * e.se) * s * s
 		}
 	}
+	// The baseline regressors are centred, so partialling out the intercept
+	// as well subtracts T x mean x mean.
+	mean := make([]float64, nc)
+	for j := range nc {
+		mean[j] = colSum(ref[j]) / float64(T)
+	}
 	R := make([]float64, nc*nc)
 	for i := range nc {
 		for j := i; j < nc; j++ {
-			v := dot(ref[i], ref[j]) - dot(gbc[i], u[j])
+			v := dot(ref[i], ref[j]) - float64(T)*mean[i]*mean[j] - dot(gbc[i], u[j])
 			R[i*nc+j], R[j*nc+i] = v, v
 		}
 	}

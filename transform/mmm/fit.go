@@ -55,7 +55,7 @@ func withDefaults(g Grain, o Options) (Options, error) {
 		o.Harmonics = pick(day, 3, 2)
 	}
 	if o.MinSpendPeriods == 0 {
-		o.MinSpendPeriods = pick(day, 28, 8)
+		o.MinSpendPeriods = pick(day, 8, 6)
 	}
 	return o, nil
 }
@@ -133,23 +133,32 @@ type chanState struct {
 // columnInto writes Hill(Adstock(spend)) at hp into h and returns the
 // half-saturation in spend units (a: scratch for T values).
 func (c *chanState) columnInto(hp hyper, h, a []float64) float64 {
-	var cache adstockCache
-	cache.a, cache.loga = a, make([]float64, len(a))
-	return c.columnCached(hp, h, &cache)
+	cache := newAdstockCache(len(a))
+	cache.a = a
+	return c.columnCached(hp, h, cache)
 }
 
-// adstockCache keeps one channel's adstock at one decay and its logarithm:
-// candidates of a search step that share a decay share them.
+// adstockCache keeps one channel's adstock at one decay, its logarithm and
+// its power at one shape: candidates of a search step that share a decay
+// share the first two, those that share a decay and a shape all three.
 type adstockCache struct {
-	ok      bool
-	ch      *chanState
-	decay   float64
-	a, loga []float64
-	meanPos float64 // mean of the positive adstocked spend
+	ok       bool
+	ch       *chanState
+	decay    float64
+	a, loga  []float64
+	meanPos  float64 // mean of the positive adstocked spend
+	powOK    bool
+	powShape float64
+	pow      []float64 // a^shape
+}
+
+func newAdstockCache(T int) *adstockCache {
+	return &adstockCache{a: make([]float64, T), loga: make([]float64, T), pow: make([]float64, T)}
 }
 
 // columnCached is columnInto with the adstock taken from (or put in) cache.
-// Hill is computed as 1/(1+exp(shape*(log halfSat - log a))).
+// Hill is computed as a^shape / (a^shape + halfSat^shape) with the powers
+// as exp(shape x log).
 func (c *chanState) columnCached(hp hyper, h []float64, cache *adstockCache) float64 {
 	if !cache.ok || cache.ch != c || cache.decay != hp.decay {
 		adstockInto(cache.a, c.spend, hp.decay)
@@ -174,19 +183,29 @@ func (c *chanState) columnCached(hp hyper, h []float64, cache *adstockCache) flo
 			cache.meanPos = sum / float64(n)
 		}
 		cache.ok, cache.ch, cache.decay = true, c, hp.decay
+		cache.powOK = false
 	}
 	if cache.meanPos == 0 {
 		clear(h)
 		return 0
 	}
-	K := hp.mult * cache.meanPos
-	logK := math.Log(K)
-	for t, la := range cache.loga {
-		if cache.a[t] <= 0 {
-			h[t] = 0
-			continue
+	if !cache.powOK || cache.powShape != hp.shape {
+		for t, la := range cache.loga {
+			cache.pow[t] = math.Exp(hp.shape * la) // 0 where a <= 0
 		}
-		h[t] = 1 / (1 + math.Exp(hp.shape*(logK-la)))
+		cache.powOK, cache.powShape = true, hp.shape
+	}
+	K := hp.mult * cache.meanPos
+	Ks := math.Exp(hp.shape * math.Log(K))
+	for t, p := range cache.pow {
+		switch {
+		case p == 0:
+			h[t] = 0
+		case math.IsInf(p, 1):
+			h[t] = 1
+		default:
+			h[t] = p / (p + Ks)
+		}
 	}
 	return K
 }
@@ -200,7 +219,8 @@ type fitter struct {
 	decayMax float64
 	base     baseline
 	chans    []*chanState
-	fitted   []int     // input channel of each design column
+	fitted   []int     // input channel of each design column but the last
+	ic       int       // design column of the intercept (len(fitted))
 	exps     []*expUse // usable experiments
 	regExps  []*expUse // usable experiments of regression channels
 	expFits  []ExperimentFit
@@ -208,9 +228,12 @@ type fitter struct {
 	yReg     []float64 // outcome less offset
 	d        *design
 	sigma    float64
-	expD     []float64 // experiment terms per design column
-	expR     []float64
-	workers  []*worker
+	// shrinkScale is (sigma/ybar)^2 of the starting fit (0 when the mean
+	// outcome is 0): lambda = shrinkScale / kappa^2 (see chooseLambda).
+	shrinkScale float64
+	expD        []float64 // experiment terms per design column
+	expR        []float64
+	workers     []*worker
 
 	passive    [][]bool // per range: the current fit's positive channels (NNLS warm start)
 	objective  float64
@@ -331,11 +354,18 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	for t := range T {
 		f.yReg[t] = in.Outcome[t] - f.offset[t]
 	}
-	cols := make([][]float64, len(f.fitted))
+	// Design columns: the fitted channels, then the intercept.
+	cols := make([][]float64, len(f.fitted)+1)
 	for j, ch := range f.fitted {
 		cols[j] = f.chans[ch].h
 	}
+	f.ic = len(f.fitted)
+	cols[f.ic] = make([]float64, T)
+	for t := range T {
+		cols[f.ic][t] = 1
+	}
 	f.d = newDesign(f.base.cols, cols, f.yReg, f.K, f.H)
+	f.d.ic = f.ic
 	f.expD = make([]float64, len(cols))
 	f.expR = make([]float64, len(cols))
 	// sigma for the experiments' weights: the residual standard deviation
@@ -343,6 +373,9 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	cs := f.d.newScratch()
 	f.solveFull(f.d.ranges[f.K].r, f.d.ranges[f.K].w, f.expD, f.expR, cs)
 	f.sigma = f.residualSigma(f.yReg, cs)
+	if ybar := colSum(in.Outcome) / float64(T); ybar > 0 {
+		f.shrinkScale = (f.sigma / ybar) * (f.sigma / ybar)
+	}
 	f.expTerms()
 	f.refreshPassive(cs)
 	return f, nil

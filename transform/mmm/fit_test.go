@@ -22,8 +22,9 @@ func relErr(got, want float64) float64 { return math.Abs(got/want - 1) }
 
 // Three years daily with known effects: flighted channels, a TV-like
 // channel, two always-on channels with go-dark weeks, and a channel with
-// no effect. Over seeds 1..20 of this generator the channel totals' RMS
-// error was 8.6%, 78% of the 90% intervals covered the truth and the
+// no effect. Over seeds 1..20 of this generator (Bootstrap 100) the
+// channel totals' RMS error was 8.4%, 90% of the 90% intervals covered the
+// truth (76% when the bootstrap held the hyperparameters fixed) and the
 // no-effect channel's interval included 0 in 19 of 20; the seeds here are
 // fixed so the test is deterministic.
 func TestRecoveryDaily(t *testing.T) {
@@ -73,7 +74,7 @@ func TestRecoveryDaily(t *testing.T) {
 
 // The same kind of data weekly (156 weeks). The holdout folds hold 24
 // weeks, so hyperparameters are chosen on little evidence: over seeds 1..20
-// the totals' RMS error was 28% (the always-on channel mostly
+// the totals' RMS error was 29% (the always-on channel mostly
 // overestimated); the tolerances say so.
 func TestRecoveryWeekly(t *testing.T) {
 	t.Parallel()
@@ -191,5 +192,72 @@ func TestConfoundedPairSplit(t *testing.T) {
 		if s := ca.BetaDraws[r]*sa + cb.BetaDraws[r]*sb; s <= 0 {
 			t.Fatalf("replicate %d: pair sum %g", r, s)
 		}
+	}
+}
+
+// One year daily of a small market (weakSpec: about 5 conversions a day,
+// Poisson counts, ten channels, most always on, two without effect). On
+// these seeds a fit with a free intercept drove the baseline's mean below
+// 0 (baseline shares -0.08, -0.09, -0.14 and -0.59): the channels claimed
+// more than all conversions. Here the baseline's mean is never negative,
+// the channels' summed contribution stays within the fitted outcome, the
+// no-effect channels' intervals include 0, and the pulsed channels (8 and
+// 18 days with spend, carry-over) are identified.
+func TestWeakDataBaseline(t *testing.T) {
+	t.Parallel()
+	for _, seed := range []uint64{1, 2, 3, 9} {
+		sim := simulateWeak(seed, weakSpec())
+		fit := fitOrFail(t, sim.in, Options{Seed: seed, Bootstrap: 60})
+		T := float64(len(fit.Baseline))
+		if mean := sum(fit.Baseline) / T; mean < -1e-9 || fit.BaselineShare < 0 || fit.BaselineShare > 1 {
+			t.Errorf("seed %d: baseline mean %g per period, baseline share %g", seed, mean, fit.BaselineShare)
+		}
+		outcome := sum(sim.in.Outcome)
+		total := 0.0
+		for i, c := range fit.Channels {
+			total += c.Total
+			if sim.truth[i] == 0 && c.TotalLow > 1e-9*outcome && c.TotalHigh > 0.01*outcome {
+				t.Errorf("seed %d: %s has no effect but its interval is [%g, %g]", seed, c.Name, c.TotalLow, c.TotalHigh)
+			}
+			if (c.Name == "mail" || c.Name == "events") && !c.Identified {
+				t.Errorf("seed %d: %s not identified: %s", seed, c.Name, c.Why)
+			}
+			if c.TotalLow > c.Total || c.Total > c.TotalHigh {
+				t.Errorf("seed %d: %s total %g outside its interval [%g, %g]", seed, c.Name, c.Total, c.TotalLow, c.TotalHigh)
+			}
+		}
+		if fitted := sum(fit.Fitted); total > fitted*(1+1e-9) {
+			t.Errorf("seed %d: channels' summed contribution %g exceeds the fitted outcome %g", seed, total, fitted)
+		}
+	}
+}
+
+// The 90% intervals of the channel totals cover the truth about as often
+// as they say. Over seeds 1..20 (Bootstrap 100) they covered it in 90% of
+// the daily channel fits, 93% of the weekly ones and 91% of the weak-data
+// ones (TestWeakDataBaseline's series); with the hyperparameters and the
+// shrinkage held fixed in the bootstrap it was 76%, 40% and 69%. Here, on
+// seeds 1..10 of the weekly series (30 channel fits with an effect; the
+// weekly fits are the cheapest), at least 80% must cover: the
+// fixed-hyperparameter bootstrap covered 8 of 30, and with a true rate of
+// 90% the chance of fewer than 24 of 30 is about 3%.
+func TestIntervalCoverage(t *testing.T) {
+	t.Parallel()
+	covered, n := 0, 0
+	for seed := uint64(1); seed <= 10; seed++ {
+		sim := simulate(seed, weeklySpec())
+		fit := fitOrFail(t, sim.in, Options{Seed: seed, Bootstrap: 100})
+		for i, c := range fit.Channels {
+			if sim.truth[i] == 0 {
+				continue
+			}
+			n++
+			if covers(c, sim.truth[i]) {
+				covered++
+			}
+		}
+	}
+	if float64(covered) < 0.8*float64(n) {
+		t.Errorf("90%% intervals cover the truth for %d of %d channel fits", covered, n)
 	}
 }

@@ -93,7 +93,7 @@ func TestUnidentifiedChannels(t *testing.T) {
 	fit := fitOrFail(t, in, Options{Seed: 3, Bootstrap: 40})
 	wantWhy := map[string]string{
 		"radio":  "spend is constant: it cannot be told apart from the baseline",
-		"events": "spend in only 5 periods; needs 28",
+		"events": "spend in only 5 periods; needs 8",
 		"print":  "no spend in the fitted periods",
 	}
 	for _, c := range fit.Channels[2:] {

@@ -148,3 +148,102 @@ func TestDesignIncrementalUpdate(t *testing.T) {
 		}
 	}
 }
+
+// A design copied for another response (a bootstrap replicate) has the
+// normal equations of a design built from scratch with that response.
+func TestDesignWithY(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const T, K, H = 200, 2, 30
+	base := [][]float64{make([]float64, T), make([]float64, T)}
+	cols := [][]float64{make([]float64, T), make([]float64, T), make([]float64, T)}
+	y, y2 := make([]float64, T), make([]float64, T)
+	for t := range T {
+		base[0][t] = float64(t)/T - 0.5
+		base[1][t] = math.Cos(float64(t) / 7)
+		for c := range cols {
+			cols[c][t] = r.Float64()
+		}
+		cols[2][t] = 1
+		y[t], y2[t] = 10*r.Float64(), 20*r.Float64()
+	}
+	d := newDesign(base, cols, y, K, H)
+	e := d.withY(y2)
+	want := newDesign(base, cols, y2, K, H)
+	close := func(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+	for m := 0; m <= K; m++ {
+		got, w := e.ranges[m], want.ranges[m]
+		for i := range w.w {
+			if !close(got.w[i], w.w[i]) || !close(got.gb[i], w.gb[i]) {
+				t.Fatalf("range %d: baseline solve %d = %g, want %g", m, i, got.w[i], w.w[i])
+			}
+		}
+		for i := range w.r {
+			if !close(got.r[i], w.r[i]) || !close(got.gc[i], w.gc[i]) {
+				t.Fatalf("range %d: r[%d] = %g, want %g", m, i, got.r[i], w.r[i])
+			}
+		}
+		for i := range w.R {
+			if !close(got.R[i], w.R[i]) {
+				t.Fatalf("range %d: R[%d] = %g, want %g", m, i, got.R[i], w.R[i])
+			}
+		}
+	}
+	// The copy owns its columns: committing a candidate to it leaves d alone.
+	h := make([]float64, T)
+	for t := range h {
+		h[t] = 3
+	}
+	cs := e.newScratch()
+	e.products(0, h, cs)
+	e.commit(0, h, cs)
+	if d.cols[0][0] == 3 || d.ranges[K].R[0] == e.ranges[K].R[0] {
+		t.Error("committing to the copy changed the original")
+	}
+}
+
+// The shrinkage adds lambda x (mean of the column over all rows)^2 to a
+// channel's diagonal in every range and nothing to the intercept's; a
+// channel with an exactly constant column is recognised as the intercept
+// (no information) and dropped.
+func TestDesignShrinkage(t *testing.T) {
+	const T, K, H = 60, 1, 20
+	base := [][]float64{make([]float64, T)}
+	x, one, flat := make([]float64, T), make([]float64, T), make([]float64, T)
+	y := make([]float64, T)
+	for t := range T {
+		base[0][t] = float64(t%7) - 3
+		x[t] = float64(t%5 + 1) // mean 3
+		one[t] = 1
+		flat[t] = 2
+		y[t] = 5 + 2*x[t]
+	}
+	d := newDesign(base, [][]float64{x, flat, one}, y, K, H)
+	d.ic = 2
+	cs := d.newScratch()
+	zero := make([]float64, 3)
+	plain := make([][]float64, K+1)
+	for m := 0; m <= K; m++ {
+		d.reduced(m, -1, cs, nil, zero, zero)
+		plain[m] = append([]float64(nil), cs.R...)
+		if cs.R[1*3+1] != 0 || cs.r[1] != 0 {
+			t.Errorf("range %d: the constant column is kept: R %g, r %g", m, cs.R[4], cs.r[1])
+		}
+	}
+	d.lambda = 0.5
+	for m := 0; m <= K; m++ {
+		d.reduced(m, -1, cs, nil, zero, zero)
+		if got, want := cs.R[0], plain[m][0]+0.5*3*3; math.Abs(got-want) > 1e-9*want {
+			t.Errorf("range %d: channel diagonal %g, want %g", m, got, want)
+		}
+		if cs.R[8] != plain[m][8] {
+			t.Errorf("range %d: intercept diagonal %g, want %g", m, cs.R[8], plain[m][8])
+		}
+	}
+	// Without shrinkage the exact model is recovered, intercept included.
+	d.lambda = 0
+	d.reduced(K, -1, cs, nil, zero, zero)
+	cs.nn.solve(cs.R, cs.r, 3, cs.beta)
+	if math.Abs(cs.beta[0]-2) > 1e-4 || math.Abs(cs.beta[2]-5) > 1e-3 || cs.beta[1] != 0 {
+		t.Errorf("coefficients %v, want [2 0 5]", cs.beta)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"gonum.org/v1/gonum/stat/distuv"
 )
 
 // The simulation generator of the recovery tests: an outcome series built
@@ -246,4 +248,104 @@ func windowLift(c simChannel, spend []float64, from, to int, level float64) floa
 		lift += c.beta * (simHill(on[t], c.halfSat, c.shape) - simHill(off[t], c.halfSat, c.shape))
 	}
 	return lift
+}
+
+// weakSpec is one year daily of a small market, like the product's demo:
+// about 5 conversions a day, Poisson counts, ten spend channels, most of
+// them always on with small effects, two with none. Every spend series is
+// positive and most are on nearly every day, so each channel column is
+// close to the intercept.
+func weakSpec() simSpec {
+	return simSpec{
+		grain: Day, periods: 365, base: 1.5,
+		channels: []simChannel{
+			{name: "search", kind: "budget", level: 250, decay: 0.3, shape: 1, halfSat: 500, beta: 5.5},
+			{name: "social", kind: "budget", level: 110, decay: 0.3, shape: 1, halfSat: 200, beta: 2},
+			{name: "display", kind: "budget", level: 100, decay: 0.3, shape: 1, halfSat: 100, beta: 0.4},
+			{name: "affiliates", kind: "budget", level: 90, decay: 0.3, shape: 1, halfSat: 80, beta: 0.7},
+			{name: "branch", kind: "weekdays", level: 200, decay: 0.5, shape: 1, halfSat: 200, beta: 0.5},
+			{name: "callcentre", kind: "weekdays", level: 50, decay: 0.4, shape: 1, halfSat: 50, beta: 0},
+			{name: "tv", kind: "tv", level: 1400, decay: 0.6, shape: 1.5, halfSat: 900, beta: 0.6},
+			{name: "outdoor", kind: "flight", level: 200, decay: 0.3, shape: 1, halfSat: 200, beta: 0},
+			{name: "mail", kind: "drops", level: 4000, decay: 0.85, shape: 1, halfSat: 400, beta: 0.8},
+			{name: "events", kind: "drops", level: 1200, decay: 0.8, shape: 1, halfSat: 150, beta: 0.4},
+		},
+	}
+}
+
+// weakSpend draws the spend of the kinds weakSpec adds to simSpend's:
+// "budget" (on every day, a weekday pattern and a budget factor of
+// 0.5..1.6 drawn per week), "weekdays" (the same, closed on Sundays) and
+// "drops" (8 drops for direct mail or 18 for events, on random days).
+func weakSpend(r *rand.Rand, kind string, level float64, T int, start time.Time) []float64 {
+	x := make([]float64, T)
+	switch kind {
+	case "budget", "weekdays":
+		f := 1.0
+		for t := range T {
+			d := start.AddDate(0, 0, t)
+			if t%7 == 0 {
+				f = 0.5 + 1.1*r.Float64()
+			}
+			w := 1.0
+			switch d.Weekday() {
+			case time.Saturday:
+				w = 0.7
+			case time.Sunday:
+				w = 0.6
+				if kind == "weekdays" {
+					w = 0
+				}
+			}
+			x[t] = level * f * w * (0.85 + 0.3*r.Float64())
+		}
+	case "drops":
+		n := 8
+		if level < 2000 {
+			n = 18
+		}
+		for range n {
+			x[10+r.IntN(T-20)] += level * (0.7 + 0.6*r.Float64())
+		}
+	}
+	return x
+}
+
+// simulateWeak draws weakSpec's data: Poisson counts of baseline plus the
+// channels' contributions, the baseline with a trend and a weekday
+// pattern.
+func simulateWeak(seed uint64, sp simSpec) simResult {
+	src := rand.NewPCG(seed, 7)
+	r := rand.New(src)
+	T := sp.periods
+	start := time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)
+	in := Input{Start: start, Grain: Day, Outcome: make([]float64, T)}
+	res := simResult{spec: sp, truth: make([]float64, len(sp.channels)), contrib: make([][]float64, len(sp.channels))}
+	for i, c := range sp.channels {
+		var spend []float64
+		if c.kind == "tv" || c.kind == "flight" {
+			spend = simSpend(r, c.kind, c.level, T, Day)
+		} else {
+			spend = weakSpend(r, c.kind, c.level, T, start)
+		}
+		in.Channels = append(in.Channels, Channel{Name: c.name, Spend: spend})
+		a := simAdstock(spend, c.decay)
+		res.contrib[i] = make([]float64, T)
+		for t := range T {
+			res.contrib[i][t] = c.beta * simHill(a[t], c.halfSat, c.shape)
+			res.truth[i] += res.contrib[i][t]
+		}
+	}
+	for t := range T {
+		mean := sp.base * (0.9 + 0.2*float64(t)/float64(T))
+		if wd := start.AddDate(0, 0, t).Weekday(); wd == time.Saturday || wd == time.Sunday {
+			mean *= 0.8
+		}
+		for i := range sp.channels {
+			mean += res.contrib[i][t]
+		}
+		in.Outcome[t] = distuv.Poisson{Lambda: mean, Src: src}.Rand()
+	}
+	res.in = in
+	return res
 }
