@@ -432,3 +432,23 @@ func running(s *Server) bool {
 	})
 	return r
 }
+
+// TestOversizedMessage: a message over maxPGMessage gets a FATAL error and
+// the session ends.
+func TestOversizedMessage(t *testing.T) {
+	e := newTestEnv(t, nil)
+	pc := e.pgxConn(t, testPassword)
+	q := "SELECT '" + strings.Repeat("x", maxPGMessage) + "'"
+	_, err := pc.Exec(context.Background(), q, pgx.QueryExecModeSimpleProtocol)
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) || pe.Severity != "FATAL" || pe.Code != "54000" {
+		t.Fatalf("oversized message: %v, want FATAL 54000", err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for sessions(e.srv) > 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	}
+	if n := sessions(e.srv); n != 0 || !pc.IsClosed() {
+		t.Errorf("after an oversized message: %d sessions open, client closed %v", n, pc.IsClosed())
+	}
+}

@@ -107,6 +107,9 @@ func (s *Server) newWire() (*wire.Server, error) {
 			return &formatPortals{inner: &wire.DefaultPortalCache{}, formats: map[string][]wire.FormatCode{}}
 		}),
 		wire.Logger(slog.New(minLevel{slog.Default().Handler(), slog.LevelWarn})),
+		// Each connection holds a read buffer of the largest message size.
+		wire.MessageBufferSize(maxPGMessage),
+		wire.ErrorSanitizer(fatalOversized),
 	}
 	if s.cfg.Serve.TLSCert != "" {
 		cert, err := tls.LoadX509KeyPair(s.cfg.Resolve(s.cfg.Serve.TLSCert), s.cfg.Resolve(s.cfg.Serve.TLSKey))
@@ -120,6 +123,21 @@ func (s *Server) newWire() (*wire.Server, error) {
 		return nil, fmt.Errorf("server: postgres: %w", err)
 	}
 	return srv, nil
+}
+
+// maxPGMessage is the largest PostgreSQL message (a statement with its
+// parameters) a client may send; the same as the HTTP body limit.
+const maxPGMessage = 1 << 20
+
+// fatalOversized makes the answer to an oversized message FATAL: the
+// client drops the connection instead of going on with a stream the
+// server may read differently from it.
+func fatalOversized(err error) error {
+	if errors.Is(err, buffer.ErrMessageSizeExceeded) {
+		return psqlerr.WithSeverity(psqlerr.WithCode(
+			fmt.Errorf("message larger than %d bytes: %w", maxPGMessage, err), codes.ProgramLimitExceeded), psqlerr.LevelFatal)
+	}
+	return err
 }
 
 // pgOpenSession gives the authenticated client its DuckDB connection.
