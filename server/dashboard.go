@@ -34,7 +34,7 @@ var (
 // statement (sql/dash_<name>.sql, filled in by init).
 type panel struct {
 	table string
-	args  []string // from, to, channel, model, type
+	args  []string // from, to, channel, model, type; currency and timezone come from the config
 	sql   string
 }
 
@@ -43,6 +43,7 @@ var panels = map[string]panel{
 	"kpis":             {table: "channel_performance", args: []string{"from", "to", "channel", "model", "type"}},
 	"channels":         {table: "channel_performance", args: []string{"from", "to", "channel", "model", "type"}},
 	"roas_matrix":      {table: "channel_performance", args: []string{"from", "to", "channel", "type"}},
+	"trend":            {table: "channel_performance", args: []string{"from", "to", "channel", "model", "type"}},
 	"model_comparison": {table: "model_comparison", args: []string{"channel", "type"}},
 	"funnel":           {table: "funnel", args: []string{"from", "to", "channel"}},
 	"cohorts":          {table: "cohort_retention", args: []string{"from", "to", "channel"}},
@@ -53,7 +54,7 @@ var panels = map[string]panel{
 	"incrementality":   {table: "channel_incrementality", args: []string{"channel", "type"}},
 	"budget":           {table: "budget_recommendations"},
 	"runs":             {table: "pipeline_runs"},
-	"filters":          {table: "channel_performance"},
+	"filters":          {table: "channel_performance", args: []string{"currency", "timezone", "acquisition_model"}},
 }
 
 func init() {
@@ -106,6 +107,12 @@ func (s *Server) panelArgs(r *http.Request, names []string) ([]any, error) {
 				v = "(all)"
 			}
 			args = append(args, v)
+		case "currency": // the config's, never the request's
+			args = append(args, s.cfg.Currency)
+		case "timezone":
+			args = append(args, s.cfg.Timezone)
+		case "acquisition_model":
+			args = append(args, s.cfg.Evaluation.AcquisitionModel)
 		}
 	}
 	return args, nil

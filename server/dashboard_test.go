@@ -213,7 +213,7 @@ func TestDashboardChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	states := evaluate[map[string]string](t, bctx, panelStatesJS)
-	channelRows, err := chromedp.Run(bctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll('[data-panel="channels"] tbody tr')].map(tr => [tr.children[0].textContent, tr.querySelector('[data-col="roas"]').dataset.value ?? "", tr.querySelector('[data-col="revenue"]').textContent])`))
+	channelRows, err := chromedp.Run(bctx, chromedp.Evaluate[[][]string](`[...document.querySelectorAll('[data-panel="channels"] tbody tr')].map(tr => [tr.children[0].firstChild.textContent, tr.querySelector('[data-col="roas"]').dataset.value ?? "", tr.querySelector('[data-col="revenue"]').textContent])`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -222,10 +222,20 @@ func TestDashboardChromium(t *testing.T) {
 			t.Errorf("panel %s is %q", panel, state)
 		}
 	}
-	for _, p := range []string{"kpis", "channels", "roas_matrix", "runs", "mmm_fit", "contribution", "incrementality", "response_curves", "budget"} {
+	for _, p := range []string{"kpis", "channels", "trend", "roas_matrix", "runs", "mmm_fit", "contribution", "incrementality", "response_curves", "budget"} {
 		if states[p] != "ready" {
 			t.Errorf("panel %s: %q, want ready", p, states[p])
 		}
+	}
+	checkFirstHour(t, bctx, cfg)
+	// Issue 14 item 2: a budget row's change_factor is its recommended / spend, exactly as shown.
+	var bad, n int
+	if err := w.DB().QueryRowContext(ctx, `SELECT count(*) FILTER (WHERE abs(change_factor - recommended_spend::DOUBLE / spend::DOUBLE) > 1e-9), count(*)
+		FROM budget_recommendations WHERE spend > 0`).Scan(&bad, &n); err != nil {
+		t.Fatal(err)
+	}
+	if bad > 0 || n == 0 {
+		t.Errorf("budget_recommendations: %d of %d rows with change_factor <> recommended / spend", bad, n)
 	}
 
 	// The headline numbers against SQL.
@@ -361,6 +371,7 @@ func TestDashboardChromium(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkKPIs(kpis, " AND channel = ? AND date BETWEEN ?::DATE AND ?::DATE", ch, from, to)
+	checkNoStrayText(t, bctx)
 	shot("dashboard-filtered.png", chromedp.FullScreenshot(100))
 
 	// One conversion type: the incrementality section shows that type's fit.
@@ -1023,5 +1034,53 @@ func TestDashboardIncrementalityChromium(t *testing.T) {
 	}
 	if errs := pageErrs.all(); len(errs) > 0 {
 		t.Errorf("the page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+// checkFirstHour: the ROAS chart is sorted largest first, the trend panel
+// draws its three charts, every panel with a model label shows it, and the
+// reporting currency is on the page.
+func checkFirstHour(t *testing.T, bctx context.Context, cfg *config.Config) {
+	t.Helper()
+	bars := evaluate[[]float64](t, bctx, `[...document.querySelectorAll('[data-panel="channels"] .chart rect')].map(r => Number(r.dataset.value))`)
+	if len(bars) == 0 {
+		t.Error("ROAS chart: no bars")
+	}
+	for i := 1; i < len(bars); i++ {
+		if bars[i] > bars[i-1] {
+			t.Errorf("ROAS chart not sorted: %v", bars)
+			break
+		}
+	}
+	if n := evaluate[int](t, bctx, `document.querySelectorAll('[data-panel="trend"] svg').length`); n != 3 {
+		t.Errorf("trend panel: %d charts, want 3", n)
+	}
+	if n := evaluate[int](t, bctx, `document.querySelectorAll('[data-panel="trend"] svg path.line').length`); n == 0 {
+		t.Error("trend panel: no lines")
+	}
+	checkNoStrayText(t, bctx)
+	empty := evaluate[[]string](t, bctx, `[...document.querySelectorAll('.modellabel')].filter(e => !e.textContent.trim()).map(e => (e.closest('[data-panel]') || e.parentElement).dataset.panel || e.parentElement.id)`)
+	if len(empty) > 0 {
+		t.Errorf("panels without a model label: %v", empty)
+	}
+	if got := evaluate[string](t, bctx, `document.querySelector('#currency').textContent`); !strings.Contains(got, cfg.Currency) || cfg.Currency == "" {
+		t.Errorf("currency shown %q, want %q", got, cfg.Currency)
+	}
+	if got := evaluate[string](t, bctx, `document.querySelector('[data-panel="channels"] th[data-col], [data-panel="channels"] thead th:nth-child(3)').textContent`); !strings.Contains(got, cfg.Currency) {
+		t.Errorf("spend heading %q does not name the currency %s", got, cfg.Currency)
+	}
+	// The cohort table fits its card: no sideways scroll.
+	if over := evaluate[bool](t, bctx, `(() => { const b = document.querySelector('[data-panel="cohorts"] .body'); return b.scrollWidth > b.clientWidth + 1; })()`); over {
+		t.Error("the cohort table scrolls sideways")
+	}
+}
+
+// checkNoStrayText: no chart holds loose text (a null appended as "null").
+func checkNoStrayText(t *testing.T, bctx context.Context) {
+	t.Helper()
+	for _, p := range []string{"trend", "contribution", "channels"} {
+		if txt := evaluate[string](t, bctx, `[...document.querySelector('[data-panel="`+p+`"] .chart').childNodes].filter(n => n.nodeType === 3).map(n => n.textContent).join("")`); txt != "" {
+			t.Errorf("panel %s: stray text %q in its chart", p, txt)
+		}
 	}
 }

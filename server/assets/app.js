@@ -48,6 +48,10 @@ const numeric = new Set(["money", "signed", "count", "ratio", "pct"]);
 // Columns whose sign is coloured.
 const signedCols = new Set(["roi", "change", "marginal_roi", "expected_revenue_change"]);
 
+// The config's reporting currency (from /api/dashboard/filters); money
+// headings name it.
+let currency = "";
+
 function filters() {
   const f = new FormData($("#filters"));
   const p = new URLSearchParams();
@@ -101,7 +105,8 @@ function table(res, columns, opts = {}) {
   const cols = columns || res.columns.map(c => c.name);
   const t = el("table", { class: opts.cls || "" });
   const head = el("tr");
-  for (const c of cols) head.append(el("th", { text: (opts.heads && opts.heads[c]) || c.replace(/_/g, " "), class: numeric.has(columnFormat[c]) ? "num" : "" }));
+  const money = c => currency && (columnFormat[c] === "money" || columnFormat[c] === "signed") ? ` (${currency})` : "";
+  for (const c of cols) head.append(el("th", { text: ((opts.heads && opts.heads[c]) || c.replace(/_/g, " ")) + money(c), class: numeric.has(columnFormat[c]) ? "num" : "" }));
   t.append(el("thead", {}, head));
   const body = el("tbody");
   for (const o of objects(res)) {
@@ -165,6 +170,67 @@ function barChart(items, label, measure, format, w = 1100) {
     const vt = svgEl("text", { x: left + bw + 4, y: y + 13 }); vt.textContent = format(o[measure]); s.append(vt);
   });
   return s;
+}
+
+// outlierCap is where a bar chart's axis stops when one value dwarfs the
+// others (more than 3x the next largest): 1.2x the next largest; else null.
+function outlierCap(vals) {
+  const a = vals.map(Math.abs).sort((x, y) => y - x);
+  if (a.length < 3 || !(a[1] > 0) || a[0] <= 3 * a[1]) return null;
+  return a[1] * 1.2;
+}
+
+// sortedBarChart draws bars largest first; an outlier's bar is cut at the
+// cap (marked with a break, its real value printed) so the others stay readable.
+function sortedBarChart(items, label, measure, format, w = 1100) {
+  const sorted = [...items].sort((a, b) => Number(b[measure]) - Number(a[measure]));
+  const cap = outlierCap(sorted.map(o => Number(o[measure] ?? 0)));
+  const shown = sorted.map(o => cap == null || Math.abs(Number(o[measure])) <= cap ? o : { ...o, [measure]: Math.sign(Number(o[measure])) * cap, capped: Number(o[measure]) });
+  const s = barChart(shown, label, measure, v => format(v), w);
+  const rowH = 22, left = 170, right = 90;
+  shown.forEach((o, i) => {
+    if (o.capped == null) return;
+    const rect = s.querySelectorAll("rect")[i];
+    rect.classList.add("capped");
+    rect.dataset.value = o.capped;
+    const x = left + (w - left - right) - 14, y = i * rowH + 4;
+    s.append(svgEl("path", { d: `M${x} ${y - 1}l6 ${rowH - 4}M${x + 5} ${y - 1}l6 ${rowH - 4}`, class: "break" }));
+    s.querySelectorAll("text")[2 * i + 1].textContent = format(o.capped);
+  });
+  const note = cap == null ? null : el("p", { class: "hint", text: `Sorted, largest first. The axis stops at ${format(cap)}: longer bars are cut (marked //) and show their real value.` });
+  return el("div", {}, s, note);
+}
+
+// lineChart draws one line per series over the weeks; value(week, series)
+// is a number or null (a gap).
+function lineChart(weeks, series, colour, value, yLabel, format, w = 360, h = 200) {
+  const left = 50, right = 8, top = 10, bottom = 26;
+  const vals = weeks.flatMap(wk => series.map(x => value(wk, x))).filter(v => v != null && isFinite(v)).map(Number);
+  const cap = outlierCap(vals);
+  const ticks = niceTicks(Math.min(0, ...vals), cap ?? Math.max(1e-9, ...vals), 4);
+  const lo = ticks[0], hi = ticks[ticks.length - 1];
+  const X = i => left + (weeks.length > 1 ? i / (weeks.length - 1) : 0.5) * (w - left - right);
+  const Y = v => top + (hi - Math.min(v, hi)) / (hi - lo) * (h - top - bottom);
+  const s = svgEl("svg", { viewBox: `0 0 ${w} ${h}`, width: "100%", role: "img", "aria-label": yLabel + " by week" });
+  for (const t of ticks) {
+    s.append(svgEl("line", { x1: left, x2: w - right, y1: Y(t), y2: Y(t), class: t === 0 ? "axis zero" : "axis" }));
+    svgText(s, { x: left - 5, y: Y(t) + 4, "text-anchor": "end", class: "tick" }, format(t));
+  }
+  if (weeks.length) {
+    svgText(s, { x: left, y: h - 8, class: "tick" }, fmt.date(weeks[0]));
+    svgText(s, { x: w - right, y: h - 8, "text-anchor": "end", class: "tick" }, fmt.date(weeks[weeks.length - 1]));
+  }
+  for (const x of series) {
+    let d = "", pen = false;
+    weeks.forEach((wk, i) => {
+      const v = value(wk, x);
+      if (v == null || !isFinite(v)) { pen = false; return; }
+      d += (pen ? "L" : "M") + X(i).toFixed(1) + " " + Y(Number(v)).toFixed(1);
+      pen = true;
+    });
+    if (d) s.append(svgTitle(svgEl("path", { d, class: "line", stroke: colour(x), "data-series": x }), x));
+  }
+  return el("figure", { class: "multiple" }, el("figcaption", {}, el("b", { text: yLabel }), el("span", { class: "sub", text: cap == null ? "" : `axis cut at ${format(hi)}; higher weeks run off the top` })), s);
 }
 
 // pivot turns long rows into a row-label x column-label grid.
@@ -375,8 +441,44 @@ const renderers = {
   },
   channels(res, sec) {
     const rows = objects(res);
-    $(".chart", sec).replaceChildren(barChart(rows.filter(o => o.roas != null), "channel", "roas", v => fmt.ratio(v) + "×"));
-    return table(res, ["channel", "channel_group", "spend", "conversions", "revenue", "cpa", "roas", "roi"]);
+    $(".chart", sec).replaceChildren(sortedBarChart(rows.filter(o => o.roas != null), "channel", "roas", v => fmt.ratio(v) + "×"));
+    const flagged = rows.filter(o => o.paid_as_organic);
+    const t = table(res, ["channel", "channel_group", "spend", "conversions", "revenue", "cpa", "roas", "roi"], {
+      rowClass: o => o.paid_as_organic ? "flagged" : "",
+      cells: { channel: o => { const td = el("td", { text: o.channel }); td.dataset.col = "channel"; if (o.paid_as_organic) td.append(" ", badge("has spend", "warn")); return td; } },
+    });
+    if (!flagged.length) return t;
+    const names = flagged.map(o => o.channel).join(", ");
+    return el("div", {}, el("p", { class: "notice flag", text: `${names}: classed organic but has spend. A paid source or medium the channel rules do not know ` +
+      "(e.g. paid WeChat classed Organic Social) inflates organic and hides the paid channel's cost per conversion: add a rule under channels: rules: in attrib.yaml (see `attrib channels`)." }), t);
+  },
+  trend(res, sec) {
+    const rows = objects(res);
+    const weeks = [], grid = new Map(), totals = new Map();
+    for (const o of rows) {
+      const wk = fmt.date(o.week_start);
+      if (!grid.has(wk)) { grid.set(wk, new Map()); weeks.push(wk); }
+      grid.get(wk).set(o.channel, o);
+      const t = totals.get(o.channel) || [0, 0];
+      totals.set(o.channel, [t[0] + Number(o.conversions ?? 0), t[1] + Number(o.spend ?? 0)]);
+    }
+    // Channels ranked by their share of conversions plus their share of spend,
+    // so big spenders with few conversions (TV) are drawn too.
+    const sumC = [...totals.values()].reduce((a, t) => a + t[0], 0) || 1, sumS = [...totals.values()].reduce((a, t) => a + t[1], 0) || 1;
+    const weight = x => totals.get(x)[0] / sumC + totals.get(x)[1] / sumS;
+    const all = [...totals.keys()].sort((a, b) => weight(b) - weight(a) || a.localeCompare(b));
+    const series = all.slice(0, palette.length);
+    const colours = new Map(series.map((x, i) => [x, palette[i]]));
+    const colour = x => colours.get(x);
+    const get = k => (wk, x) => { const o = grid.get(wk).get(x); return o == null || o[k] == null ? null : Number(o[k]); };
+    const cur = currency ? ` (${currency})` : "";
+    const more = all.length > series.length ? el("p", { class: "hint", text: `${all.length - series.length} smaller channels not drawn; choose one in the Channel filter.` }) : null;
+    $(".chart", sec).replaceChildren(legend(series.map(x => [x, colour(x)])),
+      el("div", { class: "multiples trend" },
+        lineChart(weeks, series, colour, get("conversions"), "conversions per week", fmt.compact),
+        lineChart(weeks, series, colour, get("spend"), "spend per week" + cur, fmt.compact),
+        lineChart(weeks, series, colour, get("roas"), "ROAS per week", v => fmt.ratio(v) + "×")), ...(more ? [more] : []));
+    return null;
   },
   roas_matrix(res) {
     const p = pivot(objects(res), "channel", "model", "roas");
@@ -453,7 +555,7 @@ const renderers = {
     const note = partial.size ? el("p", { class: "hint", text: "Lighter bars: weeks only partly inside the model's window or the date filter." }) : null;
     $(".chart", sec).replaceChildren(
       stackedBars(weeks, series, colour, (w, x) => grid.get(w).get(x), partial, "conversions per week"),
-      legend(series.map(x => [x === BASELINE ? "baseline (without any spend channel)" : x, colour(x)])), note);
+      legend(series.map(x => [x === BASELINE ? "baseline (without any spend channel)" : x, colour(x)])), ...(note ? [note] : []));
     const all = [...totals.values()].reduce((a, b) => a + b, 0);
     const res2 = {
       columns: ["channel", "spend", "contribution", "contribution_share"].map(name => ({ name })),
@@ -524,8 +626,27 @@ const renderers = {
   runs(res) { return table(res); },
 };
 
+// What each panel is computed with, shown in its heading.
+let acquisitionModel = "";
+const modelLabel = {
+  kpis: p => `model: ${p.get("model") || "markov"} · conversions: ${p.get("type") || "(all)"}`,
+  channels: p => `model: ${p.get("model") || "markov"}`,
+  trend: p => `model: ${p.get("model") || "markov"}`,
+  roas_matrix: () => "every model side by side",
+  model_comparison: () => "every model side by side",
+  funnel: () => "no attribution model: channel of each person's first touch",
+  cohorts: () => `acquisition channel by the ${acquisitionModel || "acquisition"} model`,
+  churn: () => `acquisition channel by the ${acquisitionModel || "acquisition"} model`,
+  mmm_fit: () => "media mix model",
+  contribution: () => "media mix model",
+  response_curves: () => "media mix model",
+  budget: () => "media mix model, all conversion types",
+};
+
 async function loadPanel(sec, params) {
   const name = sec.dataset.panel;
+  const ml = $(".modellabel", sec);
+  if (ml && modelLabel[name]) ml.textContent = modelLabel[name](params);
   const url = `/api/dashboard/${name}?${params}`;
   const csv = $(".csv", sec);
   if (csv) { csv.href = url + "&format=csv"; csv.setAttribute("download", name + ".csv"); }
@@ -562,6 +683,7 @@ async function refresh() {
   history.replaceState(null, "", "?" + params);
   fitCache = new Map();
   $("#inc-type").textContent = params.get("type") || "(all)";
+  $("#units .modellabel").textContent = modelLabel.kpis(params);
   $("#status").textContent = "Loading…";
   $("#status").className = "";
   await Promise.all($$("[data-panel]").map(sec => loadPanel(sec, params)));
@@ -580,6 +702,10 @@ async function init() {
   const q = new URLSearchParams(location.search);
   try {
     const f = objects(await getJSON("/api/dashboard/filters"))[0] || {};
+    currency = f.currency || "";
+    acquisitionModel = f.acquisition_model || "";
+    $("#currency").textContent = currency ? `Amounts in ${currency}` + (f.timezone ? `, days in ${f.timezone}` : "") + " ·" : "";
+    for (const k of $$(".kpi")) if (currency && ["spend", "revenue", "cpa"].includes(k.dataset.kpi)) $(".label", k).textContent += ` (${currency})`;
     fillSelect($("#f-channel"), f.channels, q.get("channel"));
     fillSelect($("#f-model"), f.models, q.get("model") || (f.models && f.models.includes("markov") ? "markov" : null));
     fillSelect($("#f-type"), f.conversion_types, q.get("type") || "(all)");
