@@ -1069,6 +1069,10 @@ func checkFirstHour(t *testing.T, bctx context.Context, cfg *config.Config) {
 	if got := evaluate[string](t, bctx, `document.querySelector('[data-panel="channels"] th[data-col], [data-panel="channels"] thead th:nth-child(3)').textContent`); !strings.Contains(got, cfg.Currency) {
 		t.Errorf("spend heading %q does not name the currency %s", got, cfg.Currency)
 	}
+	// Under markov the channel table says how its conversions differ from markov_removal_effects.
+	if got := evaluate[string](t, bctx, `(document.querySelector('[data-panel="channels"] .markov-note') || {}).textContent || ""`); !strings.Contains(got, "markov_removal_effects") {
+		t.Errorf("channels panel under markov: note %q does not explain markov_removal_effects", got)
+	}
 	// The cohort table fits its card: no sideways scroll.
 	if over := evaluate[bool](t, bctx, `(() => { const b = document.querySelector('[data-panel="cohorts"] .body'); return b.scrollWidth > b.clientWidth + 1; })()`); over {
 		t.Error("the cohort table scrolls sideways")

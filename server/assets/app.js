@@ -447,10 +447,13 @@ const renderers = {
       rowClass: o => o.paid_as_organic ? "flagged" : "",
       cells: { channel: o => { const td = el("td", { text: o.channel }); td.dataset.col = "channel"; if (o.paid_as_organic) td.append(" ", badge("has spend", "warn")); return td; } },
     });
-    if (!flagged.length) return t;
+    const params = new URLSearchParams(location.search);
+    const markov = (params.get("model") || "markov") === "markov" ? el("p", { class: "hint markov-note", text: "Conversions here are per-conversion credits: each conversion's credit is shared among the channels on its own path " +
+      "(markov: in proportion to removal effects). markov_removal_effects allocates all conversions by removal effect instead, so a channel can have many there and none here; both are right." }) : null;
+    if (!flagged.length) return markov ? el("div", {}, markov, t) : t;
     const names = flagged.map(o => o.channel).join(", ");
     return el("div", {}, el("p", { class: "notice flag", text: `${names}: classed organic but has spend. A paid source or medium the channel rules do not know ` +
-      "(e.g. paid WeChat classed Organic Social) inflates organic and hides the paid channel's cost per conversion: add a rule under channels: rules: in attrib.yaml (see `attrib channels`)." }), t);
+      "(e.g. paid WeChat classed Organic Social) inflates organic and hides the paid channel's cost per conversion: add a rule under channels: rules: in attrib.yaml (see `attrib channels`)." }), markov, t);
   },
   trend(res, sec) {
     const rows = objects(res);
