@@ -65,7 +65,8 @@ func (m *Metrics) touch(job string) {
 	m.running.WithLabelValues(job)
 }
 
-// Init creates the series of every job and loads the last success times from pipeline_runs.
+// Init creates the series of every job and loads each job's last successful run (its time and rows)
+// from pipeline_runs, so a restarted serve reports them.
 func (m *Metrics) Init(ctx context.Context, db *sql.DB, jobs []string) error {
 	for _, j := range jobs {
 		m.touch(j)
@@ -78,12 +79,16 @@ func (m *Metrics) Init(ctx context.Context, db *sql.DB, jobs []string) error {
 	for rows.Next() {
 		var job string
 		var at sql.NullTime
-		if err := rows.Scan(&job, &at); err != nil {
+		var in, out int64
+		if err := rows.Scan(&job, &at, &in, &out); err != nil {
 			return fmt.Errorf("jobs: last success times: %w", err)
 		}
 		if at.Valid {
 			m.touch(job)
 			m.lastSuccess.WithLabelValues(job).Set(float64(at.Time.UnixNano()) / 1e9)
+			// The last run's rows survive a restart like its time.
+			m.lastRows.WithLabelValues(job, "in").Set(float64(in))
+			m.lastRows.WithLabelValues(job, "out").Set(float64(out))
 		}
 	}
 	if err := rows.Err(); err != nil {
