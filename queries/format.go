@@ -167,8 +167,9 @@ const maxFloatDecimals = 4
 
 // WriteTable prints a result as an aligned text table for people: numbers
 // right-aligned, a floating-point column with as many decimals as its values
-// need (at least one, at most four, so round(x, 1) prints 78.0), integers
-// without decimals, times with a zone in loc (nil: as they come), and East
+// need (at least one, at most four, so round(x, 1) prints 78.0), a DECIMAL
+// column exactly with its fractions padded to the longest, integers without
+// decimals, times with a zone in loc (nil: as they come), and East
 // Asian wide characters counted as two columns.
 func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 	n := len(r.Columns)
@@ -199,6 +200,7 @@ func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 	}
 	numeric := make([]bool, n)
 	decimals := make([]int, n)
+	decimal := make([]bool, n) // DECIMAL columns: exact, padded to the column's longest fraction
 	for i := range n {
 		numeric[i] = numericType(typ(i))
 		seen, allNum := false, true
@@ -212,7 +214,10 @@ func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 				decimals[i] = max(decimals[i], floatDecimals(x))
 			case float32:
 				decimals[i] = max(decimals[i], floatDecimals(float64(x)))
-			case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, duckdb.Decimal, *big.Int, json.Number:
+			case duckdb.Decimal:
+				decimals[i] = max(decimals[i], fracDigits(decimalString(x)))
+				decimal[i] = true
+			case int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, *big.Int, json.Number:
 			default:
 				allNum = false
 			}
@@ -220,7 +225,9 @@ func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 		if seen && r.Types == nil {
 			numeric[i] = allNum
 		}
-		decimals[i] = min(max(decimals[i], 1), maxFloatDecimals)
+		if !decimal[i] {
+			decimals[i] = min(max(decimals[i], 1), maxFloatDecimals)
+		}
 	}
 	cells := make([][]string, 0, len(rows)+1)
 	cells = append(cells, r.Columns)
@@ -267,6 +274,15 @@ func tableCell(v any, decimals int, typ string, loc *time.Location) string {
 		return strconv.FormatFloat(x, 'f', decimals, 64)
 	case float32:
 		return tableCell(float64(x), decimals, typ, loc)
+	case duckdb.Decimal:
+		d := decimalString(x)
+		if pad := decimals - fracDigits(d); pad > 0 {
+			if !strings.Contains(d, ".") {
+				d += "."
+			}
+			d += strings.Repeat("0", pad)
+		}
+		return d
 	case time.Time:
 		midnightUTC := x.Hour() == 0 && x.Minute() == 0 && x.Second() == 0 && x.Nanosecond() == 0 && x.Location() == time.UTC
 		// Unknown type: a UTC midnight is taken for a DATE.
@@ -333,4 +349,12 @@ func DisplayWidth(s string) int {
 		}
 	}
 	return n
+}
+
+// fracDigits is the number of digits after the decimal point of a number's text.
+func fracDigits(s string) int {
+	if i := strings.IndexByte(s, '.'); i >= 0 {
+		return len(s) - i - 1
+	}
+	return 0
 }

@@ -58,6 +58,27 @@ func TestWriteTable(t *testing.T) {
 	}
 }
 
+// TestWriteTableDecimals: a DECIMAL column keeps its exact digits, padded to
+// the column's longest fraction so the points line up.
+func TestWriteTableDecimals(t *testing.T) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	res, err := Query(context.Background(), db, `SELECT * FROM (VALUES (3731.89::DECIMAL(18,2)), (1914.5::DECIMAL(18,2)), (0::DECIMAL(18,2)), (NULL)) t(spend)`, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := WriteTable(&b, res, nil); err != nil {
+		t.Fatal(err)
+	}
+	if want := "  spend\n3731.89\n1914.50\n   0.00\n\n"; b.String() != want {
+		t.Errorf("table:\n%q\nwant\n%q", b.String(), want)
+	}
+}
+
 func TestDisplayWidth(t *testing.T) {
 	for s, w := range map[string]int{"abc": 3, "微信": 4, "Ｗ": 2, "春节理财 A": 10, "": 0} {
 		if got := DisplayWidth(s); got != w {
