@@ -57,7 +57,7 @@ func newDemoCmd(g *globalFlags) *cobra.Command {
 			abs, _ := filepath.Abs(cfgPath)
 			exe := os.Args[0]
 			fmt.Fprintf(out, "\nNext:\n  %s query --config %s \"SELECT * FROM model_comparison WHERE conversion_type = 'account_opened' ORDER BY channel, model\"\n", exe, abs)
-			fmt.Fprintf(out, "  %s query --config %s \"SELECT conversion_type, model, abs_error FROM model_accuracy WHERE channel = '(all)' ORDER BY 1, 3\"\n", exe, abs)
+			fmt.Fprintf(out, "  %s query --config %s \"SELECT truth, scope, model, misallocated_share FROM model_accuracy WHERE channel = '(all)' AND conversion_type = 'account_opened' ORDER BY 1, 2, 4\"\n", exe, abs)
 			fmt.Fprintf(out, "  %s query --config %s \"SELECT channel, incremental_conversions, incremental_conversions_low, incremental_conversions_high FROM channel_incrementality WHERE conversion_type = 'account_opened' ORDER BY 1\"    # the truth: %s\n",
 				exe, abs, filepath.Join(filepath.Dir(abs), "truth_incremental.csv"))
 			fmt.Fprintf(out, "  %s serve --config %s    # dashboard on http://%s/ (no password from this machine: serve.anonymous in the demo config)\n", exe, abs, cfg.Serve.HTTP)

@@ -24,12 +24,6 @@ var autoLink = regexp.MustCompile(`<[a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]+>|\bhttps?://
 // localAddr is an address on the user's own machine, not a link out.
 var localAddr = regexp.MustCompile(`^https?://(127\.0\.0\.1|localhost|\[::1\])([:/]|$)`)
 
-// outsideLinkAllowed lists links out of the repository in files this work
-// does not own; each is a known exception to remove with its owner.
-var outsideLinkAllowed = map[string]string{
-	"docs/sql-access.md": "https://github.com/jeroenrinzema/psql-wire",
-}
-
 // markdownFiles lists the repository's Markdown files (relative, slash-separated),
 // leaving out .git and generated demo folders.
 func markdownFiles(t *testing.T) []string {
@@ -98,9 +92,6 @@ func TestDocsLinksStayInRepo(t *testing.T) {
 				if localAddr.MatchString(u) {
 					continue // the user's own machine (serve's default address)
 				}
-				if outsideLinkAllowed[f] != "" && strings.HasPrefix(u, outsideLinkAllowed[f]) {
-					continue
-				}
 				t.Errorf("%s:%d: link out of the repository: %s", f, i+1, u)
 			}
 			for _, m := range mdLink.FindAllStringSubmatch(ln, -1) {
@@ -109,9 +100,6 @@ func TestDocsLinksStayInRepo(t *testing.T) {
 					continue
 				}
 				if regexp.MustCompile(`^[a-zA-Z][a-zA-Z0-9+.-]*:`).MatchString(target) {
-					if outsideLinkAllowed[f] == target {
-						continue
-					}
 					t.Errorf("%s:%d: link out of the repository: %s", f, i+1, target)
 					continue
 				}
