@@ -197,8 +197,17 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 	}
 	d.start, d.end = later(sFirst.Time, cFirst.Time), earlier(sLast.Time, cLast.Time)
 	if d.grain == mmm.Week {
-		d.start = monday(d.start)
-		d.end = monday(d.end).AddDate(0, 0, 6)
+		// Whole Monday-to-Sunday weeks only: a week's spend may be dated on
+		// any of its days, and a week the conversions cover in part would
+		// look like a drop.
+		d.start = later(monday(sFirst.Time), cFirst.Time)
+		if m := monday(d.start); m.Before(d.start) {
+			d.start = m.AddDate(0, 0, 7)
+		}
+		d.end = earlier(monday(sLast.Time).AddDate(0, 0, 6), cLast.Time)
+		if sunday := monday(d.end).AddDate(0, 0, 6); sunday.After(d.end) {
+			d.end = monday(d.end).AddDate(0, 0, -1)
+		}
 	}
 	days := int(d.end.Sub(d.start).Hours()/24+0.5) + 1
 	if days < 7*inc.MinHistoryWeeks {

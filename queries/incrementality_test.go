@@ -334,3 +334,32 @@ func marketLift(m mmmTruth, ch string, from, to int) float64 {
 	}
 	panic(ch)
 }
+
+// TestIncrementalityWeekly: the simulated market with its spend booked weekly, on each week's Monday
+// (the week's total), is fitted at weekly grain (grain auto: every spend row on one weekday). The
+// conversions run from Monday 2024-01-01 to Wednesday 2025-12-31, so the window is the 104 whole weeks
+// 2024-01-01..2025-12-28 and the three days of the last, partial week are left out. The time series
+// carries each week's spend on its Monday.
+func TestIncrementalityWeekly(t *testing.T) {
+	m := simulateMarket(5)
+	setup := writeMarket(t, m, 5)[1:] // the conversions only
+	var weekly []stmt
+	for _, ch := range mmmChannels {
+		for w := 0; w*7 < m.days; w++ {
+			s := sum(m.spend[ch.name], w*7, min(w*7+7, m.days))
+			if s > 0 {
+				weekly = append(weekly, spendRow(fmt.Sprintf("w%s%d", ch.name, w), m.start.AddDate(0, 0, 7*w).Format(time.DateOnly), ch.name, s))
+			}
+		}
+	}
+	c := evalRun(t, goldenYAML, append(setup, weekly...)...)
+	expectRows(t, c, `SELECT conversion_type, status, grain, periods, window_start, window_end FROM mmm_fit WHERE conversion_type = '(all)'`, [][]any{
+		{"(all)", "fitted", "week", 104.0, "2024-01-01 00:00", "2025-12-28 00:00"},
+	})
+	got := query(t, c, `SELECT sum(spend) FROM incrementality_timeseries WHERE conversion_type = '(all)' AND channel = 'TV' AND period_start = DATE '2024-01-08'`)
+	if w := sum(m.spend["TV"], 7, 14); !same(got[0][0], w) {
+		t.Errorf("TV's spend in the week of 2024-01-08: %v, want %v", norm(got[0][0]), w)
+	}
+	expectRows(t, c, `SELECT count(DISTINCT period_start), bool_and(dayofweek(period_start) = 1) FROM incrementality_timeseries WHERE conversion_type = '(all)'`,
+		[][]any{{104.0, true}})
+}
