@@ -54,6 +54,6 @@ func newRoot() *cobra.Command {
 	root.PersistentFlags().StringVar(&g.config, "config", "", "config file (default $ATTRIB_CONFIG or ./attrib.yaml)")
 	root.PersistentFlags().BoolVarP(&g.verbose, "verbose", "v", false, "log debug details to stderr")
 	root.AddCommand(newDemoCmd(g), newInitCmd(), newIngestCmd(g), newRunCmd(g), newQueryCmd(g), newRunsCmd(g), newChannelsCmd(g),
-		newServeCmd(g), newBackfillCmd(g))
+		newServeCmd(g), newBackfillCmd(g), newPathsCmd())
 	return root
 }

@@ -1,0 +1,293 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/apache/arrow-go/v18/arrow"
+	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
+	"github.com/spf13/cobra"
+
+	"attrib/queries"
+	"attrib/transform/attribution"
+)
+
+// pathsReadSQL reads a path file as text, one row per line after the header;
+// the file name is bound. Numbers are parsed in Go so that a bad cell is
+// reported with its line and column.
+const pathsReadSQL = `SELECT * FROM read_csv(?, header = true, all_varchar = true)`
+
+// pathsModels are the data-driven models `attrib paths` fits.
+var pathsModels = []string{"markov", "shapley", "fractribution"}
+
+// pathsColumns are the result columns of `attrib paths`.
+var pathsColumns = []string{"model", "channel", "removal_effect", "conversions", "value"}
+
+func newPathsCmd() *cobra.Command {
+	var format, models string
+	var order int
+	cmd := &cobra.Command{
+		Use:   "paths FILE [--format table|csv|json|parquet] [--order K] [--models markov,shapley,fractribution]",
+		Short: "Fit the data-driven models to an aggregated path file (ChannelAttribution's format) and print per-channel results",
+		Long: "Reads a CSV file in R/Python ChannelAttribution's format - columns path (channels separated by \" > \"),\n" +
+			"total_conversions, total_null and optional total_conversion_value - with DuckDB's CSV reader (in memory,\n" +
+			"no attrib.yaml), fits the data-driven models and prints per model and channel the Markov removal effect\n" +
+			"(empty for other models), the credited conversions and the credited value (empty without a value column).\n" +
+			"Markov conversions are the global allocation RE(c)/sum(RE) x total conversions, as ChannelAttribution's\n" +
+			"total_conversions. --format parquet writes Parquet to stdout.",
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch format {
+			case "table", "csv", "json", "parquet":
+			default:
+				return fmt.Errorf("paths: unknown format %q (table, csv, json, parquet)", format)
+			}
+			if order < 1 || order > attribution.MaxMarkovOrder {
+				return fmt.Errorf("paths: --order must be 1..%d, got %d", attribution.MaxMarkovOrder, order)
+			}
+			var ms []string
+			for _, m := range strings.Split(models, ",") {
+				m = strings.TrimSpace(m)
+				if !slices.Contains(pathsModels, m) {
+					return fmt.Errorf("paths: unknown model %q (%s)", m, strings.Join(pathsModels, ", "))
+				}
+				if !slices.Contains(ms, m) {
+					ms = append(ms, m)
+				}
+			}
+			return runPaths(cmd.Context(), cmd.OutOrStdout(), args[0], format, order, ms)
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, csv, json or parquet")
+	cmd.Flags().IntVar(&order, "order", 1, "Markov chain order (1..3)")
+	cmd.Flags().StringVar(&models, "models", strings.Join(pathsModels, ","), "models to fit, comma-separated: markov, shapley, fractribution")
+	return cmd
+}
+
+// pathFile is a path file read into the kernels' form.
+type pathFile struct {
+	channels []string // by id, sorted by name
+	paths    []attribution.PathCount
+	hasValue bool
+}
+
+// runPaths reads file, fits models and prints the result.
+func runPaths(ctx context.Context, out io.Writer, file, format string, order int, models []string) error {
+	pf, err := readPathFile(ctx, file)
+	if err != nil {
+		return err
+	}
+	res, err := fitPaths(pf, order, models)
+	if err != nil {
+		return fmt.Errorf("paths: %s: %w", file, err)
+	}
+	switch format {
+	case "parquet":
+		return writePathsParquet(out, res)
+	case "table":
+		return queries.WriteTable(out, res, nil)
+	default:
+		return queries.Write(out, res, format)
+	}
+}
+
+// readPathFile reads an aggregated path file with DuckDB's CSV reader in an
+// in-memory database. Every row must have a non-empty path of non-empty
+// channel names and finite non-negative counts; anything else is an error
+// naming the file, line and column (line = row number + 1 for the header,
+// assuming no quoted line breaks).
+func readPathFile(ctx context.Context, file string) (*pathFile, error) {
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		return nil, fmt.Errorf("paths: open duckdb: %w", err)
+	}
+	defer db.Close()
+	rows, err := db.QueryContext(ctx, pathsReadSQL, file)
+	if err != nil {
+		return nil, fmt.Errorf("paths: read %s: %w", file, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, fmt.Errorf("paths: read %s: %w", file, err)
+	}
+	idx := map[string]int{}
+	for i, c := range cols {
+		idx[strings.ToLower(strings.TrimSpace(c))] = i
+	}
+	need := []string{"path", "total_conversions", "total_null"}
+	for _, c := range need {
+		if _, ok := idx[c]; !ok {
+			return nil, fmt.Errorf("paths: %s: line 1: missing column %q (have %s; need path, total_conversions, total_null and optional total_conversion_value)", file, c, strings.Join(cols, ", "))
+		}
+	}
+	vi, hasValue := idx["total_conversion_value"]
+	cells := make([]sql.NullString, len(cols))
+	ptrs := make([]any, len(cols))
+	for i := range cells {
+		ptrs[i] = &cells[i]
+	}
+	type rawPath struct {
+		names              []string
+		conv, nulls, value float64
+	}
+	var raw []rawPath
+	seen := map[string]bool{}
+	for line := 2; rows.Next(); line++ {
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, fmt.Errorf("paths: %s: line %d: %w", file, line, err)
+		}
+		num := func(col string, i int) (float64, error) {
+			c := cells[i]
+			if !c.Valid || strings.TrimSpace(c.String) == "" {
+				return 0, fmt.Errorf("paths: %s: line %d: %s is empty", file, line, col)
+			}
+			x, err := strconv.ParseFloat(strings.TrimSpace(c.String), 64)
+			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+				return 0, fmt.Errorf("paths: %s: line %d: %s %q is not a finite non-negative number", file, line, col, c.String)
+			}
+			return x, nil
+		}
+		p := cells[idx["path"]]
+		if !p.Valid || strings.TrimSpace(p.String) == "" {
+			return nil, fmt.Errorf("paths: %s: line %d: path is empty", file, line)
+		}
+		var r rawPath
+		for _, s := range strings.Split(p.String, ">") {
+			s = strings.TrimSpace(s)
+			if s == "" {
+				return nil, fmt.Errorf("paths: %s: line %d: path %q has an empty channel", file, line, p.String)
+			}
+			r.names = append(r.names, s)
+			seen[s] = true
+		}
+		if r.conv, err = num("total_conversions", idx["total_conversions"]); err != nil {
+			return nil, err
+		}
+		if r.nulls, err = num("total_null", idx["total_null"]); err != nil {
+			return nil, err
+		}
+		if hasValue {
+			if r.value, err = num("total_conversion_value", vi); err != nil {
+				return nil, err
+			}
+			if r.value > 0 && r.conv == 0 {
+				return nil, fmt.Errorf("paths: %s: line %d: total_conversion_value %q on a path without conversions", file, line, cells[vi].String)
+			}
+		}
+		raw = append(raw, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("paths: read %s: %w", file, err)
+	}
+	if len(raw) == 0 {
+		return nil, fmt.Errorf("paths: %s: no paths", file)
+	}
+	pf := &pathFile{hasValue: hasValue}
+	for s := range seen {
+		pf.channels = append(pf.channels, s)
+	}
+	slices.Sort(pf.channels)
+	id := make(map[string]int32, len(pf.channels))
+	for i, s := range pf.channels {
+		id[s] = int32(i)
+	}
+	pf.paths = make([]attribution.PathCount, len(raw))
+	for i, r := range raw {
+		steps := make([]int32, len(r.names))
+		for j, s := range r.names {
+			steps[j] = id[s]
+		}
+		pf.paths[i] = attribution.PathCount{Steps: steps, Conversions: r.conv, Nulls: r.nulls, Value: r.value}
+	}
+	return pf, nil
+}
+
+// fitPaths fits each model and returns one row per model and channel, in
+// model order then channel name order.
+func fitPaths(pf *pathFile, order int, models []string) (*queries.Result, error) {
+	res := &queries.Result{Columns: pathsColumns, Types: []string{"VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE"}}
+	n := len(pf.channels)
+	value := func(v float64) any {
+		if !pf.hasValue {
+			return nil
+		}
+		return v
+	}
+	for _, m := range models {
+		var re, conv, val []float64
+		switch m {
+		case "markov":
+			r, err := attribution.Markov(pf.paths, n, order)
+			if err != nil {
+				return nil, fmt.Errorf("markov: %w", err)
+			}
+			re, conv, val = r.RemovalEffect, r.Conversions, r.Value
+		case "shapley", "fractribution":
+			var c attribution.Crediter
+			var err error
+			if m == "shapley" {
+				c, err = attribution.FitShapley(pf.paths, n)
+			} else {
+				c, err = attribution.FitFractribution(pf.paths, n)
+			}
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", m, err)
+			}
+			if conv, val, err = attribution.ChannelTotals(c, pf.paths, n); err != nil {
+				return nil, fmt.Errorf("%s: %w", m, err)
+			}
+		}
+		for i, ch := range pf.channels {
+			var r any
+			if re != nil {
+				r = re[i]
+			}
+			res.Rows = append(res.Rows, []any{m, ch, r, conv[i], value(val[i])})
+		}
+	}
+	return res, nil
+}
+
+// writePathsParquet writes the result as one Parquet file.
+func writePathsParquet(out io.Writer, res *queries.Result) error {
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "model", Type: arrow.BinaryTypes.String},
+		{Name: "channel", Type: arrow.BinaryTypes.String},
+		{Name: "removal_effect", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "conversions", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+		{Name: "value", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	for _, row := range res.Rows {
+		b.Field(0).(*array.StringBuilder).Append(row[0].(string))
+		b.Field(1).(*array.StringBuilder).Append(row[1].(string))
+		for j := 2; j < 5; j++ {
+			fb := b.Field(j).(*array.Float64Builder)
+			if v, ok := row[j].(float64); ok {
+				fb.Append(v)
+			} else {
+				fb.AppendNull()
+			}
+		}
+	}
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	rr, err := array.NewRecordReader(schema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return fmt.Errorf("paths: parquet: %w", err)
+	}
+	defer rr.Release()
+	if err := writeParquet(out, rr, 0); err != nil {
+		return fmt.Errorf("paths: %w", err)
+	}
+	return nil
+}
