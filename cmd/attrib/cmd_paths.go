@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"database/sql"
+	_ "embed"
 	"fmt"
 	"io"
 	"math"
@@ -19,10 +20,10 @@ import (
 	"attrib/transform/attribution"
 )
 
-// pathsReadSQL reads a path file as text, one row per line after the header;
-// the file name is bound. Numbers are parsed in Go so that a bad cell is
-// reported with its line and column.
-const pathsReadSQL = `SELECT * FROM read_csv(?, header = true, all_varchar = true)`
+// pathsReadSQL reads a path file as text (sql/paths_read.sql).
+//
+//go:embed sql/paths_read.sql
+var pathsReadSQL string
 
 // pathsModels are the data-driven models `attrib paths` fits.
 var pathsModels = []string{"markov", "shapley", "fractribution"}
