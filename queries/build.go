@@ -91,10 +91,5 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		}
 		stepDone(name, time.Since(start))
 	}
-	if truth := cfg.Resolve(e.TruthFile); truth != "" {
-		if _, err := c.ExecContext(ctx, mustSQL("model_accuracy"), truth); err != nil {
-			return fmt.Errorf("queries: model_accuracy from %s: %w", truth, err)
-		}
-	}
 	return nil
 }

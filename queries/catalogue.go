@@ -331,7 +331,7 @@ FROM response_curves WHERE conversion_type = '(all)' AND is_current`,
        round(baseline_share, 2) AS baseline_share, experiments_used, experiment_fit, warnings FROM mmm_fit`,
 	},
 	{
-		Name: "model_accuracy", Section: "evaluation", BuiltBy: "queries (model_accuracy.sql, model_accuracy_scores.sql.tmpl)",
+		Name: "model_accuracy", Section: "evaluation", BuiltBy: "queries (incrementality.go, model_accuracy_scores.sql.tmpl)",
 		Grain: "truth x conversion type x model x channel, plus one `(all)` row per truth, model and type",
 		About: "Only when `evaluation.truth_file` or `evaluation.incremental_truth_file` is set (the demo writes both): each model's channel shares against a known truth. Two truths answer two questions: `earliest_cause` (which channel's touch caused each conversion: what path attribution tries to share out) and `counterfactual` (how many conversions each channel adds over a world without it: what a budget depends on). The media mix model (model `mmm`) is scored on the channels it measures (those with spend), both shares taken over them.",
 		Columns: []Column{

@@ -15,6 +15,7 @@ import (
 
 	"attrib/config"
 	"attrib/transform/mmm"
+	"attrib/warehouse"
 )
 
 // AllTypes names the fit over all conversion types together.
@@ -61,12 +62,13 @@ type experimentRow struct {
 // _next_incrementality_timeseries, _next_response_curves and
 // _next_budget_recommendations on c, which must hold the working tables of
 // BuildWith (eval_params, eval_days, spend_daily, channel_map) and
-// _next_attribution_credits. With evaluation.incremental_truth_file set it
-// also adds the counterfactual scores to _next_model_accuracy.
+// _next_attribution_credits. With evaluation.truth_file or
+// incremental_truth_file set it also scores every model against them in
+// _next_model_accuracy.
 func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (IncrementalityResult, error) {
 	var res IncrementalityResult
-	if err := dropNext(ctx, c, IncrementalityTables); err != nil {
-		return res, err
+	if err := warehouse.DropNext(ctx, c, IncrementalityTables); err != nil {
+		return res, fmt.Errorf("queries: clean up: %w", err)
 	}
 	for _, name := range []string{"mmm_fit_create", "mmm_channels_create", "incrementality_timeseries_create", "response_curves_create", "mmm_budget_create"} {
 		if _, err := c.ExecContext(ctx, mustSQL(name)); err != nil {
@@ -137,12 +139,9 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 			return res, fmt.Errorf("queries: %s: %w", name, err)
 		}
 	}
-	for _, t := range []struct {
-		file, label, column string
-		allChannels         bool // model_accuracy.sql scores path models on all channels for earliest_cause
-	}{
-		{cfg.Evaluation.TruthFile, "earliest_cause", "true_share", false},
-		{cfg.Evaluation.IncrementalTruthFile, "counterfactual", "true_incremental_conversions", true},
+	for _, t := range []struct{ file, label, column string }{
+		{cfg.Evaluation.TruthFile, "earliest_cause", "true_share"},
+		{cfg.Evaluation.IncrementalTruthFile, "counterfactual", "true_incremental_conversions"},
 	} {
 		path := cfg.Resolve(t.file)
 		if path == "" {
@@ -151,27 +150,13 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 		if _, err := c.ExecContext(ctx, mustSQL("model_accuracy_create")); err != nil {
 			return res, fmt.Errorf("queries: model_accuracy: %w", err)
 		}
-		q := sqlTmpl("model_accuracy_scores", struct {
-			Column      string
-			AllChannels bool
-		}{t.column, t.allChannels})
+		q := sqlTmpl("model_accuracy_scores", struct{ Column string }{t.column})
 		if _, err := c.ExecContext(ctx, q, t.label, path); err != nil {
 			return res, fmt.Errorf("queries: model_accuracy (%s) from %s: %w", t.label, path, err)
 		}
 	}
 	return res, nil
 }
-
-func dropNext(ctx context.Context, c *sql.Conn, tables []string) error {
-	for _, t := range tables {
-		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+quoteNext(t)); err != nil {
-			return fmt.Errorf("queries: clean up %s: %w", t, err)
-		}
-	}
-	return nil
-}
-
-func quoteNext(t string) string { return `"_next_` + strings.ReplaceAll(t, `"`, `""`) + `"` }
 
 // loadMMMData reads spend, outcomes and experiments and decides the grain
 // and window, or says in why that no model can be fitted.
