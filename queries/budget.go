@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 
+	"gonum.org/v1/gonum/stat"
+
 	"attrib/transform/mmm"
 )
 
@@ -129,21 +131,8 @@ func revenueChange(cf *mmm.ChannelFit, cur, next, n float64) [3]float64 {
 	for i, b := range cf.RevBetaDraws {
 		draws[i] = n * b * dh
 	}
-	sort.Float64s(draws)
-	return [3]float64{point, quantile(draws, 0.05), quantile(draws, 0.95)}
-}
-
-// quantile of sorted xs, linear between order statistics.
-func quantile(xs []float64, q float64) float64 {
-	if len(xs) == 1 {
-		return xs[0]
-	}
-	pos := q * float64(len(xs)-1)
-	i := int(pos)
-	if i >= len(xs)-1 {
-		return xs[len(xs)-1]
-	}
-	return xs[i] + (pos-float64(i))*(xs[i+1]-xs[i])
+	sort.Float64s(draws) // the same interval rule as the model's own intervals (transform/mmm)
+	return [3]float64{point, stat.Quantile(0.05, stat.LinInterp, draws, nil), stat.Quantile(0.95, stat.LinInterp, draws, nil)}
 }
 
 // roundCents gives every channel its recommended spend in cents: held
