@@ -89,13 +89,9 @@ func (g *generator) liftResults(lifts []int64) []LiftTest {
 
 // writeLiftTests writes lift_tests.csv, an experiments source.
 func (g *generator) writeLiftTests(ls []LiftTest) (*outFile, error) {
-	o, err := createOut(g.dir, liftTestsPath, "lift_tests", "experiments",
-		"experiment_id,channel,conversion_type,start_date,end_date,incremental_conversions,standard_error,design,notes", false, false)
-	if err != nil {
-		return nil, err
-	}
-	var b []byte
-	for _, l := range ls {
+	const header = "experiment_id,channel,conversion_type,start_date,end_date,incremental_conversions,standard_error,design,notes"
+	return g.writeSmall(liftTestsPath, "lift_tests", "experiments", header, len(ls), func(b []byte, i int) []byte {
+		l := &ls[i]
 		for _, f := range []string{l.ID, l.Channel, l.ConversionType, l.Start, l.End} {
 			b = appendCSV(b, f)
 			b = append(b, ',')
@@ -106,13 +102,6 @@ func (g *generator) writeLiftTests(ls []LiftTest) (*outFile, error) {
 		b = append(b, ',')
 		b = appendCSV(b, l.Design)
 		b = append(b, ',')
-		b = appendCSV(b, l.Notes)
-		b = append(b, '\n')
-		o.rows++
-	}
-	if err := o.write(b); err != nil {
-		o.abort()
-		return nil, err
-	}
-	return o, o.close()
+		return appendCSV(b, l.Notes)
+	})
 }

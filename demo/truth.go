@@ -48,12 +48,8 @@ func truthRows(counts *[nConvTypes][nChannels + 1]int64) []TruthRow {
 
 // writeTruth writes truth.csv (conversion_type,channel,true_conversions,true_share).
 func (g *generator) writeTruth(rows []TruthRow) (*outFile, error) {
-	o, err := createOut(g.dir, truthPath, "", "", "conversion_type,channel,true_conversions,true_share", false, false)
-	if err != nil {
-		return nil, err
-	}
-	var b []byte
-	for _, r := range rows {
+	return g.writeSmall(truthPath, "", "", "conversion_type,channel,true_conversions,true_share", len(rows), func(b []byte, i int) []byte {
+		r := &rows[i]
 		b = append(b, r.ConversionType...)
 		b = append(b, ',')
 		b = appendCSV(b, r.Channel)
@@ -63,14 +59,8 @@ func (g *generator) writeTruth(rows []TruthRow) (*outFile, error) {
 		if r.HasShare {
 			b = strconv.AppendFloat(b, r.Share, 'f', 6, 64)
 		}
-		b = append(b, '\n')
-		o.rows++
-	}
-	if err := o.write(b); err != nil {
-		o.abort()
-		return nil, err
-	}
-	return o, o.close()
+		return b
+	})
 }
 
 // IncrementalRow is one line of truth_incremental.csv: what switching a
@@ -123,12 +113,9 @@ func incrementalRows(counts, revCents *[nConvTypes][nIncr]int64) []IncrementalRo
 // writeIncremental writes truth_incremental.csv (conversion_type, channel,
 // true_incremental_conversions, true_incremental_revenue, true_share).
 func (g *generator) writeIncremental(rows []IncrementalRow) (*outFile, error) {
-	o, err := createOut(g.dir, truthIncrPath, "", "", "conversion_type,channel,true_incremental_conversions,true_incremental_revenue,true_share", false, false)
-	if err != nil {
-		return nil, err
-	}
-	var b []byte
-	for _, r := range rows {
+	const header = "conversion_type,channel,true_incremental_conversions,true_incremental_revenue,true_share"
+	return g.writeSmall(truthIncrPath, "", "", header, len(rows), func(b []byte, i int) []byte {
+		r := &rows[i]
 		b = appendCSV(b, r.ConversionType)
 		b = append(b, ',')
 		b = appendCSV(b, r.Channel)
@@ -140,12 +127,6 @@ func (g *generator) writeIncremental(rows []IncrementalRow) (*outFile, error) {
 		if r.HasShare {
 			b = strconv.AppendFloat(b, r.Share, 'f', 6, 64)
 		}
-		b = append(b, '\n')
-		o.rows++
-	}
-	if err := o.write(b); err != nil {
-		o.abort()
-		return nil, err
-	}
-	return o, o.close()
+		return b
+	})
 }

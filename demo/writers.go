@@ -253,3 +253,22 @@ func (o *outFile) abort() {
 func (o *outFile) summary() FileSummary {
 	return FileSummary{Path: o.rel, Source: o.source, Dataset: o.dataset, Rows: o.rows, BadRows: o.bad, Bytes: o.bytes}
 }
+
+// writeSmall writes a small file in one go: the header, then n lines, each
+// built by line (its fields, without the line end).
+func (g *generator) writeSmall(path, source, dataset, header string, n int, line func(b []byte, i int) []byte) (*outFile, error) {
+	o, err := createOut(g.dir, path, source, dataset, header, false, false)
+	if err != nil {
+		return nil, err
+	}
+	var b []byte
+	for i := range n {
+		b = append(line(b, i), '\n')
+		o.rows++
+	}
+	if err := o.write(b); err != nil {
+		o.abort()
+		return nil, err
+	}
+	return o, o.close()
+}
