@@ -2,6 +2,7 @@ package queries_test
 
 import (
 	"context"
+	"database/sql"
 	"path/filepath"
 	"testing"
 	"time"
@@ -63,16 +64,7 @@ var mmmBenchSetup = []string{
 func BenchmarkIncrementality(b *testing.B) {
 	ctx := context.Background()
 	dir := b.TempDir()
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: filepath.Join(dir, "bench.duckdb"), Threads: 2})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	c, err := w.DB().Conn(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := benchConn(b, warehouse.Options{Path: filepath.Join(dir, "bench.duckdb"), Threads: 2})
 	for _, s := range mmmBenchSetup {
 		if _, err := c.ExecContext(ctx, s); err != nil {
 			b.Fatalf("setup: %v\n%s", err, s)
@@ -122,4 +114,21 @@ func BenchmarkIncrementality(b *testing.B) {
 	b.ReportMetric(read.Seconds(), "duckdb_read_s")
 	b.ReportMetric(per.Seconds()/read.Seconds(), "x_duckdb_read")
 	b.Logf("%s", res.Note)
+}
+
+// benchConn opens a warehouse and one connection to it, both closed when the
+// benchmark ends.
+func benchConn(b *testing.B, o warehouse.Options) *sql.Conn {
+	ctx := context.Background()
+	w, err := warehouse.Open(ctx, o)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { w.Close() })
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { c.Close() })
+	return c
 }

@@ -88,16 +88,7 @@ func BenchmarkEvaluationTables(b *testing.B) {
 	scale := benchScale(b)
 	n := func(x float64) int64 { return int64(x * scale) }
 	dir := b.TempDir()
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: filepath.Join(dir, "bench.duckdb"), Threads: 2, MemoryLimit: "3GB"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer w.Close()
-	c, err := w.DB().Conn(ctx)
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer c.Close()
+	c := benchConn(b, warehouse.Options{Path: filepath.Join(dir, "bench.duckdb"), Threads: 2, MemoryLimit: "3GB"})
 	sizes := []sql.NamedArg{sql.Named("people", n(2e6)), sql.Named("touches", n(10e6)),
 		sql.Named("conversions", n(1e6)), sql.Named("activity", n(50e6))}
 	for _, s := range benchSetup {
