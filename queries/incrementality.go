@@ -520,10 +520,10 @@ func finite(v float64) driver.Value {
 
 // channelRow adds a channel's measured effect (cf nil: not measured, with why).
 func (w *mmmWriter) channelRow(typ string, d *mmmData, ch string, cf *mmm.ChannelFit, method string) {
-	row := []driver.Value{typ, ch, d.start, d.end, nil, nil, nil, nil, nil, nil, d.current[ch], nil, method, nil, nil, nil}
-	if d.start.IsZero() {
+	if d.start.IsZero() { // no window: nothing to report the channel over
 		return
 	}
+	row := []driver.Value{typ, ch, d.start, d.end, nil, nil, nil, nil, nil, nil, d.current[ch], nil, method, nil, nil, nil}
 	if cf != nil {
 		row[4], row[5], row[6] = cf.Total, cf.TotalLow, cf.TotalHigh
 		row[7], row[8], row[9] = cf.Revenue, cf.RevenueLow, cf.RevenueHigh
