@@ -5,18 +5,14 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
-	"github.com/apache/arrow-go/v18/arrow/memory"
 )
 
 // Column names of the Arrow boundary.
 const (
-	ColSteps         = "steps"                // LIST<INT32>: channel ids in time order
-	ColConversions   = "conversions"          // DOUBLE
-	ColNulls         = "nulls"                // DOUBLE
-	ColValue         = "value"                // DOUBLE, optional
-	ColChannel       = "channel"              // INT32 channel id (output)
-	ColRemovalEffect = "removal_effect"       // DOUBLE (output)
-	ColValueRemoval  = "value_removal_effect" // DOUBLE (output)
+	ColSteps       = "steps"       // LIST<INT32>: channel ids in time order
+	ColConversions = "conversions" // DOUBLE
+	ColNulls       = "nulls"       // DOUBLE
+	ColValue       = "value"       // DOUBLE, optional
 )
 
 // PathsFromRecord reads aggregated paths from a record batch with columns steps
@@ -85,39 +81,4 @@ func PathsFromRecord(rec arrow.RecordBatch, nChannels int) ([]PathCount, error) 
 		return nil, err
 	}
 	return paths, nil
-}
-
-// MarkovRecord returns the result as a record batch with one row per channel: channel INT32,
-// removal_effect, value_removal_effect, conversions and value (DOUBLE). The caller releases it.
-func MarkovRecord(mem memory.Allocator, r *MarkovResult) arrow.RecordBatch {
-	return channelRecord(mem, []string{ColRemovalEffect, ColValueRemoval, ColConversions, ColValue},
-		[][]float64{r.RemovalEffect, r.ValueRemovalEffect, r.Conversions, r.Value})
-}
-
-// TotalsRecord returns per-channel totals (as from ChannelTotals) as a record batch with
-// columns channel INT32, conversions and value (DOUBLE). The caller releases it.
-func TotalsRecord(mem memory.Allocator, conversions, value []float64) (arrow.RecordBatch, error) {
-	if len(conversions) != len(value) {
-		return nil, fmt.Errorf("attribution: %d conversions but %d values", len(conversions), len(value))
-	}
-	return channelRecord(mem, []string{ColConversions, ColValue}, [][]float64{conversions, value}), nil
-}
-
-// channelRecord builds channel INT32 (0..len-1) plus one DOUBLE column per name; every
-// column in cols has the same length.
-func channelRecord(mem memory.Allocator, names []string, cols [][]float64) arrow.RecordBatch {
-	fields := []arrow.Field{{Name: ColChannel, Type: arrow.PrimitiveTypes.Int32}}
-	for _, name := range names {
-		fields = append(fields, arrow.Field{Name: name, Type: arrow.PrimitiveTypes.Float64})
-	}
-	b := array.NewRecordBuilder(mem, arrow.NewSchema(fields, nil))
-	defer b.Release()
-	ch := b.Field(0).(*array.Int32Builder)
-	for c := range cols[0] {
-		ch.Append(int32(c))
-	}
-	for j, values := range cols {
-		b.Field(j+1).(*array.Float64Builder).AppendValues(values, nil)
-	}
-	return b.NewRecordBatch()
 }

@@ -1,5 +1,5 @@
-// Package attribution holds attrib's attribution kernels in pure Go: path transforms,
-// rule-based touch weights, and the data-driven models (Markov chain removal effects, Shapley
+// Package attribution holds attrib's data-driven attribution kernels in pure Go: path
+// transforms, and the data-driven models (Markov chain removal effects, Shapley
 // values over channel sets, and Google fractribution's simplified Shapley). It knows nothing of
 // DuckDB or channel names; an Arrow boundary moves paths in and results out.
 //
@@ -25,18 +25,14 @@
 //
 // # Path transforms
 //
-// As in Google fractribution and snowplow's dbt port, on []int32: Unique (fractribution's
-// identity transform, repeats kept), Exposure (consecutive repeats collapsed), First (first
-// occurrence of each channel), Frequency (distinct channels in order of first occurrence with
-// their touch counts, fractribution's "D(2) > A(1)"), RemoveIfNotAll, RemoveIfLastAndNotAll and
-// TrimLong (last n touches; n <= 0 keeps all).
-//
-// # Rule-based models
-//
-// FirstTouch, LastTouch, LastNonDirect (last touch not on the direct channel; the last touch
-// when all are direct), Linear (repeats count as touches), PositionBased (1 touch: 100%;
-// 2 touches: 50/50 whatever the weights; more: first and last weights, the rest shared by the
-// middle touches) and TimeDecay (2^(-age/halfLife), age in fractional days, normalised).
+// As in Google fractribution and snowplow's dbt port, on []int32, applied in a chain by
+// PathTransformer (attribution.path_transforms): unique (fractribution's identity transform,
+// repeats kept), exposure (consecutive repeats collapsed), first (first occurrence of each
+// channel), frequency (distinct channels in order of first occurrence with their touch counts,
+// fractribution's "D(2) > A(1)", each a state of its own), remove_if_not_all(X),
+// remove_if_last_and_not_all(X) and trim_long(N) (last N touches). The rule-based models
+// (first touch, last touch, position-based, ...) are not here: they run in SQL
+// (package transform's rule credits), checked against a Go reference by a property test.
 //
 // # Markov
 //
@@ -85,6 +81,5 @@
 // # Arrow
 //
 // PathsFromRecord reads steps LIST<INT32>, conversions DOUBLE, nulls DOUBLE and optional
-// value DOUBLE columns (nulls in numeric columns read as 0). MarkovRecord and TotalsRecord
-// return per-channel results as record batches (channel INT32 plus DOUBLE columns).
+// value DOUBLE columns (nulls in numeric columns read as 0).
 package attribution

@@ -26,7 +26,7 @@ func FitFractribution(paths []PathCount, nChannels int) (*Fractribution, error) 
 	var key []byte
 	for _, i := range summationOrder(paths) {
 		p := &paths[i]
-		key = appendPathKey(key[:0], Exposure(p.Steps))
+		key = appendPathKey(key[:0], exposure(p.Steps))
 		c := f.summary[string(key)]
 		c.conv += p.Conversions
 		c.nulls += p.Nulls
@@ -46,7 +46,7 @@ func (f *Fractribution) Credit(steps []int32) ([]float64, error) {
 	if err := validateSteps(steps, f.nChannels); err != nil {
 		return nil, fmt.Errorf("attribution: %w", err)
 	}
-	path := Exposure(steps)
+	path := exposure(steps)
 	key := appendPathKey(nil, path)
 	p := f.prob(key)
 	contrib := make([]float64, len(path))
@@ -100,4 +100,16 @@ func appendPathKey(key []byte, path []int32) []byte {
 		key = binary.LittleEndian.AppendUint32(key, uint32(c))
 	}
 	return key
+}
+
+// exposure collapses consecutive repeats (fractribution's exposure transform):
+// [D A B B C D C C] -> [D A B C D C]. It does not modify path.
+func exposure(path []int32) []int32 {
+	out := make([]int32, 0, len(path))
+	for i, c := range path {
+		if i == 0 || c != path[i-1] {
+			out = append(out, c)
+		}
+	}
+	return out
 }

@@ -134,8 +134,7 @@ func TestFractributionSnowplowFixture(t *testing.T) {
 			t.Fatalf("conversion path %q has a channel missing from the path summary", r["transformed_path"])
 		}
 		revenue := parseNum(t, r["revenue"])
-		last, _ := LastTouch(len(steps))
-		for model, w := range map[string][]float64{"shapley": credit(t, f, steps), "last_touch": last} {
+		for model, w := range map[string][]float64{"shapley": credit(t, f, steps), "last_touch": lastTouch(len(steps))} {
 			for i, c := range steps {
 				got[model].conv[c] += w[i]
 				got[model].rev[c] += w[i] * revenue

@@ -134,7 +134,19 @@ func TestTouchCredits(t *testing.T) {
 // lastCrediter gives all credit to the last touch.
 type lastCrediter struct{}
 
-func (lastCrediter) Credit(steps []int32) ([]float64, error) { return LastTouch(len(steps)) }
+func (lastCrediter) Credit(steps []int32) ([]float64, error) {
+	if len(steps) == 0 {
+		return nil, ErrNoSteps
+	}
+	return lastTouch(len(steps)), nil
+}
+
+// lastTouch gives all credit to the last of n > 0 touches.
+func lastTouch(n int) []float64 {
+	w := make([]float64, n)
+	w[n-1] = 1
+	return w
+}
 
 func TestChannelTotals(t *testing.T) {
 	paths := []PathCount{

@@ -230,7 +230,7 @@ func keepFirst(cur []int32) (next, m []int32) {
 // frequency maps each channel to the state "channel(count)" at its first occurrence; all
 // touches of the channel merge into that step.
 func (t *PathTransformer) frequency(cur []int32) (next, m []int32) {
-	channels, counts := Frequency(cur)
+	channels, counts := channelCounts(cur)
 	pos := make(map[int32]int32, len(channels))
 	for j, c := range channels {
 		pos[c] = int32(j)
@@ -241,6 +241,23 @@ func (t *PathTransformer) frequency(cur []int32) (next, m []int32) {
 		m[i] = pos[c]
 	}
 	return next, m
+}
+
+// channelCounts returns the distinct channels of path in order of first occurrence, each with
+// its total number of touches: [D A B B C D C C] gives [D A B C] and [2 1 2 3].
+func channelCounts(path []int32) (channels, counts []int32) {
+	index := map[int32]int{}
+	for _, c := range path {
+		i, ok := index[c]
+		if !ok {
+			i = len(channels)
+			index[c] = i
+			channels = append(channels, c)
+			counts = append(counts, 0)
+		}
+		counts[i]++
+	}
+	return channels, counts
 }
 
 // SpreadCredit gives each touch its step's credit divided by the number of touches that step

@@ -7,7 +7,7 @@ import (
 )
 
 // Cases from fractribution's path_transforms.sql and snowplow's test_path_transformations
-// expected table.
+// expected table, through the production PathTransformer, one transform at a time.
 func TestTransforms(t *testing.T) {
 	const x = "Direct"
 	cases := []struct {
@@ -22,45 +22,55 @@ func TestTransforms(t *testing.T) {
 		{"Direct", "Direct", "Direct", "Direct", "Direct(1)", "Direct", "Direct", "Direct"},
 		{"Example>Video>Direct", "Example>Video>Direct", "Example>Video>Direct", "Example>Video>Direct", "Example(1)>Video(1)>Direct(1)", "Example>Video", "Example>Video", "Video>Direct"},
 	}
-	ch := newChannels()
-	show := func(p []int32) string {
+	// apply runs the production PathTransformer with one transform spec.
+	apply := func(path, spec string) string {
+		ch := newChannels()
+		in := ch.path(path)
+		orig := slices.Clone(in)
+		ops, err := ParsePathTransforms([]string{spec})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pt := NewPathTransformer(ops, ch.names)
+		out, _ := pt.Apply(in)
+		if !slices.Equal(in, orig) {
+			t.Errorf("%s modified its input %s", spec, path)
+		}
 		var parts []string
-		for _, c := range p {
-			parts = append(parts, ch.names[c])
+		for _, c := range out {
+			parts = append(parts, pt.States()[c])
 		}
 		return strings.Join(parts, ">")
 	}
 	for _, tc := range cases {
-		in := ch.path(tc.in)
-		orig := slices.Clone(in)
-		check := func(name, got, want string) {
-			if got != want {
-				t.Errorf("%s(%s) = %s, want %s", name, tc.in, got, want)
+		check := func(spec, want string) {
+			if got := apply(tc.in, spec); got != want {
+				t.Errorf("%s(%s) = %s, want %s", spec, tc.in, got, want)
 			}
 		}
-		check("Unique", show(Unique(in)), tc.unique)
-		check("Exposure", show(Exposure(in)), tc.exposure)
-		check("First", show(First(in)), tc.first)
-		chans, counts := Frequency(in)
-		var freq []string
-		for i, c := range chans {
-			freq = append(freq, ch.names[c]+"("+string(rune('0'+counts[i]))+")")
-		}
-		check("Frequency", strings.Join(freq, ">"), tc.frequency)
-		check("RemoveIfNotAll", show(RemoveIfNotAll(in, ch.id(x))), tc.removeNotAll)
-		check("RemoveIfLastAndNotAll", show(RemoveIfLastAndNotAll(in, ch.id(x))), tc.removeLastNotAll)
-		check("TrimLong(2)", show(TrimLong(in, 2)), tc.trim2)
-		check("TrimLong(0)", show(TrimLong(in, 0)), tc.in)
-		if !slices.Equal(in, orig) {
-			t.Errorf("transforms modified their input %s", tc.in)
-		}
+		check("unique", tc.unique)
+		check("exposure", tc.exposure)
+		check("first", tc.first)
+		check("frequency", tc.frequency)
+		check("remove_if_not_all("+x+")", tc.removeNotAll)
+		check("remove_if_last_and_not_all("+x+")", tc.removeLastNotAll)
+		check("trim_long(2)", tc.trim2)
 	}
 	// snowplow's documented example with target A: A>B>A>A.
-	in := ch.path("A>B>A>A")
-	if got := show(RemoveIfNotAll(in, ch.id("A"))); got != "B" {
+	if got := apply("A>B>A>A", "remove_if_not_all(A)"); got != "B" {
 		t.Errorf("RemoveIfNotAll(A>B>A>A, A) = %s, want B", got)
 	}
-	if got := show(RemoveIfLastAndNotAll(in, ch.id("A"))); got != "A>B" {
+	if got := apply("A>B>A>A", "remove_if_last_and_not_all(A)"); got != "A>B" {
 		t.Errorf("RemoveIfLastAndNotAll(A>B>A>A, A) = %s, want A>B", got)
+	}
+	// exposure and channelCounts, which fractribution and the frequency transform build on.
+	ch := newChannels()
+	in := ch.path("D>A>B>B>C>D>C>C")
+	if got, want := exposure(in), ch.path("D>A>B>C>D>C"); !slices.Equal(got, want) {
+		t.Errorf("exposure = %v, want %v", got, want)
+	}
+	chans, counts := channelCounts(in)
+	if want := ch.path("D>A>B>C"); !slices.Equal(chans, want) || !slices.Equal(counts, []int32{2, 1, 2, 3}) {
+		t.Errorf("channelCounts = %v %v, want %v [2 1 2 3]", chans, counts, want)
 	}
 }
