@@ -11,6 +11,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"attrib/transform/attribution"
+	"attrib/warehouse"
 )
 
 var currencyCode = regexp.MustCompile(`^[A-Z]{3}$`)
@@ -37,6 +38,15 @@ func (c *Config) Validate() error {
 	}
 	if !currencyCode.MatchString(c.Currency) {
 		add("currency: %q is not an ISO 4217 code like USD", c.Currency)
+	}
+	if err := warehouse.CheckMemoryLimit(c.Warehouse.MemoryLimit); err != nil {
+		add("warehouse.memory_limit: %v", err)
+	}
+	if err := warehouse.CheckMemoryLimit(c.Serve.MemoryLimit); err != nil {
+		add("serve.memory_limit: %v", err)
+	}
+	if c.Warehouse.Threads < 0 {
+		add("warehouse.threads: %d must be 0 (all cores) or more", c.Warehouse.Threads)
 	}
 	if t := *c.Ingest.RejectThreshold; t < 0 || t > 1 {
 		add("ingest.reject_threshold: %v must be between 0 and 1", t)

@@ -18,7 +18,7 @@ import (
 // Options are the settings of one warehouse. Zero values mean DuckDB's defaults.
 type Options struct {
 	Path          string // DuckDB file; "" opens an in-memory warehouse (tests)
-	MemoryLimit   string // e.g. "4GB" or "75%"; "" = DuckDB default (80% of RAM)
+	MemoryLimit   string // e.g. "4GB"; "" = DefaultMemoryLimit of the machine's memory
 	Threads       int    // 0 = all cores
 	TempDirectory string // spill directory; "" = <path>.tmp next to the file
 	TimeZone      string // IANA zone for timestamps without a zone; "" = UTC
@@ -59,6 +59,9 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 		if opts.TempDirectory == "" {
 			opts.TempDirectory = opts.Path + ".tmp"
 		}
+	}
+	if opts.MemoryLimit == "" {
+		opts.MemoryLimit = DefaultMemoryLimit(machineMemory())
 	}
 	params := url.Values{}
 	// New database files (the warehouse, the people's snapshot ATTACHed from

@@ -1,0 +1,70 @@
+package warehouse
+
+import (
+	"fmt"
+	"os"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Default memory limit: a share of the machine's memory, so that the
+// warehouse spills to its temp directory instead of growing with the data
+// (DuckDB's own default, 80% of RAM, lets the process grow to most of the
+// machine). The floor keeps small machines and containers workable, the
+// ceiling keeps a big machine's run from holding memory it does not need:
+// measured on 2 cores, a larger limit than the ceiling did not make the
+// demo's steps faster (docs/operations.md, "Sizing").
+const (
+	defaultMemoryShare = 8        // 1/8 of the machine's memory
+	defaultMemoryFloor = 1 << 30  // 1 GiB
+	defaultMemoryCeil  = 16 << 30 // 16 GiB
+	mib                = 1 << 20
+)
+
+// DefaultMemoryLimit is the memory_limit given to DuckDB when the config
+// sets none, for a machine (or container) with totalBytes of memory:
+// totalBytes/8 between 1 GiB and 16 GiB, in whole MiB ("3072MiB" for 24 GiB).
+// totalBytes 0 (unknown) gives "", DuckDB's own default.
+func DefaultMemoryLimit(totalBytes uint64) string {
+	if totalBytes == 0 {
+		return ""
+	}
+	v := totalBytes / defaultMemoryShare
+	v = max(v, defaultMemoryFloor)
+	v = min(v, defaultMemoryCeil)
+	return strconv.FormatUint(v/mib, 10) + "MiB"
+}
+
+// machineMemory is the memory this process may use: the physical memory,
+// or the cgroup's limit when it is lower (containers). 0 when unknown.
+func machineMemory() uint64 {
+	total := physicalMemory()
+	for _, f := range []string{"/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"} {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		n, err := strconv.ParseUint(strings.TrimSpace(string(b)), 10, 64)
+		if err != nil || n == 0 { // "max": no limit
+			continue
+		}
+		if total == 0 || n < total {
+			total = n
+		}
+	}
+	return total
+}
+
+var memoryLimitRE = regexp.MustCompile(`(?i)^\s*[0-9]+(\.[0-9]+)?\s*(b|bytes|kb|mb|gb|tb|kib|mib|gib|tib|k|m|g|t)\s*$`)
+
+// CheckMemoryLimit reports whether s is a memory limit DuckDB accepts: a
+// number with a unit (B, KB, MB, GB, TB or KiB, MiB, GiB, TiB), e.g. "4GB"
+// or "1536MiB"; DuckDB refuses a bare number and a percentage. "" is
+// accepted (the default).
+func CheckMemoryLimit(s string) error {
+	if s == "" || memoryLimitRE.MatchString(s) {
+		return nil
+	}
+	return fmt.Errorf("%q is not a memory size like 4GB or 1536MiB", s)
+}
