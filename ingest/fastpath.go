@@ -6,8 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-
-	"attrib/config"
 )
 
 // The fast path loads a large file in one scan: the typed rows go straight
@@ -35,94 +33,113 @@ var errFastRefused = errors.New("fast path refused")
 // fastLoad tries the fast path when the file may take it (tried). It
 // reports whether the file is loaded; tried but not done with a nil error
 // means the file was refused and nothing of it was written.
-func fastLoad(ctx context.Context, c *sql.Conn, ds config.Dataset, src config.Source, path string, at look, r reader, givenIDs bool,
-	typed func(line, reasons bool) (string, []any, error), res *FileResult, record func(execer, Status, string) error,
-	step func(string)) (tried, done bool, err error) {
+func (l *loader) fastLoad() (tried, done bool, err error) {
 	if !fastPath {
 		return false, false, nil
 	}
 	var eligible, existing bool
-	if err := c.QueryRowContext(ctx, fastEligibleSQL(ds.Name), path, src.Name).Scan(&eligible, &existing); err != nil {
+	if err := l.c.QueryRowContext(l.ctx, fastEligibleSQL(l.ds.Name), l.path, l.src.Name).Scan(&eligible, &existing); err != nil {
 		return false, false, fmt.Errorf("earlier loads: %w", err)
 	}
 	if !eligible {
 		return false, false, nil
 	}
-	q, args, err := typed(false, false)
+	q, args, err := l.typed(false, false)
 	if err != nil {
 		return false, false, err
 	}
-	// Repeated ids: in a Parquet file with an id column, a scan of that
-	// column alone, before the insert and in parallel, finds them (and rows
-	// without an id, whose content-hash ids then need the check after the
-	// insert; it scans the uncommitted rows on one thread). For the other
-	// formats such a scan reads as much as the whole file, and costs more
-	// than the check after the insert (docs/BENCHMARKS.md).
-	inFile := true
-	if givenIDs && hasGivenID(ds.Name) && !r.arrow && !r.csv && !r.json {
-		var noID, repeats int64
-		if err := c.QueryRowContext(ctx, fastIDsSQL(q), args...).Scan(&noID, &repeats); err != nil {
-			return false, false, nil // the full path reads the file and says what is wrong
-		}
-		if repeats > 0 {
-			return false, false, nil
-		}
-		inFile = noID > 0
+	inFile, ok := l.fastIDs(q, args)
+	if !ok {
+		return false, false, nil
 	}
-	step(StepWrite)
-	insert, check := fastInsertSQL(ds.Name, q), fastCheckSQL(ds.Name, inFile, existing, r.csv)
-	insertArgs := append([]any{src.Name, res.LoadID}, args...)
-	write := func(tx execer) error {
-		out, err := tx.ExecContext(ctx, insert, insertArgs...)
-		if err != nil {
-			// A row failing validation, and any other error: the full path
-			// rejects the row or reports the error in its own words.
+	l.step(StepWrite)
+	insert, check := fastInsertSQL(l.ds.Name, q), fastCheckSQL(l.ds.Name, inFile, existing, l.r.csv)
+	insertArgs := append([]any{l.src.Name, l.res.LoadID}, args...)
+	write := func(tx execer) error { return l.fastWrite(tx, insert, check, insertArgs) }
+	if l.r.arrow {
+		return l.fastOverArrow(write)
+	}
+	return l.fastOutcome(inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) }))
+}
+
+// fastIDs tells whether the file's rows must be checked for repeated ids
+// after the insert (inFile); ok is false when the file must take the full
+// path. In a Parquet file with an id column, a scan of that column alone,
+// before the insert and in parallel, finds them (and rows without an id,
+// whose content-hash ids then need the check after the insert; it scans
+// the uncommitted rows on one thread). For the other formats such a scan
+// reads as much as the whole file, and costs more than the check after the
+// insert (docs/BENCHMARKS.md).
+func (l *loader) fastIDs(typed string, args []any) (inFile, ok bool) {
+	if !givesIDs(l.ds, l.src, l.cols) || !hasGivenID(l.ds.Name) || l.r.arrow || l.r.csv || l.r.json {
+		return true, true
+	}
+	var noID, repeats int64
+	if err := l.c.QueryRowContext(l.ctx, fastIDsSQL(typed), args...).Scan(&noID, &repeats); err != nil {
+		return false, false // the full path reads the file and says what is wrong
+	}
+	if repeats > 0 {
+		return false, false
+	}
+	return noID > 0, true
+}
+
+// fastWrite runs the fast path's statements in the file's transaction tx.
+func (l *loader) fastWrite(tx execer, insert, check string, args []any) error {
+	out, err := tx.ExecContext(l.ctx, insert, args...)
+	if err != nil {
+		// A row failing validation, and any other error: the full path
+		// rejects the row or reports the error in its own words.
+		return fmt.Errorf("%w: %w", errFastRefused, err)
+	}
+	n, err := out.RowsAffected()
+	if err != nil || n == 0 {
+		return errFastRefused // the full path says why there are no rows
+	}
+	if check != "" {
+		if _, err := tx.ExecContext(l.ctx, check, l.res.LoadID); err != nil {
 			return fmt.Errorf("%w: %w", errFastRefused, err)
 		}
-		n, err := out.RowsAffected()
-		if err != nil || n == 0 {
-			return errFastRefused // the full path says why there are no rows
-		}
-		if check != "" {
-			if _, err := tx.ExecContext(ctx, check, res.LoadID); err != nil {
-				return fmt.Errorf("%w: %w", errFastRefused, err)
-			}
-		}
-		// The file must still be what was hashed.
-		if now, err := lookAt(path); err != nil || now != at {
-			return errChanged
-		}
-		res.Read, res.Loaded, res.Rejected, res.Duplicate = n, n, 0, 0
-		return record(tx, Loaded, "")
 	}
-	if r.arrow {
-		// DuckDB's Arrow scan has no batch index: an insert that keeps the
-		// file's row order from it runs on one thread. Row order means nothing
-		// on this path (no record numbers); the setting is the connection's,
-		// so it is set and reset outside the transaction.
-		if _, err := c.ExecContext(ctx, sqlUnorderedInsert); err != nil {
-			return true, false, fmt.Errorf("insert settings: %w", err)
-		}
-		err = withArrowView(ctx, c, r, write)
-		if _, rerr := c.ExecContext(context.WithoutCancel(ctx), sqlOrderedInsert); rerr != nil {
-			// The connection must not number another file's records
-			// unordered: it is dropped instead of going back to the pool.
-			_ = c.Raw(func(any) error { return driver.ErrBadConn })
-			if err == nil {
-				return true, true, nil // committed: the file is loaded
-			}
-			return true, false, fmt.Errorf("insert settings: %w", rerr)
-		}
-	} else {
-		err = inTx(ctx, c, func(tx *sql.Tx) error { return write(tx) })
+	// The file must still be what was hashed.
+	if now, err := lookAt(l.path); err != nil || now != l.at {
+		return errChanged
 	}
+	l.res.Read, l.res.Loaded, l.res.Rejected, l.res.Duplicate = n, n, 0, 0
+	return l.record(tx, Loaded, "")
+}
+
+// fastOverArrow runs the fast path's write over an Arrow file. DuckDB's
+// Arrow scan has no batch index: an insert that keeps the file's row order
+// from it runs on one thread. Row order means nothing on this path (no
+// record numbers); the setting is the connection's, so it is set and reset
+// outside the transaction.
+func (l *loader) fastOverArrow(write func(execer) error) (tried, done bool, err error) {
+	if _, err := l.c.ExecContext(l.ctx, sqlUnorderedInsert); err != nil {
+		return true, false, fmt.Errorf("insert settings: %w", err)
+	}
+	err = withArrowView(l.ctx, l.c, l.r, write)
+	if _, rerr := l.c.ExecContext(context.WithoutCancel(l.ctx), sqlOrderedInsert); rerr != nil {
+		// The connection must not number another file's records
+		// unordered: it is dropped instead of going back to the pool.
+		_ = l.c.Raw(func(any) error { return driver.ErrBadConn })
+		if err == nil {
+			return true, true, nil // committed: the file is loaded
+		}
+		return true, false, fmt.Errorf("insert settings: %w", rerr)
+	}
+	return l.fastOutcome(err)
+}
+
+// fastOutcome is fastLoad's answer after the write ended with err.
+func (l *loader) fastOutcome(err error) (tried, done bool, _ error) {
 	switch {
 	case err == nil:
 		return true, true, nil
-	case ctx.Err() != nil:
-		return true, false, ctx.Err()
+	case l.ctx.Err() != nil:
+		return true, false, l.ctx.Err()
 	case errors.Is(err, errFastRefused):
-		res.Read, res.Loaded, res.Rejected, res.Duplicate = 0, 0, 0, 0
+		l.res.Read, l.res.Loaded, l.res.Rejected, l.res.Duplicate = 0, 0, 0, 0
 		return true, false, nil
 	}
 	return true, false, err

@@ -1,8 +1,6 @@
 package ingest
 
 import (
-	"context"
-	"database/sql"
 	"fmt"
 	"sync/atomic"
 )
@@ -23,19 +21,19 @@ var serialRejectScans atomic.Int64
 // must account for exactly the bad rows the check pass counted; when it
 // does not (a hash collision of a good row with a bad one), it reports false
 // and the caller numbers the rejects the serial way.
-func keyedRejects(ctx context.Context, c *sql.Conn, bad int64, rawQ string, rawArgs []any, rawPass func(string, []any) error) (bool, error) {
-	if _, err := c.ExecContext(ctx, sqlCheckRejects); err != nil {
+func (l *loader) keyedRejects(rawQ string, rawArgs []any) (bool, error) {
+	if _, err := l.c.ExecContext(l.ctx, sqlCheckRejects); err != nil {
 		return false, err
 	}
-	if err := rawPass(rawQ, rawArgs); err != nil {
+	if err := l.rawPass(rawQ, rawArgs); err != nil {
 		return false, err
 	}
-	if _, err := c.ExecContext(ctx, sqlKeyedRejects); err != nil {
+	if _, err := l.c.ExecContext(l.ctx, sqlKeyedRejects); err != nil {
 		return false, err
 	}
 	var n int64
-	if err := c.QueryRowContext(ctx, sqlCountTypedRejects).Scan(&n); err != nil {
+	if err := l.c.QueryRowContext(l.ctx, sqlCountTypedRejects).Scan(&n); err != nil {
 		return false, fmt.Errorf("count: %w", err)
 	}
-	return n == bad, nil
+	return n == l.n.bad, nil
 }
