@@ -12,7 +12,17 @@ import (
 //go:embed sql/*.sql sql/*.tmpl
 var sqlFS embed.FS
 
-func mustSQL(file string) string { return warehouse.EmbeddedSQL(sqlFS, file) }
+// sqlLookedUp names the embedded files the code reads. Every one is read
+// (and every template parsed) at package initialisation, through mustSQL,
+// so a misspelt name fails every test, not only the branch that runs it;
+// TestEveryEmbeddedSQLFileUsed checks that no file is left unread.
+var sqlLookedUp = map[string]bool{}
+
+// mustSQL returns sql/<file>; called at package initialisation only.
+func mustSQL(file string) string {
+	sqlLookedUp[file] = true
+	return warehouse.EmbeddedSQL(sqlFS, file)
+}
 
 var (
 	sqlParams            = mustSQL("params.sql")
