@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 
 	"attrib/transform/channel"
 )
@@ -12,7 +11,7 @@ import (
 // classify fills the temp table channel_map with the channel of every
 // distinct attribute combination of touches and spend.
 func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier) (int, error) {
-	rows, err := c.QueryContext(ctx, SQL("channel_keys"))
+	rows, err := c.QueryContext(ctx, sqlAttributeCombinations)
 	if err != nil {
 		return 0, fmt.Errorf("channel keys: %w", err)
 	}
@@ -30,26 +29,25 @@ func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier) (int, er
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("channel keys: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("channel_map_create")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlChannelMapCreate); err != nil {
 		return 0, fmt.Errorf("channel map: %w", err)
 	}
-	const batch = 500
-	for start := 0; start < len(keys); start += batch {
-		end := min(start+batch, len(keys))
-		var b strings.Builder
-		b.WriteString("INSERT INTO channel_map VALUES ")
-		args := make([]any, 0, (end-start)*8)
-		for i, k := range keys[start:end] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?)")
-			r := cl.Classify(channel.Touch{Channel: k.ch, Source: k.src, Medium: k.med, Campaign: k.camp, Interaction: k.inter})
-			args = append(args, k.ch, k.src, k.med, k.camp, k.inter, r.Channel, r.Group, r.Rule)
+	cols := make([][]string, 8)
+	for j := range cols {
+		cols[j] = make([]string, 0, len(keys))
+	}
+	for _, k := range keys {
+		r := cl.Classify(channel.Touch{Channel: k.ch, Source: k.src, Medium: k.med, Campaign: k.camp, Interaction: k.inter})
+		for j, v := range []string{k.ch, k.src, k.med, k.camp, k.inter, r.Channel, r.Group, r.Rule} {
+			cols[j] = append(cols[j], v)
 		}
-		if _, err := c.ExecContext(ctx, b.String(), args...); err != nil {
-			return 0, fmt.Errorf("channel map: %w", err)
-		}
+	}
+	args := make([]any, len(cols))
+	for j := range cols {
+		args[j] = cols[j]
+	}
+	if _, err := c.ExecContext(ctx, sqlChannelMapInsert, args...); err != nil {
+		return 0, fmt.Errorf("channel map: %w", err)
 	}
 	return len(keys), nil
 }

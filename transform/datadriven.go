@@ -32,7 +32,7 @@ func configuredDataDriven(cfg *config.Config) []string {
 // refitModels lists the configured data-driven models in the temp table
 // refit_models: their credits change with every fit, so no run carries them over.
 func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
-	if _, err := c.ExecContext(ctx, SQL("refit_models"), configuredDataDriven(cfg)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlRefitModels, configuredDataDriven(cfg)); err != nil {
 		return fmt.Errorf("transform: refit models: %w", err)
 	}
 	return nil
@@ -55,14 +55,14 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	}
 	if inc.Incremental {
 		var ready int
-		if err := c.QueryRowContext(ctx, SQL("inc_nc_ready")).Scan(&ready); err != nil {
+		if err := c.QueryRowContext(ctx, sqlNonconvertingReady).Scan(&ready); err != nil {
 			return fmt.Errorf("transform: non-converting paths: %w", err)
 		}
 		inc.Incremental = ready == 1
 	}
-	stmts := []string{sqlTmpl("channel_ids", inc), stateView("channel_ids"), SQL("markov_removal_effects_create")}
+	stmts := []string{sqlChannelIDs.get(inc), sqlChannelIDsView, sqlMarkovRemovalCreate}
 	if inc.Incremental {
-		stmts = append(stmts, deleteAffected("nc_paths"))
+		stmts = append(stmts, sqlNCPathsDelete)
 	}
 	for _, q := range stmts {
 		if _, err := c.ExecContext(ctx, q); err != nil {
@@ -70,17 +70,17 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 	}
 	_, hi := windowDates(cfg)
-	if _, err := c.ExecContext(ctx, sqlTmpl("nc_paths", inc), hi); err != nil {
+	if _, err := c.ExecContext(ctx, sqlNonconvertingPaths.get(inc), hi); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, stateView("nc_paths")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlNCPathsView); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	channels, err := queryStrings(ctx, c, SQL("channel_list"))
+	channels, err := queryStrings(ctx, c, sqlChannelList)
 	if err != nil {
 		return fmt.Errorf("transform: channel ids: %w", err)
 	}
-	types, err := queryStrings(ctx, c, SQL("conversion_types"))
+	types, err := queryStrings(ctx, c, sqlConversionTypes)
 	if err != nil {
 		return fmt.Errorf("transform: conversion types: %w", err)
 	}
@@ -166,7 +166,7 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 }
 
 // transformPaths applies the path transforms and merges paths that become equal, adding
-// their counts in input order (dd_paths orders paths, so the sums are deterministic).
+// their counts in input order (data_driven_paths.sql orders paths, so the sums are deterministic).
 func transformPaths(raw []attribution.PathCount, pt *attribution.PathTransformer) []attribution.PathCount {
 	if pt.Identity() {
 		return raw
@@ -197,7 +197,7 @@ func stepsKey(steps []int32) string {
 }
 
 func loadPaths(ctx context.Context, ar *duckdb.Arrow, typ string, nChannels int) ([]attribution.PathCount, error) {
-	rr, err := ar.QueryContext(ctx, SQL("dd_paths"), typ, typ, typ)
+	rr, err := ar.QueryContext(ctx, sqlDataDrivenPaths, typ, typ, typ)
 	if err != nil {
 		return nil, fmt.Errorf("paths: %w", err)
 	}
@@ -260,7 +260,7 @@ type touchRow struct {
 // model for the per-touch credits (cached per distinct path), and appends
 // them to model_credits.
 func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, models []string, crediters map[string]attribution.Crediter, pt *attribution.PathTransformer) error {
-	rr, err := ar.QueryContext(ctx, SQL("dd_touches"), typ)
+	rr, err := ar.QueryContext(ctx, sqlDataDrivenTouches, typ)
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
 	}

@@ -36,7 +36,7 @@ func newGuard(ctx context.Context, ar *duckdb.Arrow, uf *unionFind, over map[int
 		}
 	}
 	// Second pass over the edges: keep those inside oversized components.
-	rr, err := ar.QueryContext(ctx, SQL("id_edges"))
+	rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
 	if err != nil {
 		return nil, fmt.Errorf("guard: %w", err)
 	}

@@ -12,7 +12,6 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"attrib/config"
-	"attrib/warehouse"
 )
 
 // Modes of a transform.
@@ -54,7 +53,7 @@ func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode
 		return ModeFull, "backfill or full rebuild asked for", nil
 	}
 	var last string
-	switch err := c.QueryRowContext(ctx, SQL("state_fingerprint")).Scan(&last); {
+	switch err := c.QueryRowContext(ctx, sqlStateFingerprint).Scan(&last); {
 	case err == sql.ErrNoRows:
 		return ModeFull, "no complete earlier run", nil
 	case err != nil:
@@ -63,18 +62,18 @@ func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode
 		return ModeFull, "settings changed since the last run", nil
 	}
 	var n int
-	err = c.QueryRowContext(ctx, SQL("inc_tables")).Scan(&n)
+	err = c.QueryRowContext(ctx, sqlStateTables).Scan(&n)
 	if err != nil {
 		return "", "", fmt.Errorf("transform: state: %w", err)
 	}
 	if n != 4 {
 		return ModeFull, "earlier results missing", nil
 	}
-	if _, err := c.ExecContext(ctx, SQL("inc_new_loads")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlNewLoads); err != nil {
 		return "", "", fmt.Errorf("transform: new loads: %w", err)
 	}
 	var newRows, allRows int64
-	if err := c.QueryRowContext(ctx, SQL("inc_share")).Scan(&newRows, &allRows); err != nil {
+	if err := c.QueryRowContext(ctx, sqlNewLoadShare).Scan(&newRows, &allRows); err != nil {
 		return "", "", fmt.Errorf("transform: new loads: %w", err)
 	}
 	if float64(newRows) > maxIncrementalShare*float64(allRows) {
@@ -96,10 +95,10 @@ func planMode(ctx context.Context, c *sql.Conn, fp string, forceFull bool) (mode
 // id_blocked (fillBlocked) and inc_new_loads (planMode).
 func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, StitchStats, error) {
 	var st StitchStats
-	if _, err := c.ExecContext(ctx, sqlTmpl("inc_nodes", nil)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlNewIdentifierSets); err != nil {
 		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("inc_comp_create")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlComponentsCreate); err != nil {
 		return false, st, fmt.Errorf("stitch: %w", err)
 	}
 	// Union-find over the elements of the new sets: a new identifier stands
@@ -116,7 +115,7 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 		elems = append(elems, key)
 		return i
 	}
-	rows, err := c.QueryContext(ctx, SQL("inc_nodes_list"))
+	rows, err := c.QueryContext(ctx, sqlNewIdentifierList)
 	if err != nil {
 		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
@@ -166,13 +165,13 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if err != nil {
 		return false, st, fmt.Errorf("stitch: components: %w", err)
 	}
-	for _, name := range []string{"inc_persons", "inc_new_ids"} {
-		if _, err := c.ExecContext(ctx, SQL(name)); err != nil {
-			return false, st, fmt.Errorf("stitch: %s: %w", name, err)
+	for _, q := range []string{sqlTouchedPersons, sqlNewPersonIDs} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return false, st, fmt.Errorf("stitch: persons: %w", err)
 		}
 	}
 	var guarded int
-	if err := c.QueryRowContext(ctx, SQL("inc_guard"), maxSize, maxSize).Scan(&guarded); err != nil {
+	if err := c.QueryRowContext(ctx, sqlIncrementalGuard, maxSize, maxSize).Scan(&guarded); err != nil {
 		return false, st, fmt.Errorf("stitch: guard: %w", err)
 	}
 	if guarded > 0 {
@@ -183,11 +182,11 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if err != nil {
 		return false, st, fmt.Errorf("stitch: begin: %w", err)
 	}
-	stmts := []string{SQL("inc_map_update"), SQL("inc_map_insert")}
+	stmts := []string{sqlIdentityMapUpdate, sqlIdentityMapInsert}
 	for _, t := range personTables {
-		stmts = append(stmts, sqlTmpl("inc_merge", tableData{Table: warehouse.QuoteIdent(t)}), personIDsSQL(t, true))
+		stmts = append(stmts, sqlMergePersons.get(t, false), sqlPersonIDs.get(t, true))
 	}
-	stmts = append(stmts, SQL("inc_pending"))
+	stmts = append(stmts, sqlPendingPersons)
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			_ = tx.Rollback()
@@ -197,10 +196,10 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if err := tx.Commit(); err != nil {
 		return false, st, fmt.Errorf("stitch: commit: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, SQL("inc_renamed")).Scan(&st.Renamed); err != nil {
+	if err := c.QueryRowContext(ctx, sqlRenamedCount).Scan(&st.Renamed); err != nil {
 		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, SQL("identity_counts")).Scan(&st.Identifiers, &st.Persons); err != nil {
+	if err := c.QueryRowContext(ctx, sqlIdentityCounts).Scan(&st.Identifiers, &st.Persons); err != nil {
 		return false, st, fmt.Errorf("stitch: count persons: %w", err)
 	}
 	return true, st, nil
@@ -215,14 +214,14 @@ func (r Result) Commit(ctx context.Context, tx *sql.Tx) error {
 	if r.fingerprint == "" {
 		return fmt.Errorf("transform: commit: no transform ran")
 	}
-	name := "commit_full"
+	q := sqlCommitFull
 	if r.Mode == ModeIncremental {
-		name = "commit_incremental"
+		q = sqlCommitIncremental
 	}
-	if _, err := tx.ExecContext(ctx, SQL(name)); err != nil {
+	if _, err := tx.ExecContext(ctx, q); err != nil {
 		return fmt.Errorf("transform: commit: %w", err)
 	}
-	if _, err := tx.ExecContext(ctx, SQL("commit_state"), r.fingerprint); err != nil {
+	if _, err := tx.ExecContext(ctx, sqlCommitState, r.fingerprint); err != nil {
 		return fmt.Errorf("transform: commit: %w", err)
 	}
 	return nil

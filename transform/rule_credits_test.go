@@ -11,7 +11,7 @@ import (
 	_ "github.com/duckdb/duckdb-go/v2"
 )
 
-// The rule-based models run in SQL (rule_credits.sql.tmpl). This file holds a Go reference of
+// The rule-based models run in SQL (sql/attribution/rule_credits.sql.tmpl). This file holds a Go reference of
 // each, checked on hand-worked paths (TestRuleReference), and a property test that the SQL gives
 // the reference's credits on random paths and settings on real DuckDB (TestRuleCreditsMatchReference).
 
@@ -229,7 +229,7 @@ func TestRuleCreditsMatchReference(t *testing.T) {
 	defer c.Close()
 	// A data-driven model in the list must not get rule-based credits.
 	models := []string{"first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov"}
-	if _, err := c.ExecContext(ctx, SQL("models"), models); err != nil {
+	if _, err := c.ExecContext(ctx, sqlModels, models); err != nil {
 		t.Fatal(err)
 	}
 	rnd := rand.New(rand.NewPCG(13, 17))
@@ -243,7 +243,7 @@ func TestRuleCreditsMatchReference(t *testing.T) {
 		if err := loadConvTouches(ctx, c, paths); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := c.ExecContext(ctx, sqlTmpl("rule_credits", pathData{}), s.direct, s.halfLife, s.posFirst, s.posLast); err != nil {
+		if _, err := c.ExecContext(ctx, sqlRuleCredits.get(pathData{}), s.direct, s.halfLife, s.posFirst, s.posLast); err != nil {
 			t.Fatal(err)
 		}
 		got := map[string]float64{}

@@ -2,22 +2,74 @@ package transform
 
 import (
 	"embed"
+	"io/fs"
+	"strings"
 	"text/template"
 
 	"attrib/warehouse"
 )
 
-//go:embed sql/*.sql sql/*.tmpl
+// The transform's statements, one embedded file each under sql/<stage>/ (sql/README.md). Every
+// file is read, and every template parsed and rendered for each value it is used with, when
+// the package initialises: a missing file or a broken template panics at start-up (and fails
+// every test), never in the middle of a run. sqlfiles_test.go checks that every embedded file
+// is loaded here and that every statement loaded is used.
+
+//go:embed sql/*/*.sql sql/*/*.sql.tmpl
 var sqlFS embed.FS
 
-// SQL returns an embedded statement by file name (without .sql).
-func SQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
+// loaded records the files the package loaded (sqlfiles_test.go).
+var loaded = map[string]bool{}
 
-var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
+// mustSQL returns the embedded file sql/<file>.
+func mustSQL(file string) string {
+	loaded[file] = true
+	return warehouse.EmbeddedSQL(sqlFS, file)
+}
 
-// sqlTmpl renders the embedded template name.sql.tmpl with data.
-func sqlTmpl(name string, data any) string {
-	return warehouse.RenderSQL(tmpls, name+".sql.tmpl", data)
+// tmpls holds every template under sql/, named by its path below sql/ (one template may use
+// another's {{define}}: incremental/new_identifier_sets uses stitch/identifier_sets').
+var tmpls = parseTemplates()
+
+func parseTemplates() *template.Template {
+	t := template.New("")
+	err := fs.WalkDir(sqlFS, "sql", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !strings.HasSuffix(p, ".sql.tmpl") {
+			return err
+		}
+		b, err := fs.ReadFile(sqlFS, p)
+		if err == nil {
+			_, err = t.New(strings.TrimPrefix(p, "sql/")).Parse(string(b))
+		}
+		return err
+	})
+	if err != nil {
+		panic("transform: embedded SQL templates: " + err.Error())
+	}
+	return t
+}
+
+// mustRender renders the template sql/<file> with data.
+func mustRender(file string, data any) string {
+	loaded[file] = true
+	return warehouse.RenderSQL(tmpls, file, data)
+}
+
+// pathData fills the templates that differ between full and incremental runs.
+type pathData struct{ Incremental bool }
+
+// byMode is a statement rendered for a full run ([0]) and an incremental one ([1]).
+type byMode [2]string
+
+func renderModes(file string) byMode {
+	return byMode{mustRender(file, pathData{}), mustRender(file, pathData{Incremental: true})}
+}
+
+func (b byMode) get(d pathData) string {
+	if d.Incremental {
+		return b[1]
+	}
+	return b[0]
 }
 
 // tableData fills the per-table templates.
@@ -26,9 +78,113 @@ type tableData struct {
 	NewLoads bool
 }
 
-func personIDsSQL(table string, newLoads bool) string {
-	return sqlTmpl("person_ids", tableData{Table: warehouse.QuoteIdent(table), NewLoads: newLoads})
+// byTable is a per-table statement rendered for each of personTables, without and with
+// NewLoads.
+type byTable map[string][2]string
+
+func renderTables(file string) byTable {
+	out := byTable{}
+	for _, t := range personTables {
+		q := warehouse.QuoteIdent(t)
+		out[t] = [2]string{mustRender(file, tableData{Table: q}), mustRender(file, tableData{Table: q, NewLoads: true})}
+	}
+	return out
 }
 
-// pathData fills the path templates.
-type pathData struct{ Incremental bool }
+func (b byTable) get(table string, newLoads bool) string {
+	if newLoads {
+		return b[table][1]
+	}
+	return b[table][0]
+}
+
+// Classification (classify.go).
+var (
+	sqlAttributeCombinations = mustSQL("classify/attribute_combinations.sql")
+	sqlChannelMapCreate      = mustSQL("classify/channel_map_create.sql")
+	sqlChannelMapInsert      = mustSQL("classify/channel_map_insert.sql")
+)
+
+// Identity stitching (stitch.go, guard.go, transform.go).
+var (
+	sqlBlockedHashes      = mustSQL("stitch/blocked_hashes.sql")
+	sqlBlockedIdentifiers = mustSQL("stitch/blocked_identifiers.sql")
+	sqlIdentifierSets     = mustRender("stitch/identifier_sets.sql.tmpl", nil)
+	sqlIdentifierNodes    = mustSQL("stitch/identifier_nodes.sql")
+	sqlIdentifierCount    = mustSQL("stitch/identifier_count.sql")
+	sqlIdentifierEdges    = mustSQL("stitch/identifier_edges.sql")
+	sqlRootsCreate        = mustSQL("stitch/roots_create.sql")
+	sqlIdentityOversized  = mustSQL("stitch/identity_oversized.sql")
+	sqlIdentityMap        = mustSQL("stitch/identity_map.sql")
+	sqlCappedPersonsClear = mustSQL("stitch/capped_persons_clear.sql")
+	sqlCappedPersons      = mustSQL("stitch/capped_persons.sql")
+	sqlPersonCount        = mustSQL("stitch/person_count.sql")
+	sqlIdentityCounts     = mustSQL("stitch/identity_counts.sql")
+	sqlPersonIDs          = renderTables("stitch/person_ids.sql.tmpl")
+)
+
+// Incremental runs: planning, stitching the new loads, the state kept between runs and its
+// commit (incremental.go, transform.go, datadriven.go).
+var (
+	sqlCoveredLoads         = mustSQL("incremental/covered_loads.sql")
+	sqlStateFingerprint     = mustSQL("incremental/state_fingerprint.sql")
+	sqlStateTables          = mustSQL("incremental/state_tables.sql")
+	sqlNewLoads             = mustSQL("incremental/new_loads.sql")
+	sqlNewLoadShare         = mustSQL("incremental/new_load_share.sql")
+	sqlStateClear           = mustSQL("incremental/state_clear.sql")
+	sqlNewIdentifierSets    = mustRender("incremental/new_identifier_sets.sql.tmpl", nil)
+	sqlComponentsCreate     = mustSQL("incremental/components_create.sql")
+	sqlNewIdentifierList    = mustSQL("incremental/new_identifier_list.sql")
+	sqlTouchedPersons       = mustSQL("incremental/touched_persons.sql")
+	sqlNewPersonIDs         = mustSQL("incremental/new_person_ids.sql")
+	sqlIncrementalGuard     = mustSQL("incremental/guard.sql")
+	sqlIdentityMapUpdate    = mustSQL("incremental/identity_map_update.sql")
+	sqlIdentityMapInsert    = mustSQL("incremental/identity_map_insert.sql")
+	sqlMergePersons         = renderTables("incremental/merge_persons.sql.tmpl")
+	sqlPendingPersons       = mustSQL("incremental/pending_persons.sql")
+	sqlRenamedCount         = mustSQL("incremental/renamed_count.sql")
+	sqlAffectedPersons      = mustSQL("incremental/affected_persons.sql")
+	sqlRebuiltCount         = mustSQL("incremental/rebuilt_count.sql")
+	sqlChannelGroupsChanged = mustSQL("incremental/channel_groups_changed.sql")
+	sqlChangedDays          = mustSQL("incremental/changed_days.sql")
+	sqlNonconvertingReady   = mustSQL("incremental/nonconverting_ready.sql")
+	sqlCommitFull           = mustSQL("incremental/commit_full.sql")
+	sqlCommitIncremental    = mustSQL("incremental/commit_incremental.sql")
+	sqlCommitState          = mustSQL("incremental/commit_state.sql")
+
+	// The tables kept in attrib_state read as temp views, and the rows of the people an
+	// incremental run rebuilds deleted from them.
+	sqlConvTouchesView   = mustRender("incremental/state_view.sql.tmpl", "conv_touches")
+	sqlChannelIDsView    = mustRender("incremental/state_view.sql.tmpl", "channel_ids")
+	sqlNCPathsView       = mustRender("incremental/state_view.sql.tmpl", "nc_paths")
+	sqlConvTouchesDelete = mustRender("incremental/delete_affected.sql.tmpl", "conv_touches")
+	sqlNCPathsDelete     = mustRender("incremental/delete_affected.sql.tmpl", "nc_paths")
+)
+
+// Conversion paths (transform.go).
+var (
+	sqlLookbacks             = mustSQL("paths/lookbacks.sql")
+	sqlLookbackSet           = mustSQL("paths/lookback_set.sql")
+	sqlAttributedConversions = mustSQL("paths/attributed_conversions.sql")
+	sqlTouches               = mustSQL("paths/touches.sql")
+	sqlConversionTouches     = renderModes("paths/conversion_touches.sql.tmpl")
+	sqlConversionPaths       = renderModes("paths/conversion_paths.sql.tmpl")
+)
+
+// Attribution: rule-based models in SQL, data-driven ones in Go, the credits table
+// (transform.go, datadriven.go).
+var (
+	sqlModels              = mustSQL("attribution/models.sql")
+	sqlRefitModels         = mustSQL("attribution/refit_models.sql")
+	sqlRuleCredits         = renderModes("attribution/rule_credits.sql.tmpl")
+	sqlModelCreditsCreate  = mustSQL("attribution/model_credits_create.sql")
+	sqlChannelIDs          = renderModes("attribution/channel_ids.sql.tmpl")
+	sqlMarkovRemovalCreate = mustSQL("attribution/markov_removal_effects_create.sql")
+	sqlNonconvertingPaths  = renderModes("attribution/nonconverting_paths.sql.tmpl")
+	sqlChannelList         = mustSQL("attribution/channel_list.sql")
+	sqlConversionTypes     = mustSQL("attribution/conversion_types.sql")
+	sqlDataDrivenPaths     = mustSQL("attribution/data_driven_paths.sql")
+	sqlDataDrivenTouches   = mustSQL("attribution/data_driven_touches.sql")
+	sqlAttributionCredits  = renderModes("attribution/attribution_credits.sql.tmpl")
+	sqlResultCounts        = mustSQL("attribution/result_counts.sql")
+)

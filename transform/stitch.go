@@ -28,16 +28,16 @@ type StitchStats struct {
 // (fillBlocked).
 func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) {
 	var st StitchStats
-	if _, err := c.ExecContext(ctx, sqlTmpl("id_sets", nil)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlIdentifierSets); err != nil {
 		return st, fmt.Errorf("stitch: id_sets: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("id_nodes")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlIdentifierNodes); err != nil {
 		return st, fmt.Errorf("stitch: id_nodes: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM id_nodes").Scan(&st.Identifiers); err != nil {
+	if err := c.QueryRowContext(ctx, sqlIdentifierCount).Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, "CREATE OR REPLACE TEMP TABLE id_roots (nid INTEGER, root INTEGER, comp INTEGER, capped BOOLEAN, cut BOOLEAN)"); err != nil {
+	if _, err := c.ExecContext(ctx, sqlRootsCreate); err != nil {
 		return st, fmt.Errorf("stitch: %w", err)
 	}
 	uf := newUnionFind(st.Identifiers)
@@ -48,7 +48,7 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) 
 		if err != nil {
 			return err
 		}
-		rr, err := ar.QueryContext(ctx, SQL("id_edges"))
+		rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
 		if err != nil {
 			return err
 		}
@@ -104,16 +104,16 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) 
 	if err != nil {
 		return st, fmt.Errorf("stitch: components: %w", err)
 	}
-	for _, q := range []string{SQL("identity_oversized"), SQL("identity_map"), SQL("capped_persons_clear"), SQL("capped_persons")} {
+	for _, q := range []string{sqlIdentityOversized, sqlIdentityMap, sqlCappedPersonsClear, sqlCappedPersons} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return st, fmt.Errorf("stitch: publish: %w", err)
 		}
 	}
-	if err := c.QueryRowContext(ctx, "SELECT count(DISTINCT person_id) FROM identity_map").Scan(&st.Persons); err != nil {
+	if err := c.QueryRowContext(ctx, sqlPersonCount).Scan(&st.Persons); err != nil {
 		return st, fmt.Errorf("stitch: count persons: %w", err)
 	}
 	for _, t := range personTables {
-		if _, err := c.ExecContext(ctx, personIDsSQL(t, false)); err != nil {
+		if _, err := c.ExecContext(ctx, sqlPersonIDs.get(t, false)); err != nil {
 			return st, fmt.Errorf("stitch: person ids of %s: %w", t, err)
 		}
 	}
@@ -125,7 +125,7 @@ var personTables = []string{"touchpoints", "conversions", "activity"}
 
 // fillBlocked puts the block list's node keys into the temp table id_blocked.
 func fillBlocked(ctx context.Context, c *sql.Conn, blocked []string) error {
-	if _, err := c.ExecContext(ctx, SQL("id_blocked"), blocked); err != nil {
+	if _, err := c.ExecContext(ctx, sqlBlockedIdentifiers, blocked); err != nil {
 		return fmt.Errorf("stitch: block list: %w", err)
 	}
 	return nil

@@ -118,7 +118,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		maxSize = 1000 // config.Load's default; a negative cap switches the guard off
 	}
 	res.fingerprint = fingerprint(cfg)
-	if _, err := c.ExecContext(ctx, SQL("inc_covered")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlCoveredLoads); err != nil {
 		return res, fmt.Errorf("transform: covered loads: %w", err)
 	}
 	if res.Mode, res.FullReason, err = planMode(ctx, c, res.fingerprint, o.Full); err != nil {
@@ -136,7 +136,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 	if res.Mode == ModeFull {
 		// Until this run commits, nothing says what the published results cover.
-		if _, err := c.ExecContext(ctx, SQL("state_clear")); err != nil {
+		if _, err := c.ExecContext(ctx, sqlStateClear); err != nil {
 			return res, fmt.Errorf("transform: state: %w", err)
 		}
 		if res.Stitch, err = stitch(ctx, c, maxSize); err != nil {
@@ -146,40 +146,40 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	inc := pathData{Incremental: res.Mode == ModeIncremental}
 
 	step("build paths")
-	if _, err := c.ExecContext(ctx, SQL("models"), cfg.Attribution.Models); err != nil {
+	if _, err := c.ExecContext(ctx, sqlModels, cfg.Attribution.Models); err != nil {
 		return res, fmt.Errorf("transform: models: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("lookbacks"), cfg.Lookback("").Microseconds()); err != nil {
+	if _, err := c.ExecContext(ctx, sqlLookbacks, cfg.Lookback("").Microseconds()); err != nil {
 		return res, fmt.Errorf("transform: lookbacks: %w", err)
 	}
 	for typ := range cfg.Attribution.LookbackByType {
-		if _, err := c.ExecContext(ctx, SQL("lookback_set"), cfg.Lookback(typ).Microseconds(), typ); err != nil {
+		if _, err := c.ExecContext(ctx, sqlLookbackSet, cfg.Lookback(typ).Microseconds(), typ); err != nil {
 			return res, fmt.Errorf("transform: lookbacks: %w", err)
 		}
 	}
 	lo, hi := windowDates(cfg)
-	if _, err := c.ExecContext(ctx, SQL("attributed_conversions"), lo, hi); err != nil {
+	if _, err := c.ExecContext(ctx, sqlAttributedConversions, lo, hi); err != nil {
 		return res, fmt.Errorf("transform: attributed conversions: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("touches")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlTouches); err != nil {
 		return res, fmt.Errorf("transform: touches: %w", err)
 	}
 	var paths []string
 	if inc.Incremental {
-		paths = append(paths, SQL("inc_aff"), deleteAffected("conv_touches"))
+		paths = append(paths, sqlAffectedPersons, sqlConvTouchesDelete)
 	}
-	paths = append(paths, sqlTmpl("conv_touches", inc), stateView("conv_touches"))
+	paths = append(paths, sqlConversionTouches.get(inc), sqlConvTouchesView)
 	for _, q := range paths {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return res, fmt.Errorf("transform: conversion touches: %w", err)
 		}
 	}
-	if _, err := c.ExecContext(ctx, sqlTmpl("conversion_paths", inc), unattributed(cfg)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlConversionPaths.get(inc), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: conversion_paths: %w", err)
 	}
 	res.Rebuilt = int64(res.Stitch.Persons)
 	if inc.Incremental {
-		if err := c.QueryRowContext(ctx, SQL("inc_rebuilt")).Scan(&res.Rebuilt); err != nil {
+		if err := c.QueryRowContext(ctx, sqlRebuiltCount).Scan(&res.Rebuilt); err != nil {
 			return res, fmt.Errorf("transform: count: %w", err)
 		}
 	}
@@ -190,7 +190,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	carry := inc
 	if carry.Incremental {
 		var changed int
-		if err := c.QueryRowContext(ctx, SQL("inc_groups_changed")).Scan(&changed); err != nil {
+		if err := c.QueryRowContext(ctx, sqlChannelGroupsChanged).Scan(&changed); err != nil {
 			return res, fmt.Errorf("transform: channel groups: %w", err)
 		}
 		carry.Incremental = changed == 0
@@ -200,41 +200,27 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		return res, err
 	}
 	a := cfg.Attribution
-	if _, err := c.ExecContext(ctx, sqlTmpl("rule_credits", carry), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
+	if _, err := c.ExecContext(ctx, sqlRuleCredits.get(carry), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
 		return res, fmt.Errorf("transform: rule-based models: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, SQL("model_credits_create")); err != nil {
+	if _, err := c.ExecContext(ctx, sqlModelCreditsCreate); err != nil {
 		return res, fmt.Errorf("transform: data-driven models: %w", err)
 	}
 	if err := dataDriven(ctx, c, cfg, inc); err != nil {
 		return res, err
 	}
-	if _, err := c.ExecContext(ctx, sqlTmpl("attribution_credits", carry), unattributed(cfg)); err != nil {
+	if _, err := c.ExecContext(ctx, sqlAttributionCredits.get(carry), unattributed(cfg)); err != nil {
 		return res, fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if carry.Incremental {
-		if _, err := c.ExecContext(ctx, SQL("inc_days")); err != nil {
+		if _, err := c.ExecContext(ctx, sqlChangedDays); err != nil {
 			return res, fmt.Errorf("transform: changed days: %w", err)
 		}
 	}
-	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_conversion_paths").Scan(&res.Conversions); err != nil {
-		return res, fmt.Errorf("transform: count: %w", err)
-	}
-	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_attribution_credits").Scan(&res.Credits); err != nil {
+	if err := c.QueryRowContext(ctx, sqlResultCounts).Scan(&res.Conversions, &res.Credits); err != nil {
 		return res, fmt.Errorf("transform: count: %w", err)
 	}
 	return res, nil
-}
-
-// stateView makes the table t kept between runs in attrib_state readable as the temp view t.
-func stateView(t string) string {
-	return "CREATE OR REPLACE TEMP VIEW " + t + " AS SELECT * FROM attrib_state." + t
-}
-
-// deleteAffected deletes the rows of the people in inc_aff from attrib_state.t (an incremental
-// run rebuilds them).
-func deleteAffected(t string) string {
-	return "DELETE FROM attrib_state." + t + " WHERE person_id IN (SELECT person_id FROM inc_aff)"
 }
 
 // unattributed is the channel of conversions without a touch in their window.
@@ -264,7 +250,7 @@ func blockedNodes(ctx context.Context, c *sql.Conn, cfg *config.Config) ([]strin
 	for _, v := range cfg.Identity.Block {
 		out = append(out, "c:"+v, "a:"+v)
 		var e, p sql.NullString
-		err := c.QueryRowContext(ctx, `SELECT attrib_hmac(attrib_norm_email(?), ?::BLOB, ?::BLOB), attrib_hmac(attrib_norm_phone(?, ?), ?::BLOB, ?::BLOB)`,
+		err := c.QueryRowContext(ctx, sqlBlockedHashes,
 			v, ipad, opad, v, cfg.PII.DefaultCountryCode, ipad, opad).Scan(&e, &p)
 		if err != nil {
 			return nil, fmt.Errorf("transform: block list: %w", err)

@@ -1,2 +1,0 @@
--- The new identifier sets' elements, set by set, for the union-find (stitchIncremental).
-SELECT sid, node, person_id FROM inc_nodes ORDER BY sid

@@ -1,0 +1,2 @@
+-- Persons in identity_map.
+SELECT count(DISTINCT person_id) FROM identity_map
