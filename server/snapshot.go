@@ -21,7 +21,7 @@ import (
 // (SET SESSION enable_external_access is refused), so switching them off
 // there would stop the pipeline reading its source files. Instead, after
 // every finished run the server copies the warehouse into a snapshot file
-// (COPY FROM DATABASE, one consistent transaction) and opens that file in a
+// (the file's bytes after a checkpoint, see snapshotCopy) and opens that file in a
 // second, read-only DuckDB instance with external access disabled and its
 // configuration locked. People see the results of the last finished run,
 // never a half-written one, and cannot read or write server files even if a
@@ -80,6 +80,23 @@ func runMarker(ctx context.Context, db *sql.DB) (string, error) {
 		return "", fmt.Errorf("server: read run marker: %w", err)
 	}
 	return m, nil
+}
+
+// snapshotCopy writes a consistent copy of the warehouse to path: the
+// checkpointed file's bytes (warehouse.CopyFile: a sequential copy, about
+// the disk's speed), or, when that cannot be had (in-memory warehouse,
+// checkpoint refused or racing), the tables with COPY FROM DATABASE, which
+// decodes and compresses every table again (tens of times slower).
+func snapshotCopy(ctx context.Context, w *warehouse.Warehouse, path, alias string) error {
+	err := w.CopyFile(ctx, path)
+	if !errors.Is(err, warehouse.ErrNoFileCopy) {
+		if err != nil {
+			return fmt.Errorf("server: snapshot: %w", err)
+		}
+		return nil
+	}
+	_ = os.Remove(path)
+	return copyWarehouse(ctx, w, path, alias)
 }
 
 // copyWarehouse writes a consistent copy of the warehouse to path.
@@ -154,7 +171,7 @@ func (s *Server) buildSnapshot(ctx context.Context, marker string) (*snapshot, e
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return nil, fmt.Errorf("server: snapshot folder: %w", err)
 	}
-	if err := copyWarehouse(ctx, s.w, path, alias); err != nil {
+	if err := snapshotCopy(ctx, s.w, path, alias); err != nil {
 		_ = os.RemoveAll(filepath.Dir(path))
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -38,6 +39,12 @@ type Warehouse struct {
 	db   *sql.DB
 	conn *duckdb.Connector
 	opts Options
+
+	fileMu sync.Mutex
+	file   *os.File // the DuckDB file, read by CopyFile; closed after DuckDB
+	// afterCopy, when set (tests), runs between a file copy and the check
+	// of the headers.
+	afterCopy func()
 }
 
 // Open opens (creating if needed) the warehouse and applies pending migrations.
@@ -123,6 +130,13 @@ func (w *Warehouse) Close() error {
 	if cerr := w.conn.Close(); err == nil {
 		err = cerr
 	}
+	// Only now: closing a descriptor of the file drops the process's lock on it.
+	w.fileMu.Lock()
+	if w.file != nil {
+		_ = w.file.Close()
+		w.file = nil
+	}
+	w.fileMu.Unlock()
 	if err != nil {
 		return fmt.Errorf("warehouse: close: %w", err)
 	}
