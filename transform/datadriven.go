@@ -162,7 +162,7 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 			crediters[m] = f
 		}
 	}
-	return creditTouches(ctx, conn, ar, typ, models, crediters, pt)
+	return creditTouches(ctx, conn, ar, typ, fittedModels{models: models, crediters: crediters, pt: pt})
 }
 
 // transformPaths applies the path transforms and merges paths that become equal, adding
@@ -256,10 +256,18 @@ type touchRow struct {
 	touchpoint, channel, campaign string
 }
 
+// fittedModels are one conversion type's fitted data-driven models, in config order, with the
+// path transforms their paths went through.
+type fittedModels struct {
+	models    []string
+	crediters map[string]attribution.Crediter
+	pt        *attribution.PathTransformer
+}
+
 // creditTouches walks each conversion's touches in path order, asks every
 // model for the per-touch credits (cached per distinct path), and appends
 // them to model_credits.
-func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, models []string, crediters map[string]attribution.Crediter, pt *attribution.PathTransformer) error {
+func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, fm fittedModels) error {
 	rr, err := ar.QueryContext(ctx, sqlDataDrivenTouches, typ)
 	if err != nil {
 		return fmt.Errorf("touches: %w", err)
@@ -269,70 +277,28 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 	if err != nil {
 		return fmt.Errorf("model credits: %w", err)
 	}
-	cache := make(map[string]map[string][]float64)
-	identity := pt.Identity()
-	var current string
-	var touches []touchRow
-	var steps []int32
-	flush := func() error {
-		if len(steps) == 0 {
-			return nil
-		}
-		k := stepsKey(steps)
-		byModel, ok := cache[k]
-		if !ok {
-			byModel = make(map[string][]float64, len(models))
-			seen, owner := steps, []int32(nil)
-			if !identity {
-				seen, owner = pt.Apply(steps)
-			}
-			for _, m := range models {
-				w, err := crediters[m].Credit(seen)
-				if err != nil {
-					return fmt.Errorf("%s credit: %w", m, err)
-				}
-				if !identity {
-					w = attribution.SpreadCredit(w, owner)
-				}
-				byModel[m] = w
-			}
-			cache[k] = byModel
-		}
-		for _, m := range models {
-			for i, w := range byModel[m] {
-				if w == 0 {
-					continue
-				}
-				t := touches[i]
-				if err := app.AppendRow(current, m, t.touchpoint, t.channel, t.campaign, w); err != nil {
-					return fmt.Errorf("model credits: %w", err)
-				}
-			}
-		}
-		touches, steps = touches[:0], steps[:0]
-		return nil
-	}
+	w := &creditWriter{fittedModels: fm, app: app, cache: make(map[string]map[string][]float64), identity: fm.pt.Identity()}
 	for rr.Next() {
 		rec := rr.RecordBatch()
 		conv, tp, ch, camp := rec.Column(0), rec.Column(1), rec.Column(2), rec.Column(3)
 		cid := rec.Column(4).(*array.Int32)
 		for i := 0; i < int(rec.NumRows()); i++ {
-			if id := view(conv, i); id != current {
-				if err := flush(); err != nil {
+			if id := view(conv, i); id != w.current {
+				if err := w.flush(); err != nil {
 					_ = app.Close()
 					return err
 				}
-				current = strings.Clone(id)
+				w.current = strings.Clone(id)
 			}
-			touches = append(touches, touchRow{str(tp, i), str(ch, i), str(camp, i)})
-			steps = append(steps, cid.Value(i))
+			w.touches = append(w.touches, touchRow{str(tp, i), str(ch, i), str(camp, i)})
+			w.steps = append(w.steps, cid.Value(i))
 		}
 	}
 	if err := rr.Err(); err != nil {
 		_ = app.Close()
 		return fmt.Errorf("touches: %w", err)
 	}
-	if err := flush(); err != nil {
+	if err := w.flush(); err != nil {
 		_ = app.Close()
 		return err
 	}
@@ -340,4 +306,66 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 		return fmt.Errorf("model credits: %w", err)
 	}
 	return nil
+}
+
+// creditWriter collects one conversion's touches (current, touches, steps) and appends their
+// credits to model_credits when the next conversion starts.
+type creditWriter struct {
+	fittedModels
+	app      *duckdb.Appender
+	cache    map[string]map[string][]float64 // path key -> model -> credit per touch
+	identity bool
+	current  string
+	touches  []touchRow
+	steps    []int32
+}
+
+// flush appends the credits of the current conversion's touches and starts the next.
+func (w *creditWriter) flush() error {
+	if len(w.steps) == 0 {
+		return nil
+	}
+	byModel, err := w.credits()
+	if err != nil {
+		return err
+	}
+	for _, m := range w.models {
+		for i, c := range byModel[m] {
+			if c == 0 {
+				continue
+			}
+			t := w.touches[i]
+			if err := w.app.AppendRow(w.current, m, t.touchpoint, t.channel, t.campaign, c); err != nil {
+				return fmt.Errorf("model credits: %w", err)
+			}
+		}
+	}
+	w.touches, w.steps = w.touches[:0], w.steps[:0]
+	return nil
+}
+
+// credits returns every model's credit per touch of the current path, computed once per
+// distinct path.
+func (w *creditWriter) credits() (map[string][]float64, error) {
+	k := stepsKey(w.steps)
+	if byModel, ok := w.cache[k]; ok {
+		return byModel, nil
+	}
+	byModel := make(map[string][]float64, len(w.models))
+	seen, owner := w.steps, []int32(nil)
+	if !w.identity {
+		seen, owner = w.pt.Apply(w.steps)
+	}
+	for _, m := range w.models {
+		c, err := w.crediters[m].Credit(seen)
+		if err != nil {
+			return nil, fmt.Errorf("%s credit: %w", m, err)
+		}
+		if !w.identity {
+			c = attribution.SpreadCredit(c, owner)
+		}
+		byModel[m] = c
+	}
+	w.cache[k] = byModel
+	return byModel, nil
 }

@@ -101,8 +101,39 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if _, err := c.ExecContext(ctx, sqlComponentsCreate); err != nil {
 		return false, st, fmt.Errorf("stitch: %w", err)
 	}
-	// Union-find over the elements of the new sets: a new identifier stands
-	// for itself, a known one for its whole person.
+	var err error
+	if st.Links, err = newSetComponents(ctx, c); err != nil {
+		return false, st, err
+	}
+	for _, q := range []string{sqlTouchedPersons, sqlNewPersonIDs} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return false, st, fmt.Errorf("stitch: persons: %w", err)
+		}
+	}
+	var guarded int
+	if err := c.QueryRowContext(ctx, sqlIncrementalGuard, maxSize, maxSize).Scan(&guarded); err != nil {
+		return false, st, fmt.Errorf("stitch: guard: %w", err)
+	}
+	if guarded > 0 {
+		return false, st, nil
+	}
+
+	if err := applyIncremental(ctx, c); err != nil {
+		return false, st, err
+	}
+	if err := c.QueryRowContext(ctx, sqlRenamedCount).Scan(&st.Renamed); err != nil {
+		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
+	}
+	if err := c.QueryRowContext(ctx, sqlIdentityCounts).Scan(&st.Identifiers, &st.Persons); err != nil {
+		return false, st, fmt.Errorf("stitch: count persons: %w", err)
+	}
+	return true, st, nil
+}
+
+// newSetComponents fills inc_comp with the components of the new identifier sets: a
+// union-find over their elements, where a new identifier stands for itself and a known one for
+// its whole person. It returns the number of links.
+func newSetComponents(ctx context.Context, c *sql.Conn) (int, error) {
 	ids := map[string]int32{}
 	var elems []string
 	uf := newUnionFind(0)
@@ -117,11 +148,12 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	}
 	rows, err := c.QueryContext(ctx, sqlNewIdentifierList)
 	if err != nil {
-		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+		return 0, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
 	var (
 		prevSid int64 = -1
 		head    int32
+		links   int
 	)
 	for rows.Next() {
 		var (
@@ -131,7 +163,7 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 		)
 		if err := rows.Scan(&sid, &node, &person); err != nil {
 			rows.Close()
-			return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+			return 0, fmt.Errorf("stitch: new identifiers: %w", err)
 		}
 		key := "n" + node
 		if person.Valid {
@@ -143,11 +175,11 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 			continue
 		}
 		uf.union(head, e)
-		st.Links++
+		links++
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
-		return false, st, fmt.Errorf("stitch: new identifiers: %w", err)
+		return 0, fmt.Errorf("stitch: new identifiers: %w", err)
 	}
 	err = c.Raw(func(dc any) error {
 		app, err := duckdb.NewAppender(dc.(driver.Conn), "temp", "main", "inc_comp")
@@ -163,24 +195,18 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 		return app.Close()
 	})
 	if err != nil {
-		return false, st, fmt.Errorf("stitch: components: %w", err)
+		return 0, fmt.Errorf("stitch: components: %w", err)
 	}
-	for _, q := range []string{sqlTouchedPersons, sqlNewPersonIDs} {
-		if _, err := c.ExecContext(ctx, q); err != nil {
-			return false, st, fmt.Errorf("stitch: persons: %w", err)
-		}
-	}
-	var guarded int
-	if err := c.QueryRowContext(ctx, sqlIncrementalGuard, maxSize, maxSize).Scan(&guarded); err != nil {
-		return false, st, fmt.Errorf("stitch: guard: %w", err)
-	}
-	if guarded > 0 {
-		return false, st, nil
-	}
+	return links, nil
+}
 
+// applyIncremental updates, in one transaction, identity_map and the person ids of the
+// datasets to the new components, and records the persons touched in
+// attrib_state.transform_pending.
+func applyIncremental(ctx context.Context, c *sql.Conn) error {
 	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
-		return false, st, fmt.Errorf("stitch: begin: %w", err)
+		return fmt.Errorf("stitch: begin: %w", err)
 	}
 	stmts := []string{sqlIdentityMapUpdate, sqlIdentityMapInsert}
 	for _, t := range personTables {
@@ -190,19 +216,13 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	for _, s := range stmts {
 		if _, err := tx.ExecContext(ctx, s); err != nil {
 			_ = tx.Rollback()
-			return false, st, fmt.Errorf("stitch: apply: %w", err)
+			return fmt.Errorf("stitch: apply: %w", err)
 		}
 	}
 	if err := tx.Commit(); err != nil {
-		return false, st, fmt.Errorf("stitch: commit: %w", err)
+		return fmt.Errorf("stitch: commit: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, sqlRenamedCount).Scan(&st.Renamed); err != nil {
-		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
-	}
-	if err := c.QueryRowContext(ctx, sqlIdentityCounts).Scan(&st.Identifiers, &st.Persons); err != nil {
-		return false, st, fmt.Errorf("stitch: count persons: %w", err)
-	}
-	return true, st, nil
+	return nil
 }
 
 // Commit records, inside the transaction tx that publishes this transform's

@@ -73,24 +73,8 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 // data, so both modes give the same results.
 func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (Result, error) {
 	var res Result
-	report := o.Step
-	var started time.Time
-	// step times the step that ends and reports the one that starts.
-	step := func(name string) {
-		now := time.Now()
-		if n := len(res.Timings); n > 0 {
-			res.Timings[n-1].Seconds = now.Sub(started).Seconds()
-		}
-		started = now
-		if name == "" {
-			return
-		}
-		res.Timings = append(res.Timings, Timing{Step: name})
-		if report != nil {
-			report(name)
-		}
-	}
-	defer step("")
+	t := stepTimer{res: &res, report: o.Step}
+	defer t.step("")
 	cl, err := channel.New(cfg.Channels.Rules)
 	if err != nil {
 		return res, fmt.Errorf("transform: channel rules: %w", err)
@@ -99,19 +83,63 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		return res, fmt.Errorf("transform: clean up: %w", err)
 	}
 
-	step("classify channels")
+	t.step("classify channels")
 	if res.Combinations, err = classify(ctx, c, cl); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
 	}
 
-	step("stitch identities")
+	t.step("stitch identities")
+	if err := stitchIdentities(ctx, c, cfg, o.Full, &res); err != nil {
+		return res, err
+	}
+	inc := pathData{Incremental: res.Mode == ModeIncremental}
+
+	t.step("build paths")
+	if err := buildPaths(ctx, c, cfg, inc, &res); err != nil {
+		return res, err
+	}
+
+	t.step("attribute")
+	if err := attribute(ctx, c, cfg, inc, &res); err != nil {
+		return res, err
+	}
+	return res, nil
+}
+
+// stepTimer times the steps of a run into res.Timings and reports each as it starts.
+type stepTimer struct {
+	res     *Result
+	report  Step
+	started time.Time
+}
+
+// step times the step that ends and reports the one that starts ("" when none does).
+func (t *stepTimer) step(name string) {
+	now := time.Now()
+	if n := len(t.res.Timings); n > 0 {
+		t.res.Timings[n-1].Seconds = now.Sub(t.started).Seconds()
+	}
+	t.started = now
+	if name == "" {
+		return
+	}
+	t.res.Timings = append(t.res.Timings, Timing{Step: name})
+	if t.report != nil {
+		t.report(name)
+	}
+}
+
+// stitchIdentities decides the run's mode (res.Mode, res.FullReason) and stitches identities:
+// only the new loads' identifiers in an incremental run, everything in a full one (also when
+// the incremental stitch finds it cannot guard a component).
+func stitchIdentities(ctx context.Context, c *sql.Conn, cfg *config.Config, forceFull bool, res *Result) error {
 	blocked, err := blockedNodes(ctx, c, cfg)
 	if err != nil {
-		return res, err
+		return err
 	}
 	// Both stitching modes, and a full one after an incremental attempt, read id_blocked.
 	if err := fillBlocked(ctx, c, blocked); err != nil {
-		return res, fmt.Errorf("transform: %w", err)
+		return fmt.Errorf("transform: %w", err)
 	}
 	maxSize := cfg.Identity.MaxComponentSize
 	if maxSize == 0 {
@@ -119,15 +147,15 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 	res.fingerprint = fingerprint(cfg)
 	if _, err := c.ExecContext(ctx, sqlCoveredLoads); err != nil {
-		return res, fmt.Errorf("transform: covered loads: %w", err)
+		return fmt.Errorf("transform: covered loads: %w", err)
 	}
-	if res.Mode, res.FullReason, err = planMode(ctx, c, res.fingerprint, o.Full); err != nil {
-		return res, err
+	if res.Mode, res.FullReason, err = planMode(ctx, c, res.fingerprint, forceFull); err != nil {
+		return err
 	}
 	if res.Mode == ModeIncremental {
 		ok, st, err := stitchIncremental(ctx, c, maxSize)
 		if err != nil {
-			return res, fmt.Errorf("transform: %w", err)
+			return fmt.Errorf("transform: %w", err)
 		}
 		res.Stitch = st
 		if !ok {
@@ -137,32 +165,36 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if res.Mode == ModeFull {
 		// Until this run commits, nothing says what the published results cover.
 		if _, err := c.ExecContext(ctx, sqlStateClear); err != nil {
-			return res, fmt.Errorf("transform: state: %w", err)
+			return fmt.Errorf("transform: state: %w", err)
 		}
 		if res.Stitch, err = stitch(ctx, c, maxSize); err != nil {
-			return res, fmt.Errorf("transform: %w", err)
+			return fmt.Errorf("transform: %w", err)
 		}
 	}
-	inc := pathData{Incremental: res.Mode == ModeIncremental}
+	return nil
+}
 
-	step("build paths")
+// buildPaths builds the lookbacks, the attributed conversions, their touches and
+// _next_conversion_paths (in an incremental run, for the people in inc_aff only), and counts
+// the people rebuilt (res.Rebuilt).
+func buildPaths(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result) error {
 	if _, err := c.ExecContext(ctx, sqlModels, cfg.Attribution.Models); err != nil {
-		return res, fmt.Errorf("transform: models: %w", err)
+		return fmt.Errorf("transform: models: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, sqlLookbacks, cfg.Lookback("").Microseconds()); err != nil {
-		return res, fmt.Errorf("transform: lookbacks: %w", err)
+		return fmt.Errorf("transform: lookbacks: %w", err)
 	}
 	for typ := range cfg.Attribution.LookbackByType {
 		if _, err := c.ExecContext(ctx, sqlLookbackSet, cfg.Lookback(typ).Microseconds(), typ); err != nil {
-			return res, fmt.Errorf("transform: lookbacks: %w", err)
+			return fmt.Errorf("transform: lookbacks: %w", err)
 		}
 	}
 	lo, hi := windowDates(cfg)
 	if _, err := c.ExecContext(ctx, sqlAttributedConversions, lo, hi); err != nil {
-		return res, fmt.Errorf("transform: attributed conversions: %w", err)
+		return fmt.Errorf("transform: attributed conversions: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, sqlTouches); err != nil {
-		return res, fmt.Errorf("transform: touches: %w", err)
+		return fmt.Errorf("transform: touches: %w", err)
 	}
 	var paths []string
 	if inc.Incremental {
@@ -171,56 +203,60 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	paths = append(paths, sqlConversionTouches.get(inc), sqlConvTouchesView)
 	for _, q := range paths {
 		if _, err := c.ExecContext(ctx, q); err != nil {
-			return res, fmt.Errorf("transform: conversion touches: %w", err)
+			return fmt.Errorf("transform: conversion touches: %w", err)
 		}
 	}
 	if _, err := c.ExecContext(ctx, sqlConversionPaths.get(inc), unattributed(cfg)); err != nil {
-		return res, fmt.Errorf("transform: conversion_paths: %w", err)
+		return fmt.Errorf("transform: conversion_paths: %w", err)
 	}
 	res.Rebuilt = int64(res.Stitch.Persons)
 	if inc.Incremental {
 		if err := c.QueryRowContext(ctx, sqlRebuiltCount).Scan(&res.Rebuilt); err != nil {
-			return res, fmt.Errorf("transform: count: %w", err)
+			return fmt.Errorf("transform: count: %w", err)
 		}
 	}
+	return nil
+}
 
-	step("attribute")
-	// Rule-based credits of people not rebuilt are carried over, unless a
-	// channel's group changed (then every credit row changes).
+// attribute credits every conversion under every model into _next_attribution_credits and
+// counts the results (res.Conversions, res.Credits). Rule-based credits of people not rebuilt
+// are carried over (res.CarryOver), unless a channel's group changed (then every credit row
+// changes).
+func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result) error {
 	carry := inc
 	if carry.Incremental {
 		var changed int
 		if err := c.QueryRowContext(ctx, sqlChannelGroupsChanged).Scan(&changed); err != nil {
-			return res, fmt.Errorf("transform: channel groups: %w", err)
+			return fmt.Errorf("transform: channel groups: %w", err)
 		}
 		carry.Incremental = changed == 0
 	}
 	res.CarryOver = carry.Incremental
 	if err := refitModels(ctx, c, cfg); err != nil {
-		return res, err
+		return err
 	}
 	a := cfg.Attribution
 	if _, err := c.ExecContext(ctx, sqlRuleCredits.get(carry), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
-		return res, fmt.Errorf("transform: rule-based models: %w", err)
+		return fmt.Errorf("transform: rule-based models: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, sqlModelCreditsCreate); err != nil {
-		return res, fmt.Errorf("transform: data-driven models: %w", err)
+		return fmt.Errorf("transform: data-driven models: %w", err)
 	}
 	if err := dataDriven(ctx, c, cfg, inc); err != nil {
-		return res, err
+		return err
 	}
 	if _, err := c.ExecContext(ctx, sqlAttributionCredits.get(carry), unattributed(cfg)); err != nil {
-		return res, fmt.Errorf("transform: attribution credits: %w", err)
+		return fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if carry.Incremental {
 		if _, err := c.ExecContext(ctx, sqlChangedDays); err != nil {
-			return res, fmt.Errorf("transform: changed days: %w", err)
+			return fmt.Errorf("transform: changed days: %w", err)
 		}
 	}
 	if err := c.QueryRowContext(ctx, sqlResultCounts).Scan(&res.Conversions, &res.Credits); err != nil {
-		return res, fmt.Errorf("transform: count: %w", err)
+		return fmt.Errorf("transform: count: %w", err)
 	}
-	return res, nil
+	return nil
 }
 
 // unattributed is the channel of conversions without a touch in their window.

@@ -32,8 +32,38 @@ type pointFit struct {
 // final refits with the chosen hyperparameters, bootstraps the intervals
 // and assembles the result.
 func (f *fitter) final() (*Fit, error) {
+	p, ape, err := f.finalPoint()
+	if err != nil {
+		return nil, err
+	}
+	groups := f.confoundedGroups()
+	dr, err := f.bootstrap(p, groups)
+	if err != nil {
+		return nil, err
+	}
+
+	out := &Fit{
+		Grain:   f.in.Grain,
+		Start:   f.in.Start,
+		Periods: f.T,
+	}
+	lo, hi := (1-f.o.Interval)/2, 1-(1-f.o.Interval)/2
+	f.baselineBand(out, p, dr, lo, hi)
+	f.channelPoints(out, p, dr)
+	for _, g := range groups {
+		f.splitGroup(out, g)
+	}
+	f.channelIntervals(out, dr, lo, hi)
+	f.experimentFit(out)
+	f.statistics(out, p, ape)
+	out.Warnings = f.warnings
+	return out, nil
+}
+
+// finalPoint is the fit at the chosen hyperparameters (outcome and revenue) with the holdout
+// absolute percentage errors of its folds.
+func (f *fitter) finalPoint() (*pointFit, []float64, error) {
 	d := f.d
-	T := f.T
 	rg := d.ranges[f.K]
 	cs := d.newScratch()
 	// sigma again at the chosen hyperparameters, then the final fit.
@@ -55,23 +85,18 @@ func (f *fitter) final() (*Fit, error) {
 		f.foldSSE(f.K-k, -1, nil, f.expD, f.expR, cs, &ape)
 	}
 	if err := f.ctx.Err(); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	f.revenueFit(p, cs)
-	groups := f.confoundedGroups()
-	dr, err := f.bootstrap(p, groups)
-	if err != nil {
-		return nil, err
-	}
+	return p, ape, nil
+}
 
-	out := &Fit{
-		Grain:   f.in.Grain,
-		Start:   f.in.Start,
-		Periods: T,
-	}
+// baselineBand sets the baseline, its interval (the replicates' quantiles lo and hi, widened
+// to contain it) and starts Fitted at the baseline.
+func (f *fitter) baselineBand(out *Fit, p *pointFit, dr *draws, lo, hi float64) {
+	T := f.T
 	out.Baseline = f.baselineOf(p.bb, p.beta[f.ic])
 	out.Fitted = slices.Clone(out.Baseline)
-	lo, hi := (1-f.o.Interval)/2, 1-(1-f.o.Interval)/2
 	out.BaselineLow, out.BaselineHigh = make([]float64, T), make([]float64, T)
 	buf := make([]float64, len(dr.base))
 	for t := range T {
@@ -81,7 +106,12 @@ func (f *fitter) final() (*Fit, error) {
 		l, h := quantiles(buf, lo, hi)
 		out.BaselineLow[t], out.BaselineHigh[t] = min(l, out.Baseline[t]), max(h, out.Baseline[t])
 	}
+}
 
+// channelPoints appends every channel's point fit to out.Channels and adds the contributions
+// to Fitted.
+func (f *fitter) channelPoints(out *Fit, p *pointFit, dr *draws) {
+	T := f.T
 	for i, c := range f.chans {
 		cf := ChannelFit{Name: c.name, Identified: c.identified, Why: c.why, Calibrated: c.calibrated}
 		cf.Contribution = make([]float64, T)
@@ -110,45 +140,49 @@ func (f *fitter) final() (*Fit, error) {
 		}
 		out.Channels = append(out.Channels, cf)
 	}
-	for _, g := range groups {
-		// The point split of a confounded group: in proportion to spend.
-		sum, rsum := 0.0, 0.0
-		for _, ch := range g {
-			sum += out.Channels[ch].Total
-			rsum += out.Channels[ch].Revenue
-		}
-		shares := f.spendShares(g)
-		for k, ch := range g {
-			cf := &out.Channels[ch]
-			sh := colSum(f.chans[ch].h)
-			if sh <= 0 {
-				continue
-			}
-			cf.Beta = shares[k] * sum / sh
-			cf.RevBeta = shares[k] * rsum / sh
-			cf.Total, cf.Revenue = shares[k]*sum, shares[k]*rsum
-			for t, v := range f.chans[ch].h {
-				out.Fitted[t] += (cf.Beta*v - cf.Contribution[t])
-				cf.Contribution[t] = cf.Beta * v
-			}
-		}
-		names := make([]string, len(g))
-		for k, ch := range g {
-			names[k] = fmt.Sprintf("%q", f.chans[ch].name)
-		}
-		note := fmt.Sprintf("spend moves together in %s: their summed effect is measured, the split between them is not (shown in proportion to spend; the intervals span the possible splits)",
-			strings.Join(names, ", "))
-		for _, ch := range g {
-			cf := &out.Channels[ch]
-			cf.Why = strings.TrimPrefix(cf.Why+"; "+note, "; ")
-		}
-		f.warn("channels %s: %s", strings.Join(names, ", "), "their spend moves together: the summed effect is measured, the split between them is not")
-	}
+}
 
-	// Intervals: the replicates' percentiles, widened where needed to
-	// contain the point value (the bootstrap draws its series from the fit
-	// without shrinkage, so its replicates need not surround a shrunk
-	// point value; see bootstrap.go).
+// splitGroup splits a confounded group's summed effect between its channels in proportion
+// to spend, and says so in their Why and the warnings.
+func (f *fitter) splitGroup(out *Fit, g []int) {
+	sum, rsum := 0.0, 0.0
+	for _, ch := range g {
+		sum += out.Channels[ch].Total
+		rsum += out.Channels[ch].Revenue
+	}
+	shares := f.spendShares(g)
+	for k, ch := range g {
+		cf := &out.Channels[ch]
+		sh := colSum(f.chans[ch].h)
+		if sh <= 0 {
+			continue
+		}
+		cf.Beta = shares[k] * sum / sh
+		cf.RevBeta = shares[k] * rsum / sh
+		cf.Total, cf.Revenue = shares[k]*sum, shares[k]*rsum
+		for t, v := range f.chans[ch].h {
+			out.Fitted[t] += (cf.Beta*v - cf.Contribution[t])
+			cf.Contribution[t] = cf.Beta * v
+		}
+	}
+	names := make([]string, len(g))
+	for k, ch := range g {
+		names[k] = fmt.Sprintf("%q", f.chans[ch].name)
+	}
+	note := fmt.Sprintf("spend moves together in %s: their summed effect is measured, the split between them is not (shown in proportion to spend; the intervals span the possible splits)",
+		strings.Join(names, ", "))
+	for _, ch := range g {
+		cf := &out.Channels[ch]
+		cf.Why = strings.TrimPrefix(cf.Why+"; "+note, "; ")
+	}
+	f.warn("channels %s: %s", strings.Join(names, ", "), "their spend moves together: the summed effect is measured, the split between them is not")
+}
+
+// channelIntervals sets the identified channels' intervals: the replicates' percentiles,
+// widened where needed to contain the point value (the bootstrap draws its series from the
+// fit without shrinkage, so its replicates need not surround a shrunk point value; see
+// bootstrap.go).
+func (f *fitter) channelIntervals(out *Fit, dr *draws, lo, hi float64) {
 	for i, c := range f.chans {
 		if !c.identified {
 			continue
@@ -166,8 +200,11 @@ func (f *fitter) final() (*Fit, error) {
 		rLo, rHi = min(rLo, cf.RevBeta), max(rHi, cf.RevBeta)
 		cf.RevenueLow, cf.RevenueHigh = rLo*sumH, rHi*sumH
 	}
+}
 
-	// Experiments.
+// experimentFit sets each experiment's predicted lift and z-score, and the share within
+// 1.645 standard errors (NaN without experiments).
+func (f *fitter) experimentFit(out *Fit) {
 	used, within := 0, 0
 	out.Experiments = f.expFits
 	for _, e := range f.exps {
@@ -183,8 +220,12 @@ func (f *fitter) final() (*Fit, error) {
 	if used > 0 {
 		out.ExperimentFit = float64(within) / float64(used)
 	}
+}
 
-	// Statistics.
+// statistics sets R2, NRMSE, the holdout MAPE (from the folds' errors ape) and the baseline
+// share.
+func (f *fitter) statistics(out *Fit, p *pointFit, ape []float64) {
+	T := f.T
 	y := f.in.Outcome
 	mean, lo_, hi_ := 0.0, math.Inf(1), math.Inf(-1)
 	for _, v := range y {
@@ -219,8 +260,6 @@ func (f *fitter) final() (*Fit, error) {
 	if sumFit != 0 {
 		out.BaselineShare = sumBase / sumFit
 	}
-	out.Warnings = f.warnings
-	return out, nil
 }
 
 // baselineOf is the baseline per period with baseline coefficients bb and
@@ -345,52 +384,14 @@ func (f *fitter) revenueExpTerms(p *pointFit) (expD, expR []float64) {
 // split is only weakly informed the channels are not grouped and the
 // bootstrap gives wide intervals itself.
 func (f *fitter) confoundedGroups() [][]int {
-	d := f.d
 	nc := len(f.fitted) // channels only: the intercept is partialled out below
 	if nc < 2 {
 		return nil
 	}
-	rg := d.ranges[f.K]
-	T := f.T
-	hp := f.defaultHyper()
-	ref := make([][]float64, nc)
-	gbc := make([][]float64, nc)
-	u := make([][]float64, nc)
-	expD := make([]float64, nc)
-	a := make([]float64, T)
-	tmp := mat.NewVecDense(max(d.nb, 1), nil)
-	w2 := f.sigma * f.sigma
-	for j, ch := range f.fitted {
-		c := f.chans[ch]
-		ref[j] = make([]float64, T)
-		halfSat := c.columnInto(hp, ref[j], a)
-		gbc[j] = make([]float64, d.nb)
-		u[j] = make([]float64, d.nb)
-		for b := range d.nb {
-			gbc[j][b] = dot(d.base[b], ref[j])
-		}
-		rg.bs.solve(u[j], gbc[j], tmp)
-		for _, e := range c.exps {
-			s := e.windowSum(hp, halfSat, ref[j], a)
-			expD[j] += w2 / (e.se * e.se) * s * s
-		}
-	}
-	// The baseline regressors are centred, so partialling out the intercept
-	// as well subtracts T x mean x mean.
-	mean := make([]float64, nc)
-	for j := range nc {
-		mean[j] = colSum(ref[j]) / float64(T)
-	}
-	R := make([]float64, nc*nc)
-	for i := range nc {
-		for j := i; j < nc; j++ {
-			v := dot(ref[i], ref[j]) - float64(T)*mean[i]*mean[j] - dot(gbc[i], u[j])
-			R[i*nc+j], R[j*nc+i] = v, v
-		}
-	}
+	R, expD, sq := f.partialledGram()
 	var idx []int
 	for j := range nc {
-		if R[j*nc+j] > explainedTol*dot(ref[j], ref[j]) {
+		if R[j*nc+j] > explainedTol*sq[j] {
 			idx = append(idx, j)
 		}
 	}
@@ -398,33 +399,7 @@ func (f *fitter) confoundedGroups() [][]int {
 	if k < 2 {
 		return nil
 	}
-	sym := mat.NewSymDense(k, nil)
-	for a, i := range idx {
-		si := 1 / math.Sqrt(R[i*nc+i]+expD[i])
-		for b, j := range idx {
-			if b < a {
-				continue
-			}
-			sj := 1 / math.Sqrt(R[j*nc+j]+expD[j])
-			v := R[i*nc+j]
-			if a == b {
-				v += expD[i]
-			}
-			v *= si * sj
-			if a == b {
-				v += channelRidge
-			}
-			sym.SetSym(a, b, v)
-		}
-	}
-	var ch mat.Cholesky
-	for add := 1e-9; !ch.Factorize(sym); add *= 10 {
-		for a := range k {
-			sym.SetSym(a, a, sym.At(a, a)+add)
-		}
-	}
-	var inv mat.SymDense
-	_ = ch.InverseTo(&inv) // a Condition error: near singular, which is what is looked for
+	inv := scaledInverse(R, expD, nc, idx)
 	parent := make([]int, k)
 	for i := range parent {
 		parent[i] = i
@@ -473,6 +448,92 @@ func (f *fitter) confoundedGroups() [][]int {
 		}
 	}
 	return out
+}
+
+// partialledGram returns, for the fitted channels' columns at the default hyperparameters,
+// their Gram matrix R (nc x nc, row-major) with the baseline regressors and the intercept
+// partialled out, each channel's experiment information expD, and each column's plain sum of
+// squares sq.
+func (f *fitter) partialledGram() (R, expD, sq []float64) {
+	d := f.d
+	nc := len(f.fitted)
+	rg := d.ranges[f.K]
+	T := f.T
+	hp := f.defaultHyper()
+	ref := make([][]float64, nc)
+	gbc := make([][]float64, nc)
+	u := make([][]float64, nc)
+	expD = make([]float64, nc)
+	a := make([]float64, T)
+	tmp := mat.NewVecDense(max(d.nb, 1), nil)
+	w2 := f.sigma * f.sigma
+	for j, ch := range f.fitted {
+		c := f.chans[ch]
+		ref[j] = make([]float64, T)
+		halfSat := c.columnInto(hp, ref[j], a)
+		gbc[j] = make([]float64, d.nb)
+		u[j] = make([]float64, d.nb)
+		for b := range d.nb {
+			gbc[j][b] = dot(d.base[b], ref[j])
+		}
+		rg.bs.solve(u[j], gbc[j], tmp)
+		for _, e := range c.exps {
+			s := e.windowSum(hp, halfSat, ref[j], a)
+			expD[j] += w2 / (e.se * e.se) * s * s
+		}
+	}
+	// The baseline regressors are centred, so partialling out the intercept
+	// as well subtracts T x mean x mean.
+	mean := make([]float64, nc)
+	for j := range nc {
+		mean[j] = colSum(ref[j]) / float64(T)
+	}
+	R = make([]float64, nc*nc)
+	for i := range nc {
+		for j := i; j < nc; j++ {
+			v := dot(ref[i], ref[j]) - float64(T)*mean[i]*mean[j] - dot(gbc[i], u[j])
+			R[i*nc+j], R[j*nc+i] = v, v
+		}
+	}
+	sq = make([]float64, nc)
+	for j := range nc {
+		sq[j] = dot(ref[j], ref[j])
+	}
+	return R, expD, sq
+}
+
+// scaledInverse is the inverse of the correlation-scaled information matrix of the channels
+// idx (R plus experiment information, with a small ridge; made positive definite if needed).
+func scaledInverse(R, expD []float64, nc int, idx []int) *mat.SymDense {
+	k := len(idx)
+	sym := mat.NewSymDense(k, nil)
+	for a, i := range idx {
+		si := 1 / math.Sqrt(R[i*nc+i]+expD[i])
+		for b, j := range idx {
+			if b < a {
+				continue
+			}
+			sj := 1 / math.Sqrt(R[j*nc+j]+expD[j])
+			v := R[i*nc+j]
+			if a == b {
+				v += expD[i]
+			}
+			v *= si * sj
+			if a == b {
+				v += channelRidge
+			}
+			sym.SetSym(a, b, v)
+		}
+	}
+	var ch mat.Cholesky
+	for add := 1e-9; !ch.Factorize(sym); add *= 10 {
+		for a := range k {
+			sym.SetSym(a, a, sym.At(a, a)+add)
+		}
+	}
+	var inv mat.SymDense
+	_ = ch.InverseTo(&inv) // a Condition error: near singular, which is what is looked for
+	return &inv
 }
 
 // spendShares is each group member's share of the group's spend.

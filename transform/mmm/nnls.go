@@ -72,6 +72,45 @@ func (s *nnlsSolver) solveFrom(G, g []float64, n int, x []float64, init []bool) 
 	if n == 0 {
 		return
 	}
+	tol := s.standardise(G, g)
+	if init != nil {
+		s.warmStart(init)
+	}
+	for range 3*n + 3 {
+		// Gradient w = g - G x over the variables at zero.
+		s.gradient()
+		j, best := -1, tol
+		for i := range n {
+			if s.passive[i] || s.blocked[i] || s.scale[i] == 0 {
+				continue
+			}
+			if s.w[i] > best {
+				j, best = i, s.w[i]
+			}
+		}
+		if j < 0 {
+			break
+		}
+		s.passive[j] = true
+		if s.enter() {
+			for i := range n {
+				s.blocked[i] = false
+			}
+		} else if !s.passive[j] {
+			// The entering variable could not be kept positive (a numerical
+			// tie): do not try it again until another one enters.
+			s.blocked[j] = true
+		}
+	}
+	for i := range n {
+		x[i] = s.x[i] * s.scale[i]
+	}
+}
+
+// standardise scales G and g to a unit diagonal with the ridge (Gs, gs), clears x and the
+// sets, and returns the gradient tolerance.
+func (s *nnlsSolver) standardise(G, g []float64) float64 {
+	n := s.n
 	for j := range n {
 		d := G[j*n+j]
 		if d > 0 && !math.IsInf(d, 0) {
@@ -95,98 +134,80 @@ func (s *nnlsSolver) solveFrom(G, g []float64, n int, x []float64, init []bool) 
 		s.passive[i] = false
 		s.blocked[i] = false
 	}
-	tol := 1e-11*maxG + 1e-300
-	if init != nil {
-		some := false
-		for i := range n {
-			s.passive[i] = init[i] && s.scale[i] != 0
-			some = some || s.passive[i]
-		}
-		for k := 0; some && k <= n; k++ {
-			s.solvePassive()
-			ok := true
-			for i := range n {
-				if s.passive[i] && s.z[i] <= 0 {
-					s.passive[i] = false
-					ok = false
-				}
-			}
-			if ok {
-				copy(s.x, s.z)
-				break
-			}
-		}
-		for i := range n {
-			if !s.passive[i] {
-				s.x[i] = 0
-			}
-		}
+	return 1e-11*maxG + 1e-300
+}
+
+// warmStart solves the passive set init, dropping variables that come out <= 0 until the
+// rest are positive.
+func (s *nnlsSolver) warmStart(init []bool) {
+	n := s.n
+	some := false
+	for i := range n {
+		s.passive[i] = init[i] && s.scale[i] != 0
+		some = some || s.passive[i]
 	}
-	for range 3*n + 3 {
-		// Gradient w = g - G x over the variables at zero.
-		s.gradient()
-		j, best := -1, tol
+	for k := 0; some && k <= n; k++ {
+		s.solvePassive()
+		ok := true
 		for i := range n {
-			if s.passive[i] || s.blocked[i] || s.scale[i] == 0 {
-				continue
-			}
-			if s.w[i] > best {
-				j, best = i, s.w[i]
+			if s.passive[i] && s.z[i] <= 0 {
+				s.passive[i] = false
+				ok = false
 			}
 		}
-		if j < 0 {
+		if ok {
+			copy(s.x, s.z)
 			break
-		}
-		s.passive[j] = true
-		entered := false
-		for range 3*n + 3 {
-			s.solvePassive()
-			ok := true
-			for i := range n {
-				if s.passive[i] && s.z[i] <= 0 {
-					ok = false
-					break
-				}
-			}
-			if ok {
-				copy(s.x, s.z)
-				entered = true
-				break
-			}
-			alpha := 1.0
-			for i := range n {
-				if s.passive[i] && s.z[i] <= 0 {
-					d := s.x[i] - s.z[i]
-					if d > 0 {
-						alpha = min(alpha, s.x[i]/d)
-					} else {
-						alpha = 0
-					}
-				}
-			}
-			for i := range n {
-				if s.passive[i] {
-					s.x[i] += alpha * (s.z[i] - s.x[i])
-					if s.x[i] <= 1e-15 {
-						s.x[i] = 0
-						s.passive[i] = false
-					}
-				}
-			}
-		}
-		if entered {
-			for i := range n {
-				s.blocked[i] = false
-			}
-		} else if !s.passive[j] {
-			// The entering variable could not be kept positive (a numerical
-			// tie): do not try it again until another one enters.
-			s.blocked[j] = true
 		}
 	}
 	for i := range n {
-		x[i] = s.x[i] * s.scale[i]
+		if !s.passive[i] {
+			s.x[i] = 0
+		}
 	}
+}
+
+// enter runs Lawson and Hanson's inner loop after a variable entered the passive set: it
+// solves the passive set and, while some variable comes out <= 0, moves x towards the
+// solution until one reaches 0 and drops it. It reports whether the solution became
+// positive (x is then that solution).
+func (s *nnlsSolver) enter() bool {
+	n := s.n
+	for range 3*n + 3 {
+		s.solvePassive()
+		ok := true
+		for i := range n {
+			if s.passive[i] && s.z[i] <= 0 {
+				ok = false
+				break
+			}
+		}
+		if ok {
+			copy(s.x, s.z)
+			return true
+		}
+		alpha := 1.0
+		for i := range n {
+			if s.passive[i] && s.z[i] <= 0 {
+				d := s.x[i] - s.z[i]
+				if d > 0 {
+					alpha = min(alpha, s.x[i]/d)
+				} else {
+					alpha = 0
+				}
+			}
+		}
+		for i := range n {
+			if s.passive[i] {
+				s.x[i] += alpha * (s.z[i] - s.x[i])
+				if s.x[i] <= 1e-15 {
+					s.x[i] = 0
+					s.passive[i] = false
+				}
+			}
+		}
+	}
+	return false
 }
 
 func (s *nnlsSolver) gradient() {
