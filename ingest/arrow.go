@@ -144,7 +144,7 @@ func withArrowView(ctx context.Context, c *sql.Conn, r reader, fn func(tx execer
 		if !ok {
 			return errors.New("driver connection cannot execute")
 		}
-		tx := driverExecer{ex}
+		tx := driverExecer{ex, conn}
 		exec := func(ctx context.Context, q string) error {
 			_, err := ex.ExecContext(ctx, q, nil)
 			return err
@@ -182,7 +182,54 @@ func withArrowView(ctx context.Context, c *sql.Conn, r reader, fn func(tx execer
 }
 
 // driverExecer runs statements with positional arguments on a driver connection.
-type driverExecer struct{ ex driver.ExecerContext }
+type driverExecer struct {
+	ex   driver.ExecerContext
+	conn driver.Conn
+}
+
+// goIDCheck: the fast path looks for repeated ids in Go (idsRepeat).
+const goIDCheck = true
+
+// idsRepeat reports whether the rows q (fast_id_hashes.sql.tmpl) reads, the
+// hashes of the ids the load loadID inserted, repeat a value. It reads them
+// as Arrow batches in the load's transaction: on tx's driver connection (a
+// statement of withArrowView) or on c's (tx is then c's *sql.Tx), and
+// sorts them in Go (hasRepeat). n is the number of rows inserted.
+func idsRepeat(ctx context.Context, c *sql.Conn, tx execer, q, loadID string, n int64) (bool, error) {
+	hs := make([]uint64, 0, n)
+	read := func(conn driver.Conn) error {
+		ar, err := duckdb.NewArrowFromConn(conn)
+		if err != nil {
+			return err
+		}
+		rr, err := ar.QueryContext(ctx, q, loadID)
+		if err != nil {
+			return err
+		}
+		defer rr.Release()
+		for rr.Next() {
+			col, ok := rr.RecordBatch().Column(0).(*array.Uint64)
+			if !ok {
+				return fmt.Errorf("id hashes arrive as %s", rr.RecordBatch().Column(0).DataType())
+			}
+			hs = append(hs, col.Uint64Values()...)
+		}
+		return rr.Err()
+	}
+	var err error
+	if d, ok := tx.(driverExecer); ok {
+		err = read(d.conn)
+	} else {
+		err = c.Raw(func(dc any) error { return read(dc.(driver.Conn)) })
+	}
+	if err != nil {
+		return false, fmt.Errorf("id hashes: %w", err)
+	}
+	if int64(len(hs)) != n {
+		return false, fmt.Errorf("id hashes: %d of %d rows", len(hs), n)
+	}
+	return hasRepeat(hs), nil
+}
 
 func (d driverExecer) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	named := make([]driver.NamedValue, len(args))

@@ -22,3 +22,12 @@ func execOverArrow(ctx context.Context, c *sql.Conn, r reader, q string, args []
 func withArrowView(ctx context.Context, c *sql.Conn, r reader, fn func(tx execer) error) error {
 	return errNoArrow
 }
+
+// goIDCheck: without duckdb-go's Arrow interface, DuckDB's distinct count
+// looks for repeated ids (fast_check.sql.tmpl's .InFile).
+const goIDCheck = false
+
+// idsRepeat needs duckdb-go's Arrow interface (build tag duckdb_arrow).
+func idsRepeat(ctx context.Context, c *sql.Conn, tx execer, q, loadID string, n int64) (bool, error) {
+	return false, errNoArrow
+}

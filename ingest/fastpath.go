@@ -53,13 +53,21 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 		return false, false, nil
 	}
 	l.step(StepWrite)
-	insert, check := fastInsertSQL(l.ds.Name, q), fastCheckSQL(l.ds.Name, inFile, existing, l.r.csv)
-	insertArgs := append([]any{l.src.Name, l.res.LoadID}, args...)
-	write := func(tx execer) error { return l.fastWrite(tx, insert, check, insertArgs) }
+	w := fastWrite{insert: fastInsertSQL(l.ds.Name, q), args: append([]any{l.src.Name, l.res.LoadID}, args...),
+		inFile: inFile, existing: existing}
+	write := func(tx execer) error { return l.fastWrite(tx, w) }
 	if l.r.arrow {
 		return l.fastOverArrow(write)
 	}
 	return l.fastOutcome(inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) }))
+}
+
+// fastWrite is the fast path's insert and what to check after it.
+type fastWrite struct {
+	insert string
+	args   []any
+	// inFile: look for ids the file repeats; existing: for ids loaded before.
+	inFile, existing bool
 }
 
 // fastIDs tells whether the file's rows must be checked for repeated ids
@@ -85,8 +93,12 @@ func (l *loader) fastIDs(typed string, args []any) (inFile, ok bool) {
 }
 
 // fastWrite runs the fast path's statements in the file's transaction tx.
-func (l *loader) fastWrite(tx execer, insert, check string, args []any) error {
-	out, err := tx.ExecContext(l.ctx, insert, args...)
+// Repeated ids are looked for in Go (idsRepeat: sorting the id hashes is
+// several times cheaper than DuckDB's distinct count over uncommitted rows,
+// which runs on one thread), or by fast_check.sql.tmpl for a file of more
+// than maxGoIDCheck rows or a build without the Arrow interface.
+func (l *loader) fastWrite(tx execer, w fastWrite) error {
+	out, err := tx.ExecContext(l.ctx, w.insert, w.args...)
 	if err != nil {
 		// A row failing validation, and any other error: the full path
 		// rejects the row or reports the error in its own words.
@@ -96,9 +108,19 @@ func (l *loader) fastWrite(tx execer, insert, check string, args []any) error {
 	if err != nil || n == 0 {
 		return errFastRefused // the full path says why there are no rows
 	}
-	if check != "" {
+	inGo := w.inFile && goIDCheck && n <= maxGoIDCheck
+	if check := fastCheckSQL(l.ds.Name, w.inFile && !inGo, w.existing, l.r.csv); check != "" {
 		if _, err := tx.ExecContext(l.ctx, check, l.res.LoadID); err != nil {
 			return fmt.Errorf("%w: %w", errFastRefused, err)
+		}
+	}
+	if inGo {
+		repeat, err := idsRepeat(l.ctx, l.c, tx, fastIDHashesSQL(l.ds.Name), l.res.LoadID, n)
+		if err != nil {
+			return fmt.Errorf("%w: %w", errFastRefused, err)
+		}
+		if repeat {
+			return fmt.Errorf("%w: the file repeats an id", errFastRefused)
 		}
 	}
 	// The file must still be what was hashed.

@@ -148,6 +148,11 @@ func TestFastPath(t *testing.T) {
 			{"a2.arrows", cleanArrow(t, "e", true), "fast", [4]int64{2, 2, 0, 0}},
 			{"b.arrow", arrowFileBytes(t, false, "d"), "refused", [4]int64{4, 1, 2, 1}},
 		}},
+		// Clean rows, one repeated: found after the insert by sorting the id
+		// hashes in Go, on the Arrow view's connection.
+		{"arrow repeats a row", "", []fastFile{
+			{"a.arrow", repeatArrow(t), "refused", [4]int64{3, 2, 0, 1}},
+		}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -212,6 +217,24 @@ func parquetBytes(t *testing.T, query string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// repeatArrow is an Arrow IPC file of three touchpoints without ids, the
+// first and the last the same.
+func repeatArrow(t *testing.T) string {
+	t.Helper()
+	schema := arrow.NewSchema([]arrow.Field{
+		{Name: "occurred_at", Type: &arrow.TimestampType{Unit: arrow.Microsecond, TimeZone: "UTC"}},
+		{Name: "anonymous_id", Type: arrow.BinaryTypes.String},
+	}, nil)
+	b := array.NewRecordBuilder(memory.DefaultAllocator, schema)
+	defer b.Release()
+	ts := arrow.Timestamp(time.Date(2025, 1, 2, 10, 0, 0, 0, time.UTC).UnixMicro())
+	b.Field(0).(*array.TimestampBuilder).AppendValues([]arrow.Timestamp{ts, ts + 1, ts}, nil)
+	b.Field(1).(*array.StringBuilder).AppendValues([]string{"r1", "r2", "r1"}, nil)
+	rec := b.NewRecordBatch()
+	defer rec.Release()
+	return ipcFile(t, rec)
 }
 
 // cleanArrow is an Arrow IPC file (or stream) of two good touchpoints.

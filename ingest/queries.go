@@ -56,6 +56,7 @@ var (
 	fastCheckTmpl        = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
 	fastEligibleTmpl     = template.Must(template.New("fast_eligible").Parse(mustSQL("fast_eligible.sql.tmpl")))
 	fastIDsTmpl          = template.Must(template.New("fast_ids").Parse(mustSQL("fast_ids.sql.tmpl")))
+	fastIDHashesTmpl     = template.Must(template.New("fast_id_hashes").Parse(mustSQL("fast_id_hashes.sql.tmpl")))
 	typedRejectsTmpl     = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
 	typedTmpls           = map[string]*template.Template{}
 )
@@ -217,6 +218,13 @@ func fastCheckSQL(dataset string, inFile, existing, csv bool) string {
 // their own and the given ids that repeat (see fast_ids.sql.tmpl).
 func fastIDsSQL(typed string) string {
 	return execTmpl(fastIDsTmpl, struct{ Typed string }{typed})
+}
+
+// fastIDHashesSQL reads the hashes of the ids a fast-path load inserted
+// ($1 the load id; see fast_id_hashes.sql.tmpl).
+func fastIDHashesSQL(dataset string) string {
+	t := tables[dataset]
+	return execTmpl(fastIDHashesTmpl, struct{ Table, ID string }{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID)})
 }
 
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);
