@@ -16,7 +16,7 @@ import (
 // measured on 2 cores, a larger limit than the ceiling did not make the
 // demo's steps faster (docs/operations.md, "Sizing").
 const (
-	defaultMemoryShare = 8        // 1/8 of the machine's memory
+	defaultMemoryShare = 12       // 1/12 of the machine's memory
 	defaultMemoryFloor = 1 << 30  // 1 GiB
 	defaultMemoryCeil  = 16 << 30 // 16 GiB
 	mib                = 1 << 20
@@ -24,7 +24,7 @@ const (
 
 // DefaultMemoryLimit is the memory_limit given to DuckDB when the config
 // sets none, for a machine (or container) with totalBytes of memory:
-// totalBytes/8 between 1 GiB and 16 GiB, in whole MiB ("3072MiB" for 24 GiB).
+// totalBytes/12 between 1 GiB and 16 GiB, in whole MiB ("2048MiB" for 24 GiB).
 // totalBytes 0 (unknown) gives "", DuckDB's own default.
 func DefaultMemoryLimit(totalBytes uint64) string {
 	if totalBytes == 0 {

@@ -3,6 +3,7 @@ package warehouse
 import (
 	"context"
 	"fmt"
+	"math"
 	"path/filepath"
 	"testing"
 )
@@ -13,16 +14,16 @@ func TestDefaultMemoryLimit(t *testing.T) {
 		total uint64
 		want  string
 	}{
-		{0, ""},                        // unknown: DuckDB's own default
-		{2 * gib, "1024MiB"},           // 256 MiB is under the 1 GiB floor
-		{8 * gib, "1024MiB"},           // exactly the floor
-		{10 * gib, "1280MiB"},          // 10240 MiB / 8
-		{24 * gib, "3072MiB"},          // this machine kind: 3 GiB
-		{24*gib + 5, "3072MiB"},        // rounded down to whole MiB
-		{128 * gib, "16384MiB"},        // exactly the ceiling
-		{1024 * gib, "16384MiB"},       // 128 GiB capped at 16 GiB
-		{100 * 1000 * 1000, "1024MiB"}, // a 100 MB container
-		{40 * gib, fmt.Sprint(5*1024) + "MiB"},
+		{0, ""},                                // unknown: DuckDB's own default
+		{2 * gib, "1024MiB"},                   // 170 MiB is under the 1 GiB floor
+		{12 * gib, "1024MiB"},                  // exactly the floor
+		{15 * gib, "1280MiB"},                  // 15360 MiB / 12
+		{24 * gib, "2048MiB"},                  // this machine kind: 2 GiB
+		{24*gib + 12*(1<<20) + 5, "2049MiB"},   // rounded down to whole MiB
+		{192 * gib, "16384MiB"},                // exactly the ceiling
+		{1024 * gib, "16384MiB"},               // 85 GiB capped at 16 GiB
+		{100 * 1000 * 1000, "1024MiB"},         // a 100 MB container
+		{60 * gib, fmt.Sprint(5*1024) + "MiB"}, // 61440 MiB / 12
 	} {
 		if got := DefaultMemoryLimit(c.total); got != c.want {
 			t.Errorf("DefaultMemoryLimit(%d) = %q, want %q", c.total, got, c.want)
@@ -56,7 +57,7 @@ func TestMemoryLimitReachesDuckDB(t *testing.T) {
 	if total == 0 {
 		t.Fatal("machine memory unknown on linux")
 	}
-	want := min(max(total/8, 1<<30), 16<<30) / (1 << 20) * (1 << 20)
+	want := min(max(total/12, 1<<30), 16<<30) / (1 << 20) * (1 << 20)
 	var got string
 	if err := w.DB().QueryRowContext(ctx, `SELECT current_setting('memory_limit')`).Scan(&got); err != nil {
 		t.Fatal(err)
@@ -82,7 +83,7 @@ func TestMemoryLimitReachesDuckDB(t *testing.T) {
 }
 
 // duckdbBytes formats n bytes as DuckDB shows a memory setting: one decimal
-// in the largest binary unit it reaches.
+// (cut, not rounded) in the largest binary unit it reaches.
 func duckdbBytes(n uint64) string {
 	units := []string{"bytes", "KiB", "MiB", "GiB", "TiB"}
 	v, u := float64(n), 0
@@ -90,5 +91,5 @@ func duckdbBytes(n uint64) string {
 		v /= 1024
 		u++
 	}
-	return fmt.Sprintf("%.1f %s", v, units[u])
+	return fmt.Sprintf("%.1f %s", math.Floor(v*10)/10, units[u])
 }
