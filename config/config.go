@@ -238,6 +238,14 @@ type Serve struct {
 	// MaxResultBytes caps a JSON result of the HTTP API; a larger one is
 	// refused with 413 (default 64 MiB). CSV and Arrow results stream.
 	MaxResultBytes int64 `yaml:"max_result_bytes"`
+	// MaxStatementMemory caps the resident memory of the process a person's
+	// statement runs in (bytes; default 4 GiB): past it the statement is
+	// stopped. DuckDB's memory_limit does not cover everything a statement
+	// can allocate (constant folding, long strings).
+	MaxStatementMemory int64 `yaml:"max_statement_memory"`
+	// MaxStatements is how many people's statements run at once (default
+	// 4); more wait for a free slot within their statement timeout.
+	MaxStatements int `yaml:"max_statements"`
 	// ReadHeaderTimeout and ReadTimeout bound how long an HTTP client may
 	// take to send its headers and its whole request (defaults 10s, 60s).
 	ReadHeaderTimeout Duration `yaml:"read_header_timeout"`

@@ -227,7 +227,8 @@ func (s Serve) validate() []error {
 	}{{"read_header_timeout", int64(s.ReadHeaderTimeout.Duration)}, {"read_timeout", int64(s.ReadTimeout.Duration)},
 		{"startup_timeout", int64(s.StartupTimeout.Duration)}, {"idle_timeout", int64(s.IdleTimeout.Duration)},
 		{"refresh", int64(s.Refresh.Duration)}, {"max_result_bytes", s.MaxResultBytes},
-		{"max_connections", int64(s.MaxConnections)}, {"max_connections_per_client", int64(s.MaxConnectionsPerClient)}} {
+		{"max_connections", int64(s.MaxConnections)}, {"max_connections_per_client", int64(s.MaxConnectionsPerClient)},
+		{"max_statement_memory", s.MaxStatementMemory}, {"max_statements", int64(s.MaxStatements)}} {
 		if v.n < 0 {
 			errs = append(errs, fmt.Errorf("serve.%s: must not be negative", v.name))
 		}

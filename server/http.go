@@ -144,6 +144,8 @@ func statusOf(err error) int {
 		return http.StatusGatewayTimeout
 	case errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge
+	case errors.Is(err, errStatementMemory):
+		return http.StatusUnprocessableEntity
 	case errors.Is(err, errBadRequest), errors.Is(err, queries.ErrSyntax), errors.Is(err, queries.ErrEmptyStatement):
 		return http.StatusBadRequest
 	case errors.Is(err, errNoTable):
@@ -461,33 +463,71 @@ func (s *Server) runStatement(w http.ResponseWriter, r *http.Request, q string, 
 	// A client that reads slowly cannot hold the statement past its time.
 	_ = http.NewResponseController(w).SetWriteDeadline(time.Now().Add(s.timeout + 5*time.Second))
 	mt := format(r)
-	err := s.withConn(ctx, func(c *sql.Conn) error {
-		if guard {
-			stmt, err := queries.ReadStatement(ctx, c, q)
-			if err != nil {
-				return err
-			}
-			q = stmt
-		}
-		if mt == mimeArrow {
-			return s.writeArrow(ctx, w, c, q, args)
-		}
-		rows, err := c.QueryContext(ctx, q, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		if mt == mimeCSV {
-			w.Header().Set("Content-Type", mimeCSV+"; charset=utf-8")
-			w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".csv"))
-			return s.writeCSV(w, rows)
-		}
-		return s.writeJSONRows(w, rows)
-	})
+	var err error
+	if guard {
+		// A person's statement runs in a statement worker (worker.go).
+		err = s.runPeople(ctx, w, q, args, mt, name)
+	} else {
+		err = s.withConn(ctx, func(c *sql.Conn) error {
+			return s.writeResult(ctx, w, c, q, args, mt, name, false)
+		})
+	}
 	if err != nil {
 		// Nothing has been written when the statement fails to start.
 		httpError(w, statusOf(err), err)
 	}
+}
+
+// runPeople runs a person's statement in a statement worker on the current
+// snapshot and copies its answer to w.
+func (s *Server) runPeople(ctx context.Context, w http.ResponseWriter, q string, args []any, mt, name string) error {
+	s.maybeRefresh()
+	snap, err := s.acquire()
+	if err != nil {
+		return err
+	}
+	defer snap.release()
+	req := workerRequest{Op: opHTTP, SQL: q, Args: args, Media: mt, Name: name}
+	_, err = s.runWorker(ctx, snap, req, func(m *workerMsg) error {
+		switch m.Kind {
+		case msgHeader:
+			for k, v := range m.Header {
+				w.Header()[k] = v
+			}
+		case msgData:
+			_, err := w.Write(m.Data)
+			return err
+		}
+		return nil
+	})
+	return err
+}
+
+// writeResult runs one statement on c and writes the result in the media
+// type mt. A person's statement (guard) is first judged by DuckDB's parser:
+// exactly one read, or it is refused.
+func (s *Server) writeResult(ctx context.Context, w http.ResponseWriter, c *sql.Conn, q string, args []any, mt, name string, guard bool) error {
+	if guard {
+		stmt, err := queries.ReadStatement(ctx, c, q)
+		if err != nil {
+			return err
+		}
+		q = stmt
+	}
+	if mt == mimeArrow {
+		return s.writeArrow(ctx, w, c, q, args)
+	}
+	rows, err := c.QueryContext(ctx, q, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	if mt == mimeCSV {
+		w.Header().Set("Content-Type", mimeCSV+"; charset=utf-8")
+		w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename=%q`, name+".csv"))
+		return s.writeCSV(w, rows)
+	}
+	return s.writeJSONRows(w, rows)
 }
 
 // Result is the JSON form of a query result.

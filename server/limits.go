@@ -14,6 +14,8 @@ import (
 // Defaults for the connection settings left at zero in the config.
 const (
 	DefaultMaxResultBytes          = 64 << 20
+	DefaultMaxStatementMemory      = 4 << 30
+	DefaultMaxStatements           = 4
 	DefaultReadHeaderTimeout       = 10 * time.Second
 	DefaultReadTimeout             = 60 * time.Second
 	DefaultStartupTimeout          = 10 * time.Second

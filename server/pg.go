@@ -9,7 +9,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"strings"
@@ -236,6 +235,8 @@ func pgError(err error) error {
 		code = codes.Syntax
 	case errors.Is(err, errRowCap):
 		code = codes.ProgramLimitExceeded
+	case errors.Is(err, errStatementMemory):
+		code = codes.OutOfMemory
 	case errors.As(err, &de):
 		switch de.Type {
 		case duckdb.ErrorTypeParser, duckdb.ErrorTypeSyntax:
@@ -323,28 +324,28 @@ func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, para
 	stmt = rewriteCatalog(stmt)
 	qctx, done := ps.statementContext(ctx, s.timeout)
 	defer done()
-	stmt, err := queries.ReadStatement(qctx, ps.conn, stmt)
+	// Checked and described in a statement worker: planning alone can take
+	// long and much memory (worker.go).
+	d, err := s.runWorker(qctx, ps.snap, workerRequest{Op: opDescribe, SQL: stmt}, nil)
 	if errors.Is(err, queries.ErrEmptyStatement) {
 		return emptyStatement(), nil
 	}
 	if err != nil {
 		return nil, pgError(err)
 	}
-	types, params, err := describe(qctx, ps.conn, stmt, s.loc)
-	if err != nil {
-		return nil, pgError(err)
-	}
+	params := d.Params
 	for i := range params {
 		if i < len(paramOIDs) && paramOIDs[i] != 0 {
 			params[i] = paramOIDs[i]
 		}
 	}
-	cols := make(wire.Columns, len(types))
-	for i, t := range types {
-		cols[i] = wire.Column{Name: t.name, Oid: t.oid, Width: -1}
+	cols := make(wire.Columns, len(d.Names))
+	for i, name := range d.Names {
+		cols[i] = wire.Column{Name: name, Oid: d.OIDs[i], Width: -1}
 	}
+	stmt = d.Statement
 	fn := func(ctx context.Context, w wire.DataWriter, args []wire.Parameter) error {
-		return s.pgExecute(ctx, ps, w, stmt, types, params, args)
+		return s.pgExecute(ctx, ps, w, stmt, len(cols), params, args)
 	}
 	return wire.NewStatement(fn, wire.WithColumns(cols), wire.WithParameters(params)), nil
 }
@@ -370,20 +371,8 @@ func describe(ctx context.Context, c *sql.Conn, stmt string, loc *time.Location)
 		if !ok {
 			return fmt.Errorf("server: unexpected statement type %T", prep)
 		}
-		n, err := st.ColumnCount()
-		if err != nil {
+		if types, err = columnTypes(st, loc); err != nil {
 			return err
-		}
-		for i := 0; i < n; i++ {
-			name, err := st.ColumnName(i)
-			if err != nil {
-				return err
-			}
-			info, err := st.ColumnTypeInfo(i)
-			if err != nil {
-				info = nil
-			}
-			types = append(types, namedType{name: name, pgType: newPGType(info, loc)})
 		}
 		for i := 1; i <= st.NumInput(); i++ {
 			t, err := st.ParamType(i)
@@ -396,6 +385,28 @@ func describe(ctx context.Context, c *sql.Conn, stmt string, loc *time.Location)
 		return nil
 	})
 	return types, params, err
+}
+
+// columnTypes gives the result columns of a prepared statement and how
+// each is sent.
+func columnTypes(st *duckdb.Stmt, loc *time.Location) ([]namedType, error) {
+	n, err := st.ColumnCount()
+	if err != nil {
+		return nil, err
+	}
+	types := make([]namedType, 0, n)
+	for i := 0; i < n; i++ {
+		name, err := st.ColumnName(i)
+		if err != nil {
+			return nil, err
+		}
+		info, err := st.ColumnTypeInfo(i)
+		if err != nil {
+			info = nil
+		}
+		types = append(types, namedType{name: name, pgType: newPGType(info, loc)})
+	}
+	return types, nil
 }
 
 func paramOID(t duckdb.Type) uint32 {
@@ -429,8 +440,9 @@ func paramOID(t duckdb.Type) uint32 {
 // rowBatch is how many rows are encoded before one write to the client.
 const rowBatch = 512
 
-// pgExecute runs a prepared statement and streams its rows in batches.
-func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter, stmt string, types []namedType, params []uint32, args []wire.Parameter) error {
+// pgExecute runs a prepared statement in a statement worker and streams
+// its rows to the client in batches.
+func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter, stmt string, ncols int, params []uint32, args []wire.Parameter) error {
 	vals := make([]any, len(args))
 	for i, a := range args {
 		oid := uint32(oidText)
@@ -447,8 +459,8 @@ func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter
 	defer done()
 
 	formats := formatsFrom(ctx)
-	binary := make([]bool, len(types))
-	for i := range types {
+	binary := make([]bool, ncols)
+	for i := range binary {
 		f := wire.TextFormat
 		if len(formats) == 1 {
 			f = formats[0]
@@ -457,72 +469,23 @@ func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter
 		}
 		binary[i] = f == wire.BinaryFormat
 	}
-	st := &streamer{s: s, w: w, types: types, binary: binary}
-	if limitFrom(ctx) == wire.NoLimit {
-		// Fast path: the whole result goes out in this call, so the driver
-		// connection may be held throughout (no portal suspension).
-		err := ps.conn.Raw(func(dc any) error {
-			prep, err := dc.(driver.ConnPrepareContext).PrepareContext(qctx, stmt)
-			if err != nil {
-				return err
-			}
-			defer prep.Close()
-			named := make([]driver.NamedValue, len(vals))
-			for i, v := range vals {
-				named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-			}
-			rows, err := prep.(driver.StmtQueryContext).QueryContext(qctx, named)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			dest := make([]driver.Value, len(types))
-			return st.stream(func(raw []any) (bool, error) {
-				if err := rows.Next(dest); err != nil {
-					if errors.Is(err, io.EOF) {
-						return false, nil
-					}
-					return false, err
-				}
-				for i, v := range dest {
-					raw[i] = v
-				}
-				return true, nil
-			})
-		})
-		if err != nil {
-			return pgError(err)
-		}
-		return st.complete()
-	}
-	rows, err := ps.conn.QueryContext(qctx, stmt, vals...)
-	if err != nil {
-		return pgError(err)
-	}
-	defer rows.Close()
-	ptrs := make([]any, len(types))
-	err = st.stream(func(raw []any) (bool, error) {
-		if !rows.Next() {
-			return false, rows.Err()
-		}
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		return true, rows.Scan(ptrs...)
+	req := workerRequest{Op: opPG, SQL: stmt, Args: vals, Binary: binary}
+	final, err := s.runWorker(qctx, ps.snap, req, func(m *workerMsg) error {
+		return wire.WriteRows(w, m.Rows)
 	})
 	if err != nil {
 		return pgError(err)
 	}
-	return st.complete()
+	return w.Complete(fmt.Sprintf("SELECT %d", final.Count))
 }
 
 // streamer converts rows for the wire and writes them in batches.
 type streamer struct {
-	s      *Server
-	w      wire.DataWriter
-	types  []namedType
-	binary []bool
-	count  int
+	maxRows int
+	write   func([][]any) error
+	types   []namedType
+	binary  []bool
+	count   int
 }
 
 func (st *streamer) stream(next func(raw []any) (bool, error)) error {
@@ -534,7 +497,7 @@ func (st *streamer) stream(next func(raw []any) (bool, error)) error {
 		if len(batch) == 0 {
 			return nil
 		}
-		err := wire.WriteRows(st.w, batch)
+		err := st.write(batch)
 		batch = batch[:0]
 		return err
 	}
@@ -546,8 +509,8 @@ func (st *streamer) stream(next func(raw []any) (bool, error)) error {
 		if !ok {
 			break
 		}
-		if st.count >= st.s.maxRows {
-			return fmt.Errorf("%w (%d)", errRowCap, st.s.maxRows)
+		if st.count >= st.maxRows {
+			return fmt.Errorf("%w (%d)", errRowCap, st.maxRows)
 		}
 		row := cells[len(batch)*n : (len(batch)+1)*n : (len(batch)+1)*n]
 		for i, v := range raw {
@@ -562,10 +525,6 @@ func (st *streamer) stream(next func(raw []any) (bool, error)) error {
 		}
 	}
 	return flush()
-}
-
-func (st *streamer) complete() error {
-	return st.w.Complete(fmt.Sprintf("SELECT %d", st.count))
 }
 
 // paramValue decodes a bound parameter for DuckDB.

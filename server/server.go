@@ -42,6 +42,8 @@ type Server struct {
 	loc         *time.Location // the warehouse time zone, for timestamptz values
 
 	maxResultBytes                 int64
+	maxStatementMemory             int64       // a statement worker's resident memory cap
+	workers                        *workerPool // where people's statements run
 	readHeaderTimeout, readTimeout time.Duration
 	startupTimeout, idleTimeout    time.Duration
 	maxConns, maxPerClient         int
@@ -94,6 +96,12 @@ func New(ctx context.Context, w *warehouse.Warehouse, cfg *config.Config) (*Serv
 		s.users[u.Name] = u
 	}
 	s.maxResultBytes = orDefault(sc.MaxResultBytes, DefaultMaxResultBytes)
+	s.maxStatementMemory = orDefault(sc.MaxStatementMemory, DefaultMaxStatementMemory)
+	exe, err := os.Executable()
+	if err != nil {
+		return nil, fmt.Errorf("server: statement workers: %w", err)
+	}
+	s.workers = newWorkerPool(exe, orDefault(sc.MaxStatements, DefaultMaxStatements))
 	s.readHeaderTimeout = orDefault(sc.ReadHeaderTimeout.Duration, DefaultReadHeaderTimeout)
 	s.readTimeout = orDefault(sc.ReadTimeout.Duration, DefaultReadTimeout)
 	s.startupTimeout = orDefault(sc.StartupTimeout.Duration, DefaultStartupTimeout)
@@ -135,6 +143,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	s.cur = nil
 	s.mu.Unlock()
+	s.workers.close()
 	if cur != nil {
 		cur.release()
 		cur.retire()

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"attrib/server"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +18,8 @@ import (
 )
 
 func main() {
+	// serve runs people's statements in child processes of this binary.
+	server.MaybeRunWorker()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	root := newRoot()

@@ -18,6 +18,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -27,12 +28,14 @@ import (
 	"attrib/config"
 	"attrib/demo"
 	"attrib/jobs"
+	"attrib/server"
 	"attrib/warehouse"
 )
 
 const envMainArgs = "ATTRIB_TEST_MAIN_ARGS"
 
 func TestMain(m *testing.M) {
+	server.MaybeRunWorker()
 	if raw := os.Getenv(envMainArgs); raw != "" {
 		var args []string
 		if err := json.Unmarshal([]byte(raw), &args); err != nil {
@@ -538,4 +541,88 @@ jobs:
 	if code != 0 || !strings.Contains(out, "2025-01-02..2025-01-02") || !strings.Contains(out, "failed") || !strings.Contains(out, "publish=") {
 		t.Fatalf("runs: exit %d:\n%s", code, out)
 	}
+}
+
+// TestServeSIGTERMDuringStatement: serve stops within 10 s of SIGTERM while
+// a person's statement is still being planned (DuckDB cannot interrupt
+// that; the statement runs in a worker process, which serve kills).
+func TestServeSIGTERMDuringStatement(t *testing.T) {
+	dir := demoDir(t, 500, 3)
+	cfgPath := filepath.Join(dir, config.DefaultFile)
+	raw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if i := strings.Index(text, "\njobs:"); i >= 0 {
+		text = text[:i+1]
+	}
+	text += "serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  anonymous: true\n  statement_timeout: 1h\n  max_statement_memory: 17179869184\n"
+	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := startChild(t, dir, "serve")
+	var out string
+	for start := time.Now(); !strings.Contains(out, "attrib serve: http://"); out, _ = c.output() {
+		if time.Since(start) > 2*time.Minute {
+			_, errOut := c.output()
+			t.Fatalf("serve did not start:\n%s%s", out, errOut)
+		}
+		time.Sleep(20 * time.Millisecond) // polling, bounded above
+	}
+	addr := strings.Fields(strings.TrimPrefix(out[strings.Index(out, "attrib serve: http://"):], "attrib serve: http://"))[0]
+	answered := make(chan int, 1)
+	go func() {
+		body := strings.NewReader(`{"sql":"SELECT length(repeat('x', 300000000)) AS n"}`)
+		resp, err := http.Post("http://"+addr+"/api/query", "application/json", body)
+		if err != nil {
+			answered <- -1
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	// The statement is running when serve has a worker process busy with it.
+	deadline := time.Now().Add(20 * time.Second)
+	for len(childrenOf(c.cmd.Process.Pid)) == 0 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond) // polling, bounded by the deadline
+	}
+	if len(childrenOf(c.cmd.Process.Pid)) == 0 {
+		t.Fatal("no statement worker started")
+	}
+	sent := time.Now()
+	if err := c.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	code := c.wait(t, 30*time.Second)
+	took := time.Since(sent)
+	if code != 0 {
+		_, errOut := c.output()
+		t.Fatalf("serve exited with %d after SIGTERM:\n%s", code, errOut)
+	}
+	if took > 10*time.Second {
+		t.Fatalf("serve took %s to exit after SIGTERM with a statement being planned", took)
+	}
+	if st := <-answered; st == http.StatusOK {
+		t.Errorf("the statement finished (%d) instead of being stopped", st)
+	}
+}
+
+// childrenOf lists the processes whose parent is pid (from /proc).
+func childrenOf(pid int) []int {
+	stats, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var out []int
+	for _, p := range stats {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			continue
+		}
+		// pid (comm) state ppid ...: comm may hold spaces, so read after ")".
+		f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			n, _ := strconv.Atoi(strings.Fields(string(b))[0])
+			out = append(out, n)
+		}
+	}
+	return out
 }
