@@ -51,6 +51,17 @@ func (w *Warehouse) CopyFile(ctx context.Context, dst string) error {
 		w.file = f
 	}
 	for range copyAttempts {
+		// Commits not yet checkpointed are in the WAL (DuckDB writes it at
+		// commit only). If there are some and the checkpoint leaves the
+		// headers as they were, it did not run, and the file lacks them.
+		pending := false
+		if st, err := os.Stat(w.opts.Path + ".wal"); err == nil && st.Size() > 0 {
+			pending = true
+		}
+		prev, err := w.header()
+		if err != nil {
+			return err
+		}
 		if _, err := w.db.ExecContext(ctx, "CHECKPOINT"); err != nil {
 			if ctx.Err() != nil {
 				return fmt.Errorf("warehouse: copy file: checkpoint: %w", ctx.Err())
@@ -60,6 +71,9 @@ func (w *Warehouse) CopyFile(ctx context.Context, dst string) error {
 		before, err := w.header()
 		if err != nil {
 			return err
+		}
+		if pending && bytes.Equal(prev, before) {
+			return fmt.Errorf("%w: the checkpoint did not write the WAL's commits", ErrNoFileCopy)
 		}
 		if err := w.copyTo(ctx, dst); err != nil {
 			_ = os.Remove(dst)
