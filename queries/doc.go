@@ -4,8 +4,8 @@
 // from the results of package transform, one embedded SQL file per table
 // (sql/*.sql), under _next_ names that package jobs publishes atomically
 // with warehouse.Publish. Catalogue documents every table of the warehouse
-// and is the single source of docs/tables.md. The package also gives people
-// read access to the warehouse (read-only query execution).
+// and is the single source of docs/tables.md. People's read-only SQL access
+// (guard, execution, formats) is package access.
 //
 // Build runs on the transform's connection and reads its working tables
 // (touches, channel_map, models, _next_attribution_credits) and the raw

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"attrib/access"
 	"attrib/config"
 	"attrib/queries"
 	"attrib/transform"
@@ -92,7 +93,7 @@ func query(t *testing.T, c *sql.Conn, q string, args ...any) [][]any {
 		t.Fatalf("%s: %v", q, err)
 	}
 	defer rows.Close()
-	res, err := queries.ReadRows(rows, 0)
+	res, err := access.ReadRows(rows, 0)
 	if err != nil {
 		t.Fatal(err)
 	}

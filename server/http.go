@@ -21,7 +21,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/ipc"
 	"github.com/duckdb/duckdb-go/v2"
 
-	"attrib/queries"
+	"attrib/access"
 	"attrib/warehouse"
 )
 
@@ -138,7 +138,7 @@ func httpError(w http.ResponseWriter, code int, err error) {
 func statusOf(err error) int {
 	var de *duckdb.Error
 	switch {
-	case errors.Is(err, queries.ErrNotReadOnly), errors.Is(err, queries.ErrMultipleStatements):
+	case errors.Is(err, access.ErrNotReadOnly), errors.Is(err, access.ErrMultipleStatements):
 		return http.StatusForbidden
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout
@@ -146,7 +146,7 @@ func statusOf(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case errors.Is(err, errStatementMemory):
 		return http.StatusUnprocessableEntity
-	case errors.Is(err, errBadRequest), errors.Is(err, queries.ErrSyntax), errors.Is(err, queries.ErrEmptyStatement):
+	case errors.Is(err, errBadRequest), errors.Is(err, access.ErrSyntax), errors.Is(err, access.ErrEmptyStatement):
 		return http.StatusBadRequest
 	case errors.Is(err, errNoTable):
 		return http.StatusNotFound
@@ -508,7 +508,7 @@ func (s *Server) runPeople(ctx context.Context, w http.ResponseWriter, q string,
 // exactly one read, or it is refused.
 func (s *Server) writeResult(ctx context.Context, w http.ResponseWriter, c *sql.Conn, q string, args []any, mt, name string, guard bool) error {
 	if guard {
-		stmt, err := queries.ReadStatement(ctx, c, q)
+		stmt, err := access.ReadStatement(ctx, c, q)
 		if err != nil {
 			return err
 		}
@@ -537,7 +537,7 @@ type Result struct {
 	Truncated bool     `json:"truncated"`
 }
 
-func jsonResult(res *queries.Result, truncated bool) Result {
+func jsonResult(res *access.Result, truncated bool) Result {
 	out := Result{Rows: make([][]any, len(res.Rows)), Truncated: truncated}
 	for i, c := range res.Columns {
 		out.Columns = append(out.Columns, Column{Name: c, Type: res.Types[i]})
@@ -545,7 +545,7 @@ func jsonResult(res *queries.Result, truncated bool) Result {
 	for i, row := range res.Rows {
 		vals := make([]any, len(row))
 		for j, v := range row {
-			vals[j] = queries.JSONValue(v)
+			vals[j] = access.JSONValue(v)
 		}
 		out.Rows[i] = vals
 	}
@@ -590,7 +590,7 @@ func (s *Server) writeJSONRows(w http.ResponseWriter, rows *sql.Rows) error {
 			return err
 		}
 		for i, v := range vals {
-			vals[i] = queries.JSONValue(v)
+			vals[i] = access.JSONValue(v)
 		}
 		b, err := json.Marshal(vals)
 		if err != nil {
@@ -614,8 +614,8 @@ func (s *Server) writeJSONRows(w http.ResponseWriter, rows *sql.Rows) error {
 	return err
 }
 
-func (s *Server) readRows(rows *sql.Rows) (*queries.Result, bool, error) {
-	res, err := queries.ReadRows(rows, s.maxRows+1)
+func (s *Server) readRows(rows *sql.Rows) (*access.Result, bool, error) {
+	res, err := access.ReadRows(rows, s.maxRows+1)
 	if err != nil {
 		return nil, false, err
 	}
@@ -647,7 +647,7 @@ func (s *Server) writeCSV(w io.Writer, rows *sql.Rows) error {
 			return err
 		}
 		for i, v := range vals {
-			cells[i] = queries.Text(v)
+			cells[i] = access.Text(v)
 		}
 		if err := cw.Write(cells); err != nil {
 			return err

@@ -22,7 +22,7 @@ import (
 	psqlerr "github.com/jeroenrinzema/psql-wire/errors"
 	"github.com/jeroenrinzema/psql-wire/pkg/buffer"
 
-	"attrib/queries"
+	"attrib/access"
 )
 
 // pgSession is one PostgreSQL client: one dedicated DuckDB connection on
@@ -229,9 +229,9 @@ func pgError(err error) error {
 		return psqlerr.WithCode(fmt.Errorf("canceling statement due to statement timeout: %w", err), codes.QueryCanceled)
 	case errors.Is(err, context.Canceled):
 		return psqlerr.WithCode(fmt.Errorf("canceling statement due to user request: %w", err), codes.QueryCanceled)
-	case errors.Is(err, queries.ErrNotReadOnly), errors.Is(err, queries.ErrMultipleStatements):
+	case errors.Is(err, access.ErrNotReadOnly), errors.Is(err, access.ErrMultipleStatements):
 		code = codes.ReadOnlySQLTransaction
-	case errors.Is(err, queries.ErrSyntax):
+	case errors.Is(err, access.ErrSyntax):
 		code = codes.Syntax
 	case errors.Is(err, errRowCap):
 		code = codes.ProgramLimitExceeded
@@ -264,14 +264,14 @@ var errRowCap = errors.New("result has more rows than serve.max_rows allows; add
 
 // pgParse turns one query string into prepared statements. The split is a
 // convenience for clients that send several statements at once; each piece
-// is judged on its own by DuckDB's parser (queries.ReadStatement), so a
+// is judged on its own by DuckDB's parser (access.ReadStatement), so a
 // piece that hides a second statement is refused, never run.
 func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatements, error) {
 	ps := sessionFrom(ctx)
 	if ps == nil || ps.conn == nil {
 		return nil, errors.New("server: no session")
 	}
-	stmts := queries.SplitStatements(q.Query)
+	stmts := access.SplitStatements(q.Query)
 	if len(stmts) == 0 {
 		// Blank or comments only (pgx's Ping sends "-- ping").
 		return wire.Prepared(emptyStatement()), nil
@@ -327,7 +327,7 @@ func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, para
 	// Checked and described in a statement worker: planning alone can take
 	// long and much memory (worker.go).
 	d, err := s.runWorker(qctx, ps.snap, workerRequest{Op: opDescribe, SQL: stmt}, nil)
-	if errors.Is(err, queries.ErrEmptyStatement) {
+	if errors.Is(err, access.ErrEmptyStatement) {
 		return emptyStatement(), nil
 	}
 	if err != nil {
@@ -551,7 +551,7 @@ func paramValue(p wire.Parameter, oid uint32) (any, error) {
 // pgHousekeeping answers statements clients send on their own (BEGIN,
 // harmless SETs, PostgreSQL SHOW variables) and refuses other SETs.
 func (s *Server) pgHousekeeping(stmt string) (*wire.PreparedStatement, bool, error) {
-	words := queries.Words(stmt, 3)
+	words := access.Words(stmt, 3)
 	if len(words) == 0 {
 		return nil, false, nil
 	}

@@ -19,7 +19,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/jackc/pgx/v5/pgtype"
 
-	"attrib/queries"
+	"attrib/access"
 )
 
 // People's statements run in a child process, one per statement.
@@ -103,10 +103,10 @@ type workerError struct {
 
 // sentinels are the errors whose identity survives the trip.
 var sentinels = map[string]error{
-	"not_read_only":       queries.ErrNotReadOnly,
-	"multiple_statements": queries.ErrMultipleStatements,
-	"syntax":              queries.ErrSyntax,
-	"empty":               queries.ErrEmptyStatement,
+	"not_read_only":       access.ErrNotReadOnly,
+	"multiple_statements": access.ErrMultipleStatements,
+	"syntax":              access.ErrSyntax,
+	"empty":               access.ErrEmptyStatement,
 	"too_large":           errTooLarge,
 	"row_cap":             errRowCap,
 	"bad_request":         errBadRequest,

@@ -15,7 +15,7 @@ import (
 
 	"github.com/duckdb/duckdb-go/v2"
 
-	"attrib/queries"
+	"attrib/access"
 )
 
 // MaybeRunWorker turns this process into a statement worker when serve
@@ -136,7 +136,7 @@ func serveRequest(dbs *snapshotCache, req *workerRequest, send func(*workerMsg) 
 		if _, err := c.ExecContext(ctx, sqlPGSession); err != nil {
 			return nil, fmt.Errorf("server: session catalog: %w", err)
 		}
-		stmt, err := queries.ReadStatement(ctx, c, req.SQL)
+		stmt, err := access.ReadStatement(ctx, c, req.SQL)
 		if err != nil {
 			return nil, err
 		}

@@ -16,7 +16,7 @@ import (
 	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/spf13/cobra"
 
-	"attrib/queries"
+	"attrib/access"
 	"attrib/transform/attribution"
 )
 
@@ -93,9 +93,9 @@ func runPaths(ctx context.Context, out io.Writer, file, format string, order int
 	case "parquet":
 		return writePathsParquet(out, res)
 	case "table":
-		return queries.WriteTable(out, res, nil)
+		return access.WriteTable(out, res, nil)
 	default:
-		return queries.Write(out, res, format)
+		return access.Write(out, res, format)
 	}
 }
 
@@ -213,8 +213,8 @@ func readPathFile(ctx context.Context, file string) (*pathFile, error) {
 
 // fitPaths fits each model and returns one row per model and channel, in
 // model order then channel name order.
-func fitPaths(pf *pathFile, order int, models []string) (*queries.Result, error) {
-	res := &queries.Result{Columns: pathsColumns, Types: []string{"VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE"}}
+func fitPaths(pf *pathFile, order int, models []string) (*access.Result, error) {
+	res := &access.Result{Columns: pathsColumns, Types: []string{"VARCHAR", "VARCHAR", "DOUBLE", "DOUBLE", "DOUBLE"}}
 	n := len(pf.channels)
 	value := func(v float64) any {
 		if !pf.hasValue {
@@ -258,7 +258,7 @@ func fitPaths(pf *pathFile, order int, models []string) (*queries.Result, error)
 }
 
 // writePathsParquet writes the result as one Parquet file.
-func writePathsParquet(out io.Writer, res *queries.Result) error {
+func writePathsParquet(out io.Writer, res *access.Result) error {
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "model", Type: arrow.BinaryTypes.String},
 		{Name: "channel", Type: arrow.BinaryTypes.String},

@@ -22,8 +22,8 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 	"github.com/spf13/cobra"
 
+	"attrib/access"
 	"attrib/config"
-	"attrib/queries"
 )
 
 func newQueryCmd(g *globalFlags) *cobra.Command {
@@ -40,7 +40,7 @@ func newQueryCmd(g *globalFlags) *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			q := args[0]
-			if err := queries.CheckReadOnly(q); err != nil {
+			if err := access.CheckReadOnly(q); err != nil {
 				return err
 			}
 			switch format {
@@ -150,7 +150,7 @@ func queryServe(ctx context.Context, cfg *config.Config, q, format string, maxRo
 	if err := dec.Decode(&res); err != nil {
 		return fmt.Errorf("query: via serve: %w", err)
 	}
-	r := &queries.Result{}
+	r := &access.Result{}
 	for _, c := range res.Columns {
 		r.Columns = append(r.Columns, c.Name)
 		r.Types = append(r.Types, c.Type)
@@ -195,7 +195,7 @@ func serveRequest(ctx context.Context, cfg *config.Config, q string, params []an
 	return req, nil
 }
 
-// jsonCell turns a JSON cell back into a value queries.Write prints as the
+// jsonCell turns a JSON cell back into a value access.Write prints as the
 // local path would: numbers keep their digits, nested values stay JSON.
 func jsonCell(raw json.RawMessage) any {
 	s := strings.TrimSpace(string(raw))
@@ -239,7 +239,7 @@ func queryLocal(ctx context.Context, cfg *config.Config, q, format string, maxRo
 			return writeParquet(out, rr, maxRows)
 		})
 	}
-	res, err := queries.Query(ctx, w.DB(), q, maxRows)
+	res, err := access.Query(ctx, w.DB(), q, maxRows)
 	if err != nil {
 		return beforeFirstRun(ctx, w.DB(), err)
 	}
@@ -286,13 +286,13 @@ func writeParquet(out io.Writer, rr array.RecordReader, maxRows int) error {
 }
 
 // writeResult prints a result; a table shows times in the configured zone.
-func writeResult(out io.Writer, r *queries.Result, format string, cfg *config.Config) error {
+func writeResult(out io.Writer, r *access.Result, format string, cfg *config.Config) error {
 	if format == "table" {
 		loc, err := time.LoadLocation(cfg.Timezone)
 		if err != nil {
 			return fmt.Errorf("query: time zone %q: %w", cfg.Timezone, err)
 		}
-		return queries.WriteTable(out, r, loc)
+		return access.WriteTable(out, r, loc)
 	}
-	return queries.Write(out, r, format)
+	return access.Write(out, r, format)
 }

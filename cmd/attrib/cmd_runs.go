@@ -15,9 +15,9 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"attrib/access"
 	"attrib/config"
 	"attrib/jobs"
-	"attrib/queries"
 )
 
 //go:embed sql/runs_via_serve.sql
@@ -146,7 +146,7 @@ func runsViaServe(ctx context.Context, cfg *config.Config, limit int) ([]jobs.Ru
 
 // writeRuns prints the runs as a table, times in loc.
 func writeRuns(out io.Writer, runs []jobs.Run, steps bool, loc *time.Location) error {
-	res := &queries.Result{Columns: []string{"run_id", "job", "trigger", "attempt", "started_at", "duration", "status", "rows_in", "rows_out", "range"}}
+	res := &access.Result{Columns: []string{"run_id", "job", "trigger", "attempt", "started_at", "duration", "status", "rows_in", "rows_out", "range"}}
 	if steps {
 		res.Columns = append(res.Columns, "steps")
 	}
@@ -175,7 +175,7 @@ func writeRuns(out io.Writer, runs []jobs.Run, steps bool, loc *time.Location) e
 		row = append(row, r.Error)
 		res.Rows = append(res.Rows, row)
 	}
-	return queries.Write(out, res, "table")
+	return access.Write(out, res, "table")
 }
 
 func nullInt(n sql.NullInt64) any {

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -36,9 +36,9 @@ func CheckReadOnly(q string) error {
 	stmts := SplitStatements(q)
 	switch {
 	case len(stmts) == 0:
-		return fmt.Errorf("queries: empty statement")
+		return fmt.Errorf("access: empty statement")
 	case len(stmts) > 1:
-		return fmt.Errorf("queries: %w", ErrMultipleStatements)
+		return fmt.Errorf("access: %w", ErrMultipleStatements)
 	}
 	return checkVerbs(stmts[0])
 }
@@ -46,7 +46,7 @@ func CheckReadOnly(q string) error {
 func checkVerbs(stmt string) error {
 	words := Words(stmt, 3)
 	if len(words) == 0 {
-		return fmt.Errorf("queries: empty statement")
+		return fmt.Errorf("access: empty statement")
 	}
 	verb := words[0]
 	if verb == "explain" {
@@ -56,11 +56,11 @@ func checkVerbs(stmt string) error {
 			rest = rest[1:]
 		}
 		if len(rest) > 0 && !readOnlyVerbs[rest[0]] {
-			return fmt.Errorf("queries: EXPLAIN %q: %w", strings.ToUpper(rest[0]), ErrNotReadOnly)
+			return fmt.Errorf("access: EXPLAIN %q: %w", strings.ToUpper(rest[0]), ErrNotReadOnly)
 		}
 	}
 	if !readOnlyVerbs[verb] {
-		return fmt.Errorf("queries: %q: %w", strings.ToUpper(verb), ErrNotReadOnly)
+		return fmt.Errorf("access: %q: %w", strings.ToUpper(verb), ErrNotReadOnly)
 	}
 	return nil
 }
@@ -209,7 +209,7 @@ func ReadRows(rows *sql.Rows, maxRows int) (*Result, error) { return readAll(row
 func readAll(rows *sql.Rows, maxRows int) (*Result, error) {
 	cols, err := rows.ColumnTypes()
 	if err != nil {
-		return nil, fmt.Errorf("queries: %w", err)
+		return nil, fmt.Errorf("access: %w", err)
 	}
 	res := &Result{}
 	for _, c := range cols {
@@ -223,7 +223,7 @@ func readAll(rows *sql.Rows, maxRows int) (*Result, error) {
 			ptrs[i] = &vals[i]
 		}
 		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("queries: %w", err)
+			return nil, fmt.Errorf("access: %w", err)
 		}
 		res.Rows = append(res.Rows, vals)
 		if maxRows > 0 && len(res.Rows) >= maxRows {
@@ -231,22 +231,16 @@ func readAll(rows *sql.Rows, maxRows int) (*Result, error) {
 		}
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("queries: %w", err)
+		return nil, fmt.Errorf("access: %w", err)
 	}
 	return res, nil
-}
-
-// ChannelSummary is channel performance over all days for one model and all
-// conversion types together: what `attrib demo` prints at the end.
-func ChannelSummary(ctx context.Context, db *sql.DB, model string) (*Result, error) {
-	return queryArgs(ctx, db, mustSQL("channel_summary"), 0, model)
 }
 
 // queryArgs runs q with bound arguments and reads up to maxRows rows (0 = no cap).
 func queryArgs(ctx context.Context, db *sql.DB, q string, maxRows int, args ...any) (*Result, error) {
 	rows, err := db.QueryContext(ctx, q, args...)
 	if err != nil {
-		return nil, fmt.Errorf("queries: %w", err)
+		return nil, fmt.Errorf("access: %w", err)
 	}
 	defer rows.Close()
 	return readAll(rows, maxRows)

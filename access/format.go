@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"bufio"
@@ -159,7 +159,7 @@ func Write(w io.Writer, r *Result, format string) error {
 		bw.WriteString("\n]\n")
 		return bw.Flush()
 	}
-	return fmt.Errorf("queries: unknown format %q (table, csv, json)", format)
+	return fmt.Errorf("access: unknown format %q (table, csv, json)", format)
 }
 
 // maxFloatDecimals caps the decimals of a DOUBLE column in a table.

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -40,17 +40,17 @@ type serialized struct {
 func parse(ctx context.Context, db RowQuerier, q string) (n int, notSelect bool, err error) {
 	var out string
 	if err := db.QueryRowContext(ctx, sqlSerialize, q).Scan(&out); err != nil {
-		return 0, false, fmt.Errorf("queries: check statement: %w", err)
+		return 0, false, fmt.Errorf("access: check statement: %w", err)
 	}
 	var s serialized
 	if err := json.Unmarshal([]byte(out), &s); err != nil {
-		return 0, false, fmt.Errorf("queries: check statement: %w", err)
+		return 0, false, fmt.Errorf("access: check statement: %w", err)
 	}
 	if s.Error {
 		if s.ErrorType == "not implemented" {
 			return 0, true, nil
 		}
-		return 0, false, fmt.Errorf("queries: %w: %s", ErrSyntax, s.ErrorMessage)
+		return 0, false, fmt.Errorf("access: %w: %s", ErrSyntax, s.ErrorMessage)
 	}
 	return len(s.Statements), false, nil
 }
@@ -85,7 +85,7 @@ func ReadStatement(ctx context.Context, db RowQuerier, q string) (string, error)
 		case err != nil:
 			return "", err
 		case notSelect:
-			return "", fmt.Errorf("queries: EXPLAIN: %w", ErrNotReadOnly)
+			return "", fmt.Errorf("access: EXPLAIN: %w", ErrNotReadOnly)
 		}
 		if err := countOne(n); err != nil {
 			return "", err
@@ -97,17 +97,17 @@ func ReadStatement(ctx context.Context, db RowQuerier, q string) (string, error)
 	}
 	if pivotPrefix.MatchString(q) {
 		// Without IN DuckDB first creates an ENUM type of the values: not a read.
-		return "", fmt.Errorf("queries: PIVOT: list the pivoted values with IN (...): %w", ErrNotReadOnly)
+		return "", fmt.Errorf("access: PIVOT: list the pivoted values with IN (...): %w", ErrNotReadOnly)
 	}
-	return "", fmt.Errorf("queries: %w", ErrNotReadOnly)
+	return "", fmt.Errorf("access: %w", ErrNotReadOnly)
 }
 
 func countOne(n int) error {
 	switch {
 	case n == 0:
-		return fmt.Errorf("queries: %w", ErrEmptyStatement)
+		return fmt.Errorf("access: %w", ErrEmptyStatement)
 	case n > 1:
-		return fmt.Errorf("queries: %w", ErrMultipleStatements)
+		return fmt.Errorf("access: %w", ErrMultipleStatements)
 	}
 	return nil
 }

@@ -1,4 +1,4 @@
-package queries
+package access
 
 import (
 	"context"
@@ -113,7 +113,7 @@ const catalogState = `SELECT
 // FuzzReadStatement checks the guard against DuckDB itself: whatever
 // ReadStatement accepts is one statement that DuckDB prepares as a SELECT
 // or EXPLAIN, and running it changes nothing on a writable instance.
-// Run: go test -tags duckdb_arrow -run '^$' -fuzz FuzzReadStatement ./queries/
+// Run: go test -tags duckdb_arrow -run '^$' -fuzz FuzzReadStatement ./access/
 func FuzzReadStatement(f *testing.F) {
 	for _, q := range guardAttacks {
 		f.Add(q)
