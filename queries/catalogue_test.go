@@ -1,7 +1,6 @@
 package queries_test
 
 import (
-	"flag"
 	"os"
 	"path/filepath"
 	"slices"
@@ -9,28 +8,9 @@ import (
 	"testing"
 
 	"attrib/queries"
+	"attrib/schema"
 	"attrib/transform"
 )
-
-var update = flag.Bool("update", false, "rewrite docs/tables.md from the catalogue")
-
-// TestTablesDoc: docs/tables.md is exactly the rendering of queries.Catalogue.
-func TestTablesDoc(t *testing.T) {
-	path := filepath.Join("..", "docs", "tables.md")
-	want := queries.RenderTablesDoc()
-	if *update {
-		if err := os.WriteFile(path, []byte(want), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	got, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -tags duckdb_arrow ./queries -run TestTablesDoc -update)", err)
-	}
-	if string(got) != want {
-		t.Fatalf("docs/tables.md differs from queries.Catalogue: run go test -tags duckdb_arrow ./queries -run TestTablesDoc -update")
-	}
-}
 
 // TestCatalogueMatchesSchema runs the pipeline on the golden data with every kind of table built (markov
 // among the models, a truth file) and checks that each catalogued table exists with exactly the
@@ -53,7 +33,7 @@ func TestCatalogueMatchesSchema(t *testing.T) {
 		actual[r[0].(string)] = cols
 	}
 	names := map[string]bool{}
-	for _, tb := range queries.Catalogue {
+	for _, tb := range schema.Catalogue {
 		if names[tb.Name] {
 			t.Errorf("%s catalogued twice", tb.Name)
 		}

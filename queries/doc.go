@@ -3,8 +3,8 @@
 // cohort_retention, lifecycle, budget_recommendations and model_accuracy —
 // from the results of package transform, one embedded SQL file per table
 // (sql/*.sql), under _next_ names that package jobs publishes atomically
-// with warehouse.Publish. Catalogue documents every table of the warehouse
-// and is the single source of docs/tables.md. People's read-only SQL access
+// with warehouse.Publish. Every table of the warehouse is documented in
+// package schema (the source of docs/tables.md). People's read-only SQL access
 // (guard, execution, formats) is package access.
 //
 // Build runs on the transform's connection and reads its working tables

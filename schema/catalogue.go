@@ -1,4 +1,4 @@
-package queries
+package schema
 
 import (
 	"fmt"
@@ -533,7 +533,7 @@ var sectionTitles = []struct{ key, title string }{
 // RenderTablesDoc renders docs/tables.md from the Catalogue.
 func RenderTablesDoc() string {
 	var b strings.Builder
-	b.WriteString("<!-- Generated from queries/catalogue.go by `go test -tags duckdb_arrow ./queries -run TestTablesDoc -update`; do not edit by hand. -->\n\n")
+	b.WriteString("<!-- Generated from schema/catalogue.go by `go test -tags duckdb_arrow ./schema -run TestTablesDoc -update`; do not edit by hand. -->\n\n")
 	b.WriteString("# Tables\n\n")
 	b.WriteString("Every table of the warehouse, its grain, its columns and a query to start from. Evaluation and\n")
 	b.WriteString("attribution tables are brought up to date by every run (only what new data changes, when it can:\n")
