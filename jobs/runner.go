@@ -16,7 +16,6 @@ import (
 
 	"attrib/config"
 	"attrib/ingest"
-	"attrib/queries"
 	"attrib/transform"
 	"attrib/warehouse"
 )
@@ -40,15 +39,6 @@ const (
 
 // maxBackoff caps the doubling wait between retries.
 const maxBackoff = 10 * time.Minute
-
-// DateGrained lists the result tables whose rows belong to one date; a
-// backfill replaces only the rows of its date range in these tables and
-// leaves every other published table as it is.
-var DateGrained = []warehouse.RangeTable{
-	{Table: "channel_performance", DateColumn: "date"},
-	{Table: "conversion_paths", DateColumn: "converted_at"},
-	{Table: "attribution_credits", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
-}
 
 // StepResult is one step of a run.
 type StepResult struct {
@@ -305,146 +295,44 @@ func nullable(s string) any {
 	return s
 }
 
+// steps runs the job's pipeline of stages in one session.
 func (r *Runner) steps(ctx context.Context, job config.Job, o options, res *RunResult) error {
-	timed := func(name string, fn func() (int64, error)) error {
-		if err := ctx.Err(); err != nil {
-			return fmt.Errorf("%s: %w", name, err)
-		}
-		if r.Hooks.Step != nil {
-			r.Hooks.Step(name)
-		}
-		if r.beforeStep != nil {
-			if err := r.beforeStep(ctx, name); err != nil {
-				return fmt.Errorf("%s: %w", name, err)
-			}
-		}
-		t := time.Now()
-		rows, err := fn()
-		res.Steps = append(res.Steps, StepResult{Step: name, Seconds: time.Since(t).Seconds(), Rows: rows})
-		if err != nil && !strings.HasPrefix(err.Error(), name+":") {
-			return fmt.Errorf("%s: %w", name, err)
-		}
+	p, err := newPipeline(job.Steps, r.Cfg)
+	if err != nil {
 		return err
 	}
-	if slices.Contains(job.Steps, "ingest") {
-		err := timed("ingest", func() (int64, error) {
-			rep, err := ingest.Run(ctx, r.W, r.Cfg, ingest.Options{Progress: r.Hooks.Ingest})
-			res.Ingest = rep
-			read, loaded, _, _ := rep.Totals()
-			res.RowsIn += read
-			return loaded, err
-		})
-		if err != nil {
+	s := &Session{W: r.W, Cfg: r.Cfg, RunID: res.RunID, Hooks: r.Hooks, Full: o.full, From: o.from, To: o.to}
+	defer s.report(res)
+	for _, seg := range p.segments() {
+		if err := s.run(ctx, seg, func(st Stage) error { return r.timed(ctx, st, s, res) }); err != nil {
 			return err
 		}
-	}
-	if slices.Contains(job.Steps, "transform") || slices.Contains(job.Steps, "evaluate") {
-		err := r.W.Conn(ctx, func(c *sql.Conn) error {
-			if err := dropNextTables(ctx, c); err != nil {
-				return err
-			}
-			defer func() {
-				// A backfill leaves the _next_ versions of the tables it did
-				// not publish; they are only disk space, so best effort.
-				if o.from != "" {
-					_ = dropNextTables(context.WithoutCancel(ctx), c)
-				}
-			}()
-			var tr transform.Result
-			err := timed("transform", func() (int64, error) {
-				var err error
-				tr, err = transform.RunWith(ctx, c, r.Cfg, transform.Options{Step: r.Hooks.Step, Full: o.full || o.from != ""})
-				res.Transform = tr
-				return tr.Credits, err
-			})
-			if n := len(res.Steps); n > 0 && tr.Mode != "" {
-				res.Steps[n-1].Note = transformNote(tr)
-			}
-			if err != nil {
-				return err
-			}
-			err = timed("evaluate", func() (int64, error) {
-				return 0, queries.BuildWith(ctx, c, r.Cfg, queries.Options{Incremental: tr.CarryOver})
-			})
-			if err != nil {
-				return err
-			}
-			var inc queries.IncrementalityResult
-			err = timed("incrementality", func() (int64, error) {
-				var err error
-				inc, err = queries.BuildIncrementality(ctx, c, r.Cfg)
-				return int64(inc.Fitted), err
-			})
-			if n := len(res.Steps); n > 0 && inc.Note != "" {
-				res.Steps[n-1].Note = inc.Note
-			}
-			if err != nil {
-				return err
-			}
-			return timed("publish", func() (int64, error) {
-				if o.from != "" {
-					if err := warehouse.PublishRange(ctx, c, DateGrained, o.from, o.to); err != nil {
-						return 0, err
-					}
-				} else {
-					tables := append(slices.Clone(transform.Published), queries.Published...)
-					commit := func(tx *sql.Tx) error { return tr.Commit(ctx, tx) }
-					if err := warehouse.PublishWith(ctx, c, tables, commit); err != nil {
-						return 0, err
-					}
-				}
-				res.RowsOut = tr.Credits
-				return tr.Credits, nil
-			})
-		})
-		if err != nil {
-			return err
-		}
-	}
-	if slices.Contains(job.Steps, "export") {
-		return timed("export", func() (int64, error) {
-			files, rows, err := r.export(ctx, res.RunID)
-			res.Exported = files
-			return rows, err
-		})
 	}
 	return nil
 }
 
-// transformNote describes how a transform ran, for pipeline_runs.steps.
-func transformNote(tr transform.Result) string {
-	if tr.Mode == transform.ModeIncremental {
-		return fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+// timed runs one stage, reports it to the hooks and records its duration,
+// rows and note in res.Steps; its error is prefixed with the stage's name.
+func (r *Runner) timed(ctx context.Context, st Stage, s *Session, res *RunResult) error {
+	name := st.Name
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
-	return fmt.Sprintf("full (%s)", tr.FullReason)
-}
-
-// dropNextTables drops result tables left half-built by a run that died, so
-// that nothing stale can ever be published.
-func dropNextTables(ctx context.Context, c *sql.Conn) error {
-	rows, err := c.QueryContext(ctx, sqlNextTables)
-	if err != nil {
-		return fmt.Errorf("jobs: list leftover tables: %w", err)
+	if r.Hooks.Step != nil {
+		r.Hooks.Step(name)
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return fmt.Errorf("jobs: list leftover tables: %w", err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("jobs: list leftover tables: %w", err)
-	}
-	for _, n := range names {
-		if _, err := c.ExecContext(ctx, "DROP TABLE IF EXISTS "+warehouse.QuoteIdent(n)); err != nil {
-			return fmt.Errorf("jobs: drop leftover table %s: %w", n, err)
+	if r.beforeStep != nil {
+		if err := r.beforeStep(ctx, name); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
 		}
 	}
-	return nil
+	t := time.Now()
+	rows, note, err := st.Run(ctx, s)
+	res.Steps = append(res.Steps, StepResult{Step: name, Seconds: time.Since(t).Seconds(), Rows: rows, Note: note})
+	if err != nil && !strings.HasPrefix(err.Error(), name+":") {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return err
 }
 
 // Run is one row of pipeline_runs.

@@ -12,17 +12,30 @@ import (
 	"attrib/warehouse"
 )
 
+// exportStage writes a snapshot of each configured table (export.tables,
+// read from the warehouse) in each configured format into the export folder
+// (export.dir), on a connection of its own.
+func exportStage(tables []string) Stage {
+	return Stage{Name: "export", Reads: tables, Run: runExport}
+}
+
+func runExport(ctx context.Context, s *Session) (int64, string, error) {
+	files, rows, err := s.export(ctx)
+	s.Exported = files
+	return rows, "", err
+}
+
 // export writes a snapshot of each configured table in each configured format
 // into the export folder. Every file is written under a hidden temporary name
 // in the same folder and renamed over the previous snapshot, so a reader sees
 // the old file or the new one, never half of one.
-func (r *Runner) export(ctx context.Context, runID string) (files []string, rows int64, err error) {
-	ex := r.Cfg.Export
-	dir := r.Cfg.Resolve(ex.Dir)
+func (s *Session) export(ctx context.Context) (files []string, rows int64, err error) {
+	ex := s.Cfg.Export
+	dir := s.Cfg.Resolve(ex.Dir)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, 0, fmt.Errorf("export: create %s: %w", dir, err)
 	}
-	err = r.W.Conn(ctx, func(c *sql.Conn) error {
+	err = s.W.Conn(ctx, func(c *sql.Conn) error {
 		for _, table := range ex.Tables {
 			var n int64
 			if err := c.QueryRowContext(ctx, "SELECT count(*) FROM "+warehouse.QuoteIdent(table)).Scan(&n); err != nil {
@@ -36,7 +49,7 @@ func (r *Runner) export(ctx context.Context, runID string) (files []string, rows
 				}
 				stmt = strings.ReplaceAll(stmt, "{{table}}", warehouse.QuoteIdent(table))
 				final := filepath.Join(dir, table+"."+format)
-				tmp := filepath.Join(dir, "."+table+"."+format+".tmp-"+runID)
+				tmp := filepath.Join(dir, "."+table+"."+format+".tmp-"+s.RunID)
 				if err := snapshot(ctx, c, stmt, tmp, final); err != nil {
 					return fmt.Errorf("export %s as %s: %w", table, format, err)
 				}

@@ -1,0 +1,27 @@
+package jobs
+
+import (
+	"context"
+
+	"attrib/queries"
+)
+
+// evaluateStage builds the evaluation tables from the transform's working
+// tables and credits (queries.BuildWith), and hands its own working tables
+// on to the incrementality stage. After a transform that carried results
+// over it reads inc_days and keeps the published channel_performance rows
+// of the other days.
+func evaluateStage() Stage {
+	return Stage{
+		Name: "evaluate",
+		Reads: []string{temp("touches"), temp("channel_map"), temp("models"), temp("inc_days"), next("attribution_credits"),
+			"conversions", "touchpoints", "activity", "spend", "channel_performance"},
+		Builds: append(nextAll([]string{"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"}),
+			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_person"), temp("eval_value_curve")),
+		Run: runEvaluate,
+	}
+}
+
+func runEvaluate(ctx context.Context, s *Session) (int64, string, error) {
+	return 0, "", queries.BuildWith(ctx, s.Conn(), s.Cfg, queries.Options{Incremental: s.Transform.CarryOver})
+}

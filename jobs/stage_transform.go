@@ -1,0 +1,45 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"attrib/transform"
+)
+
+// transformStage classifies channels, stitches identities, builds the
+// conversion paths and credits every conversion under every model
+// (transform.RunWith). It builds the transform's published tables under
+// _next_ names and hands the working tables on: touches, channel_map,
+// conv_touches, models, and in an incremental run that carried results
+// over (Result.CarryOver) inc_days. Identities and the incremental state
+// change in place; the state commits with the publication (Result.Commit).
+func transformStage() Stage {
+	return Stage{
+		Name: "transform",
+		Reads: []string{"touchpoints", "conversions", "identity_links", "activity", "spend", "ingest_files",
+			"identity_map", "conversion_paths", "attribution_credits", "channel_performance"},
+		Builds: append(nextAll(transform.Published),
+			temp("touches"), temp("channel_map"), temp("conv_touches"), temp("models"), temp("inc_days")),
+		Writes: []string{"identity_map", "identity_oversized", "touchpoints", "conversions", "activity", "attrib_state"},
+		Run:    runTransform,
+	}
+}
+
+func runTransform(ctx context.Context, s *Session) (int64, string, error) {
+	tr, err := transform.RunWith(ctx, s.Conn(), s.Cfg, transform.Options{Step: s.Hooks.Step, Full: s.Full || s.Backfill()})
+	s.Transform = tr
+	note := ""
+	if tr.Mode != "" {
+		note = transformNote(tr)
+	}
+	return tr.Credits, note, err
+}
+
+// transformNote describes how a transform ran, for pipeline_runs.steps.
+func transformNote(tr transform.Result) string {
+	if tr.Mode == transform.ModeIncremental {
+		return fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+	}
+	return fmt.Sprintf("full (%s)", tr.FullReason)
+}
