@@ -2,6 +2,12 @@
 // transform, evaluate, publish, export) on one warehouse, recorded in
 // pipeline_runs with trigger, attempt, per-step durations and row counts.
 //
+//   - A run is a pipeline of stages (stage.go, one stage_<name>.go each:
+//     ingest, transform, evaluate, incrementality, publish, export), each
+//     declaring the tables it reads and builds; the pipeline is checked
+//     before it runs. One Session per attempt (session.go) owns the shared
+//     connection, the state handed between stages, the _next_ tables and
+//     their publication. README.md says how to add a table or a stage.
 //   - Runner runs a job once, with a timeout and retries with doubling
 //     backoff per job (one pipeline_runs row per attempt). Runs of one job
 //     never overlap: a second start is recorded as skipped. A cancelled
