@@ -3,26 +3,23 @@ package queries
 import (
 	"context"
 	"database/sql"
-	"embed"
 	"fmt"
-	"text/template"
+	"slices"
 	"time"
 
 	"attrib/config"
 	"attrib/warehouse"
 )
 
-//go:embed sql/*.sql sql/*.sql.tmpl
-var sqlFS embed.FS
-
-func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
-
-var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
-
-// sqlTmpl renders the embedded template name.sql.tmpl with data.
-func sqlTmpl(name string, data any) string {
-	return warehouse.RenderSQL(tmpls, name+".sql.tmpl", data)
-}
+// The evaluation statements BuildWith runs after eval_params, in order.
+var (
+	sqlEvalParams  = mustSQL("eval_params")
+	sqlIncNewTypes = mustSQL("inc_new_types")
+	evalSteps      = slices.Concat(mustSQLs("eval_days", "spend_daily"),
+		[]namedSQL{{name: "channel_performance", tmpl: mustTmpl("channel_performance")}},
+		mustSQLs("eval_acq", "eval_act", "eval_person", "eval_value_curve", "channel_roi", "model_comparison", "funnel",
+			"cohort_retention", "lifecycle"))
+)
 
 // Options of one Build.
 type Options struct {
@@ -65,28 +62,25 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		return fmt.Errorf("queries: clean up: %w", err)
 	}
 	e := cfg.Evaluation
-	if _, err := c.ExecContext(ctx, mustSQL("eval_params"), e.Period, e.AcquisitionType, e.AcquisitionModel,
+	if _, err := c.ExecContext(ctx, sqlEvalParams, e.Period, e.AcquisitionType, e.AcquisitionModel,
 		e.LTVMonths, e.RetentionMonths, *e.RetentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,
 		cfg.Attribution.UnattributedChannel); err != nil {
 		return fmt.Errorf("queries: evaluation settings: %w", err)
 	}
 	if o.Incremental {
 		var newTypes int
-		if err := c.QueryRowContext(ctx, mustSQL("inc_new_types")).Scan(&newTypes); err != nil {
+		if err := c.QueryRowContext(ctx, sqlIncNewTypes).Scan(&newTypes); err != nil {
 			return fmt.Errorf("queries: conversion types: %w", err)
 		}
 		o.Incremental = newTypes == 0
 	}
-	for _, name := range []string{
-		"eval_days", "spend_daily", "channel_performance", "eval_acq", "eval_act", "eval_person", "eval_value_curve",
-		"channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle",
-	} {
+	for _, st := range evalSteps {
+		name, q := st.name, st.sql
 		start := time.Now()
-		q := mustSQL
-		if name == "channel_performance" {
-			q = func(name string) string { return sqlTmpl(name, o) }
+		if st.tmpl != nil {
+			q = render(st.tmpl, o)
 		}
-		if _, err := c.ExecContext(ctx, q(name)); err != nil {
+		if _, err := c.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("queries: %s: %w", name, err)
 		}
 		stepDone(name, time.Since(start))

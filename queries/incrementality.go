@@ -57,6 +57,19 @@ type experimentRow struct {
 	lift, se                   float64
 }
 
+// The statements of the incrementality step.
+var (
+	mmmCreate = mustSQLs("mmm_fit_create", "mmm_channels_create", "incrementality_timeseries_create",
+		"response_curves_create", "mmm_budget_create")
+	incrementalityTables    = mustSQLs("channel_incrementality", "budget_recommendations")
+	sqlModelAccuracyCreate  = mustSQL("model_accuracy_create")
+	tmplModelAccuracyScores = mustTmpl("model_accuracy_scores")
+	sqlMMMWindow            = mustSQL("mmm_window")
+	sqlMMMSpend             = mustSQL("mmm_spend")
+	sqlMMMOutcomes          = mustSQL("mmm_outcomes")
+	sqlMMMExperiments       = mustSQL("mmm_experiments")
+)
+
 // BuildIncrementality fits the media mix model per conversion type and for
 // all types together, and creates _next_mmm_fit, _next_channel_incrementality,
 // _next_incrementality_timeseries, _next_response_curves and
@@ -70,9 +83,9 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 	if err := warehouse.DropNext(ctx, c, IncrementalityTables); err != nil {
 		return res, fmt.Errorf("queries: clean up: %w", err)
 	}
-	for _, name := range []string{"mmm_fit_create", "mmm_channels_create", "incrementality_timeseries_create", "response_curves_create", "mmm_budget_create"} {
-		if _, err := c.ExecContext(ctx, mustSQL(name)); err != nil {
-			return res, fmt.Errorf("queries: incrementality: %s: %w", name, err)
+	for _, st := range mmmCreate {
+		if _, err := c.ExecContext(ctx, st.sql); err != nil {
+			return res, fmt.Errorf("queries: incrementality: %s: %w", st.name, err)
 		}
 	}
 	inc := cfg.Incrementality
@@ -134,9 +147,9 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 	if err := w.flush(ctx, c); err != nil {
 		return res, err
 	}
-	for _, name := range []string{"channel_incrementality", "budget_recommendations"} {
-		if _, err := c.ExecContext(ctx, mustSQL(name)); err != nil {
-			return res, fmt.Errorf("queries: %s: %w", name, err)
+	for _, st := range incrementalityTables {
+		if _, err := c.ExecContext(ctx, st.sql); err != nil {
+			return res, fmt.Errorf("queries: %s: %w", st.name, err)
 		}
 	}
 	for _, t := range []struct{ file, label, column string }{
@@ -147,10 +160,10 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 		if path == "" {
 			continue
 		}
-		if _, err := c.ExecContext(ctx, mustSQL("model_accuracy_create")); err != nil {
+		if _, err := c.ExecContext(ctx, sqlModelAccuracyCreate); err != nil {
 			return res, fmt.Errorf("queries: model_accuracy: %w", err)
 		}
-		q := sqlTmpl("model_accuracy_scores", struct{ Column string }{t.column})
+		q := render(tmplModelAccuracyScores, struct{ Column string }{t.column})
 		if _, err := c.ExecContext(ctx, q, t.label, path); err != nil {
 			return res, fmt.Errorf("queries: model_accuracy (%s) from %s: %w", t.label, path, err)
 		}
@@ -165,7 +178,7 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 	d := &mmmData{groups: map[string]string{}, outcomes: map[string]*[2][]float64{}, current: map[string]float64{}, positive: map[string]float64{}}
 	var sFirst, sLast, cFirst, cLast sql.NullTime
 	var sDays, sWeekdays int
-	if err := c.QueryRowContext(ctx, mustSQL("mmm_window")).Scan(&sFirst, &sLast, &sDays, &sWeekdays, &cFirst, &cLast); err != nil {
+	if err := c.QueryRowContext(ctx, sqlMMMWindow).Scan(&sFirst, &sLast, &sDays, &sWeekdays, &cFirst, &cLast); err != nil {
 		return nil, fmt.Errorf("queries: incrementality window: %w", err)
 	}
 	switch {
@@ -294,7 +307,7 @@ func (d *mmmData) holdoutPeriods(weeks int) int {
 // readSpend reads the spend of every channel with spend from..to into
 // periods of the model's window (none when the window has no periods).
 func (d *mmmData) readSpend(ctx context.Context, c *sql.Conn, from, to time.Time) error {
-	rows, err := c.QueryContext(ctx, mustSQL("mmm_spend"), from, to)
+	rows, err := c.QueryContext(ctx, sqlMMMSpend, from, to)
 	if err != nil {
 		return fmt.Errorf("queries: incrementality spend: %w", err)
 	}
@@ -321,7 +334,7 @@ func (d *mmmData) readSpend(ctx context.Context, c *sql.Conn, from, to time.Time
 }
 
 func (d *mmmData) readOutcomes(ctx context.Context, c *sql.Conn) error {
-	rows, err := c.QueryContext(ctx, mustSQL("mmm_outcomes"), d.start, d.end)
+	rows, err := c.QueryContext(ctx, sqlMMMOutcomes, d.start, d.end)
 	if err != nil {
 		return fmt.Errorf("queries: incrementality conversions: %w", err)
 	}
@@ -357,7 +370,7 @@ func (d *mmmData) readOutcomes(ctx context.Context, c *sql.Conn) error {
 }
 
 func (d *mmmData) readExperiments(ctx context.Context, c *sql.Conn) error {
-	rows, err := c.QueryContext(ctx, mustSQL("mmm_experiments"))
+	rows, err := c.QueryContext(ctx, sqlMMMExperiments)
 	if err != nil {
 		return fmt.Errorf("queries: incrementality experiments: %w", err)
 	}

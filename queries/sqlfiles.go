@@ -1,0 +1,59 @@
+package queries
+
+import (
+	"embed"
+	"text/template"
+
+	"attrib/warehouse"
+)
+
+// Every embedded SQL file is read (and every template parsed) once, when
+// the package initialises, into package-level variables: a wrong name
+// fails every test and every start, not the one run that reaches it.
+// sqlfiles_test.go checks that each embedded file is loaded and that SQL
+// is loaded nowhere else.
+
+//go:embed sql/*.sql sql/*.sql.tmpl
+var sqlFS embed.FS
+
+var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
+
+// loaded records the embedded files read at start-up.
+var loaded = map[string]bool{}
+
+// mustSQL reads sql/<name>.sql.
+func mustSQL(name string) string {
+	loaded[name+".sql"] = true
+	return warehouse.EmbeddedSQL(sqlFS, name+".sql")
+}
+
+// namedSQL is one statement of a sequence and its file's name; tmpl is
+// set instead of sql for a template rendered with the run's options.
+type namedSQL struct {
+	name, sql string
+	tmpl      *template.Template
+}
+
+// mustSQLs reads several files, in order.
+func mustSQLs(names ...string) []namedSQL {
+	out := make([]namedSQL, len(names))
+	for i, n := range names {
+		out[i] = namedSQL{name: n, sql: mustSQL(n)}
+	}
+	return out
+}
+
+// mustTmpl finds the template sql/<name>.sql.tmpl.
+func mustTmpl(name string) *template.Template {
+	loaded[name+".sql.tmpl"] = true
+	t := tmpls.Lookup(name + ".sql.tmpl")
+	if t == nil {
+		panic("queries: no embedded template " + name + ".sql.tmpl")
+	}
+	return t
+}
+
+// render executes a template with data.
+func render(t *template.Template, data any) string {
+	return warehouse.RenderSQL(tmpls, t.Name(), data)
+}
