@@ -20,7 +20,15 @@ var assetFS embed.FS
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-func mustSQL(name string) string { return warehouse.EmbeddedSQL(sqlFS, name+".sql") }
+// loadedSQL records the embedded files read at start-up (a test checks
+// that every embedded file is among them).
+var loadedSQL = map[string]bool{}
+
+// mustSQL reads sql/<name>.sql; called only while the package initialises.
+func mustSQL(name string) string {
+	loadedSQL[name+".sql"] = true
+	return warehouse.EmbeddedSQL(sqlFS, name+".sql")
+}
 
 // The server's own statements, read once (a missing file panics at start).
 var (
