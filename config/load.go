@@ -186,7 +186,22 @@ func recordLines(doc *yaml.Node, cfg *Config) {
 	}
 }
 
+// applyDefaults fills every unset setting with its default, section by
+// section.
 func (c *Config) applyDefaults() {
+	c.applyGeneralDefaults()
+	c.Attribution.applyDefaults()
+	if c.Identity.MaxComponentSize == 0 {
+		c.Identity.MaxComponentSize = 1000
+	}
+	c.Evaluation.applyDefaults()
+	c.Incrementality.applyDefaults()
+	c.applyRunDefaults()
+}
+
+// applyGeneralDefaults fills the warehouse path, time zone, currency, PII
+// key and ingest defaults.
+func (c *Config) applyGeneralDefaults() {
 	if c.Warehouse.Path == "" {
 		c.Warehouse.Path = "attrib.duckdb"
 	}
@@ -205,7 +220,10 @@ func (c *Config) applyDefaults() {
 	if c.Ingest.FutureTolerance.Duration == 0 {
 		c.Ingest.FutureTolerance.Duration = 24 * time.Hour
 	}
-	a := &c.Attribution
+}
+
+// applyDefaults fills the attribution section's defaults.
+func (a *Attribution) applyDefaults() {
 	if a.LookbackDays == 0 {
 		a.LookbackDays = 30
 	}
@@ -230,10 +248,10 @@ func (c *Config) applyDefaults() {
 	if a.UnattributedChannel == "" {
 		a.UnattributedChannel = "(unattributed)"
 	}
-	if c.Identity.MaxComponentSize == 0 {
-		c.Identity.MaxComponentSize = 1000
-	}
-	e := &c.Evaluation
+}
+
+// applyDefaults fills the evaluation section's defaults.
+func (e *Evaluation) applyDefaults() {
 	if e.Period == "" {
 		e.Period = "month"
 	}
@@ -267,7 +285,10 @@ func (c *Config) applyDefaults() {
 	if e.RetentionMonths == 0 {
 		e.RetentionMonths = 12
 	}
-	inc := &c.Incrementality
+}
+
+// applyDefaults fills the incrementality section's defaults.
+func (inc *Incrementality) applyDefaults() {
 	if inc.Grain == "" {
 		inc.Grain = "auto"
 	}
@@ -289,6 +310,10 @@ func (c *Config) applyDefaults() {
 	if inc.BudgetWeeks == 0 {
 		inc.BudgetWeeks = 13
 	}
+}
+
+// applyRunDefaults fills the jobs', export's and serve's defaults.
+func (c *Config) applyRunDefaults() {
 	for i := range c.Jobs {
 		if len(c.Jobs[i].Steps) == 0 {
 			c.Jobs[i].Steps = []string{"ingest", "transform", "evaluate"}

@@ -33,6 +33,21 @@ func (c *Config) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
+	c.validateGeneral(add)
+	c.validateSources(add)
+	c.validateAttribution(add)
+	c.validateEvaluation(add)
+	validateIncrementality(&c.Incrementality, add)
+	c.validateJobs(add)
+	c.validateExport(add)
+	errs = append(errs, c.Serve.validate()...)
+	return errors.Join(errs...)
+}
+
+// validateGeneral checks the time zone, the currency, the warehouse and
+// serve memory limits, the warehouse threads and the ingest reject
+// threshold.
+func (c *Config) validateGeneral(add func(string, ...any)) {
 	if _, err := time.LoadLocation(c.Timezone); err != nil {
 		add("timezone: unknown time zone %q", c.Timezone)
 	}
@@ -51,6 +66,12 @@ func (c *Config) Validate() error {
 	if t := *c.Ingest.RejectThreshold; t < 0 || t > 1 {
 		add("ingest.reject_threshold: %v must be between 0 and 1", t)
 	}
+}
+
+// validateSources checks every source: a unique name, a known dataset, a
+// path, its format and CSV options, and columns and constants of its
+// dataset.
+func (c *Config) validateSources(add func(string, ...any)) {
 	names := map[string]bool{}
 	for i, s := range c.Sources {
 		where := fmt.Sprintf("%ssources[%d] %q", at(s.Line), i, s.Name)
@@ -65,25 +86,7 @@ func (c *Config) Validate() error {
 			add("%s: unknown dataset %q (one of %s)", where, s.Dataset, strings.Join(DatasetNames(), ", "))
 			continue
 		}
-		if s.Path == "" {
-			add("%s: path is required", where)
-		}
-		switch s.Format {
-		case "", "csv", "tsv", "ndjson", "json", "parquet", "arrow":
-		default:
-			add("%s: unknown format %q (csv, tsv, ndjson, parquet, arrow)", where, s.Format)
-		}
-		switch strings.ToLower(s.CSV.Encoding) {
-		case "", "utf-8", "utf8", "gb18030", "gbk":
-		default:
-			add("%s: csv.encoding %q is not supported (utf-8, gb18030, gbk)", where, s.CSV.Encoding)
-		}
-		if len(s.CSV.Delimiter) > 4 {
-			add("%s: csv.delimiter %q is longer than 4 bytes", where, s.CSV.Delimiter)
-		}
-		if len(s.CSV.Quote) > 1 {
-			add("%s: csv.quote %q must be one character", where, s.CSV.Quote)
-		}
+		validateSourceFormat(where, &s, add)
 		for _, m := range []map[string]string{s.Columns, s.Constants} {
 			for k := range m {
 				if !ds.Has(k) {
@@ -100,6 +103,35 @@ func (c *Config) Validate() error {
 			add("%s: maps email or phone but no PII key is set (pii.key or %s)", where, EnvPIIKey)
 		}
 	}
+}
+
+// validateSourceFormat checks a source's path, format and CSV options.
+func validateSourceFormat(where string, s *Source, add func(string, ...any)) {
+	if s.Path == "" {
+		add("%s: path is required", where)
+	}
+	switch s.Format {
+	case "", "csv", "tsv", "ndjson", "json", "parquet", "arrow":
+	default:
+		add("%s: unknown format %q (csv, tsv, ndjson, parquet, arrow)", where, s.Format)
+	}
+	switch strings.ToLower(s.CSV.Encoding) {
+	case "", "utf-8", "utf8", "gb18030", "gbk":
+	default:
+		add("%s: csv.encoding %q is not supported (utf-8, gb18030, gbk)", where, s.CSV.Encoding)
+	}
+	if len(s.CSV.Delimiter) > 4 {
+		add("%s: csv.delimiter %q is longer than 4 bytes", where, s.CSV.Delimiter)
+	}
+	if len(s.CSV.Quote) > 1 {
+		add("%s: csv.quote %q must be one character", where, s.CSV.Quote)
+	}
+}
+
+// validateAttribution checks the attribution section: models, lookback,
+// Markov order, path transforms, conversion window, unattributed channel
+// and position weights.
+func (c *Config) validateAttribution(add func(string, ...any)) {
 	a := c.Attribution
 	for _, m := range a.Models {
 		if !slices.Contains(Models, m) {
@@ -135,12 +167,16 @@ func (c *Config) Validate() error {
 	if *a.PositionFirst < 0 || *a.PositionLast < 0 || *a.PositionFirst+*a.PositionLast > 1 {
 		add("attribution.position_first + position_last must be between 0 and 1")
 	}
+}
+
+// validateEvaluation checks the evaluation section.
+func (c *Config) validateEvaluation(add func(string, ...any)) {
 	switch c.Evaluation.Period {
 	case "day", "week", "month":
 	default:
 		add("evaluation.period: %q must be day, week or month", c.Evaluation.Period)
 	}
-	if !slices.Contains(a.Models, c.Evaluation.AcquisitionModel) {
+	if !slices.Contains(c.Attribution.Models, c.Evaluation.AcquisitionModel) {
 		add("evaluation.acquisition_model: %q is not among attribution.models", c.Evaluation.AcquisitionModel)
 	}
 	if ev := c.Evaluation; ev.LTVMonths < 0 || ev.RetentionMonths < 0 || ev.ChurnDays < 0 || ev.ActiveDays < 0 || ev.ActivationDays < 0 {
@@ -152,7 +188,11 @@ func (c *Config) Validate() error {
 	if lo, hi := *c.Evaluation.BudgetMinFactor, *c.Evaluation.BudgetMaxFactor; lo <= 0 || lo > 1 || hi < 1 || hi > 10 {
 		add("evaluation.budget_min_factor (%v) must be in (0, 1] and budget_max_factor (%v) in [1, 10]", lo, hi)
 	}
-	validateIncrementality(&c.Incrementality, add)
+}
+
+// validateJobs checks every job: a unique name, its schedule, steps,
+// retries and durations, and export tables for the export step.
+func (c *Config) validateJobs(add func(string, ...any)) {
 	jobs := map[string]bool{}
 	for i, j := range c.Jobs {
 		where := fmt.Sprintf("%sjobs[%d] %q", at(j.Line), i, j.Name)
@@ -182,6 +222,10 @@ func (c *Config) Validate() error {
 			add("%s: has the export step but export.tables is empty", where)
 		}
 	}
+}
+
+// validateExport checks the export formats and table names.
+func (c *Config) validateExport(add func(string, ...any)) {
 	for _, f := range c.Export.Formats {
 		if f != "parquet" && f != "csv" {
 			add("export.formats: unknown format %q (parquet, csv)", f)
@@ -192,8 +236,6 @@ func (c *Config) Validate() error {
 			add("export.tables: %q is not a result table name", t)
 		}
 	}
-	errs = append(errs, c.Serve.validate()...)
-	return errors.Join(errs...)
 }
 
 // validate checks the serve section: users need a name and a password or token.
