@@ -65,20 +65,17 @@ func webEntries() []entry {
 	}
 }
 
-// emailSends lists the newsletter sends: entry campaign and day.
-func emailSends() []struct {
+// emailSend is one newsletter send: the entry's campaign and the day.
+type emailSend struct {
 	campaign string
 	day      int
-} {
-	var s []struct {
-		campaign string
-		day      int
-	}
+}
+
+// emailSends lists the newsletter sends: entry campaign and day.
+func emailSends() []emailSend {
+	var s []emailSend
 	add := func(c string, d int) {
-		s = append(s, struct {
-			campaign string
-			day      int
-		}{c, d})
+		s = append(s, emailSend{c, d})
 	}
 	for m := 1; m <= 12; m++ { // first Tuesday of every month
 		d := day(m, 1)
@@ -144,19 +141,31 @@ func (g *generator) webTouches(c *chunk, p *person, off *offSpec) {
 		if k == kEmail && !p.subscribed {
 			continue
 		}
-		g.webStream(c, p, k, stWeb+int(k), webRate[k]*g.kindScale[k]*p.lambda, g.kindDays[k], false, off)
+		g.webStream(c, p, webSpec{k, stWeb + int(k), webRate[k] * g.kindScale[k] * p.lambda, g.kindDays[k], false}, off)
 	}
-	g.webStream(c, p, kOrganicSearch, stHaloSearch, g.haloMean[0]*p.lambda, g.haloDays[0], true, off)
-	g.webStream(c, p, kDirect, stHaloDirect, g.haloMean[1]*p.lambda, g.haloDays[1], true, off)
+	g.webStream(c, p, webSpec{kOrganicSearch, stHaloSearch, g.haloMean[0] * p.lambda, g.haloDays[0], true}, off)
+	g.webStream(c, p, webSpec{kDirect, stHaloDirect, g.haloMean[1] * p.lambda, g.haloDays[1], true}, off)
 }
 
-// webStream draws a Poisson(mean) number of sessions of kind k on days
-// drawn from days, from stream s of the person.
-func (g *generator) webStream(c *chunk, p *person, k kind, s int, mean float64, days cdf, halo bool, off *offSpec) {
+// webSpec is one stream of web sessions of a person: the kind, the
+// person's random stream, the mean number of sessions of the year, the
+// distribution of their days and whether they are TV's halo.
+type webSpec struct {
+	kind   kind
+	stream int
+	mean   float64
+	days   cdf
+	halo   bool
+}
+
+// webStream draws a Poisson(w.mean) number of sessions of kind w.kind on
+// days drawn from w.days, from stream w.stream of the person.
+func (g *generator) webStream(c *chunk, p *person, w webSpec, off *offSpec) {
+	k, s, halo := w.kind, w.stream, w.halo
 	r := c.stream(s)
-	n := poisson(r, mean)
+	n := poisson(r, w.mean)
 	for j := range n {
-		d := days.sample(r)
+		d := w.days.sample(r)
 		if d < 0 {
 			return
 		}

@@ -117,14 +117,26 @@ func week(d int) int { return (d + 2) / 7 }
 func (g *generator) plan() {
 	r := rand.New(rand.NewPCG(g.seedMix, 0x5bd1e995))
 	scale := float64(g.people) / spendReferenceNum
+	g.planOffline(r, scale)
+	g.planBranchCall(r, scale)
+	g.planHalo(scale)
+	g.planOnline(r, scale)
+	g.planOther()
+}
 
-	// Offline: TV, outdoor, branch marketing, outbound call centre.
+// offlineFlight is one offline campaign's flight: its days (inclusive)
+// and its base spend in USD per day at 50,000 people.
+type offlineFlight struct {
+	name     string
+	from, to int
+	base     float64
+}
+
+// planOffline plans TV (budget weeks and daily noise) and outdoor (booked
+// in two-week cycles).
+func (g *generator) planOffline(r *rand.Rand, scale float64) {
 	g.tv = nil
-	for _, f := range []struct {
-		name     string
-		from, to int
-		base     float64
-	}{
+	for _, f := range []offlineFlight{
 		{"春节TV广告", day(1, 20), day(2, 9), 1500},
 		{"spring_savings_tv", day(3, 3), day(3, 30), 1200},
 		{"autumn_brand_tv", day(9, 15), day(10, 26), 1200},
@@ -138,11 +150,7 @@ func (g *generator) plan() {
 		g.tv = append(g.tv, l)
 	}
 	g.outdoor = nil
-	for _, f := range []struct {
-		name     string
-		from, to int
-		base     float64
-	}{
+	for _, f := range []offlineFlight{
 		{"metro_posters_q1", day(1, 6), day(3, 30), 180},
 		{"airport_billboards", day(6, 2), day(8, 31), 220},
 		{"metro_posters_q4", day(10, 6), day(12, 28), 180},
@@ -157,9 +165,13 @@ func (g *generator) plan() {
 		}
 		g.outdoor = append(g.outdoor, l)
 	}
-	// Branch marketing (in-branch promotions, advisers' outreach) runs
-	// promotion weeks like the ad platforms' budget tests; branch visits
-	// follow it with diminishing returns. Branches close on Sundays.
+}
+
+// planBranchCall plans branch marketing (in-branch promotions, advisers'
+// outreach), which runs promotion weeks like the ad platforms' budget
+// tests, and the outbound call centre; branch visits and outbound calls
+// follow them with diminishing returns. Branches close on Sundays.
+func (g *generator) planBranchCall(r *rand.Rand, scale float64) {
 	g.branchSpend = offlineLine{channel: "Branch", campaign: "", spend: make([]float64, nDays)}
 	g.callSpend = offlineLine{channel: "Call Centre", campaign: teamOutbound, spend: make([]float64, nDays)}
 	wmBranch, wmCall := weekMults(r), weekMults(r)
@@ -181,8 +193,10 @@ func (g *generator) plan() {
 	}
 	g.callOutDays = newCDF(callW)
 	g.branchDays = newCDF(branchW)
+}
 
-	// TV's halo: Hill of the adstocked daily TV spend.
+// planHalo plans TV's halo: Hill of the adstocked daily TV spend.
+func (g *generator) planHalo(scale float64) {
 	g.tvHalo = make([]float64, nDays)
 	var ad float64
 	for d := range nDays {
@@ -201,8 +215,13 @@ func (g *generator) plan() {
 		g.haloDays[i] = newCDF(g.tvHalo)
 		g.haloMean[i] = rate * haloSum / nDays
 	}
+}
 
-	// Online: paid entries from spend, unpaid ones from demand patterns.
+// planOnline plans the web entries' daily weights: paid entries from
+// spend, unpaid ones from demand patterns; then each kind's day
+// distribution and the scale that keeps its yearly touches at the planned
+// spend despite go-dark weeks.
+func (g *generator) planOnline(r *rand.Rand, scale float64) {
 	g.entries = webEntries()
 	sends := emailSends()
 	g.directEntry = -1
@@ -212,47 +231,74 @@ func (g *generator) plan() {
 		e.w = make([]float64, nDays)
 		switch {
 		case e.paid():
-			e.spend = make([]float64, nDays)
-			wm := weekMults(r)
-			for d := e.from; d <= e.to; d++ {
-				s := e.base * scale * season[monthOf(d)] * dowPaid(e.kind, d) * wm[week(d)] * lognormal(r, -0.02, 0.2)
-				w := math.Pow(s, paidElasticity)
-				planned[e.kind] += w
-				if darkDay(e.kind, d) {
-					continue
-				}
-				e.spend[d] = s
-				e.w[d] = w
-			}
+			g.planPaidEntry(r, scale, e, &planned)
 		case e.kind == kEmail:
-			for _, s := range sends {
-				if s.campaign != e.campaign {
-					continue
-				}
-				for j, f := range []float64{1, 0.45, 0.2, 0.08} {
-					if s.day+j < nDays {
-						e.w[s.day+j] += f
-					}
-				}
-			}
+			planEmailEntry(e, sends)
 		default:
-			for d := range nDays {
-				w := e.share * season[monthOf(d)]
-				wd := weekday(d)
-				switch e.kind {
-				case kOrganicSearch:
-					w *= dowPaid(kPaidSearch, d)
-				case kOrganicSocial:
-					if wd >= 5 {
-						w *= 1.15
-					}
-				case kDirect:
-					g.directEntry = i
-				}
-				e.w[d] = w
+			if g.planUnpaidEntry(e) {
+				g.directEntry = i
 			}
 		}
 	}
+	g.planKinds(&planned)
+}
+
+// planPaidEntry plans a paid entry's daily spend and touch weight, adding
+// the weight at the planned spend (go-dark days included) to planned.
+func (g *generator) planPaidEntry(r *rand.Rand, scale float64, e *entry, planned *[nKinds]float64) {
+	e.spend = make([]float64, nDays)
+	wm := weekMults(r)
+	for d := e.from; d <= e.to; d++ {
+		s := e.base * scale * season[monthOf(d)] * dowPaid(e.kind, d) * wm[week(d)] * lognormal(r, -0.02, 0.2)
+		w := math.Pow(s, paidElasticity)
+		planned[e.kind] += w
+		if darkDay(e.kind, d) {
+			continue
+		}
+		e.spend[d] = s
+		e.w[d] = w
+	}
+}
+
+// planEmailEntry weights an email entry's days by its sends and the three
+// days after each.
+func planEmailEntry(e *entry, sends []emailSend) {
+	for _, s := range sends {
+		if s.campaign != e.campaign {
+			continue
+		}
+		for j, f := range []float64{1, 0.45, 0.2, 0.08} {
+			if s.day+j < nDays {
+				e.w[s.day+j] += f
+			}
+		}
+	}
+}
+
+// planUnpaidEntry weights an unpaid entry's days by season and weekday;
+// it reports whether the entry is the direct one.
+func (g *generator) planUnpaidEntry(e *entry) (direct bool) {
+	for d := range nDays {
+		w := e.share * season[monthOf(d)]
+		wd := weekday(d)
+		switch e.kind {
+		case kOrganicSearch:
+			w *= dowPaid(kPaidSearch, d)
+		case kOrganicSocial:
+			if wd >= 5 {
+				w *= 1.15
+			}
+		case kDirect:
+			direct = true
+		}
+		e.w[d] = w
+	}
+	return direct
+}
+
+// planKinds groups the entries by kind and builds each web kind's day
+// distribution and touch scale.
+func (g *generator) planKinds(planned *[nKinds]float64) {
 	for k := range g.kindEntries {
 		g.kindEntries[k] = nil
 	}
@@ -275,7 +321,11 @@ func (g *generator) plan() {
 			g.kindScale[k] = sum / planned[k]
 		}
 	}
+}
 
+// planOther plans the day and hour distributions of app installs, inbound
+// calls, events, web sessions, branch visits and calls.
+func (g *generator) planOther() {
 	seasonW := make([]float64, nDays)
 	callInW := make([]float64, nDays)
 	for d := range nDays {
@@ -390,6 +440,40 @@ func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
 	if err != nil {
 		return nil, err
 	}
+	fw, err := newAdSpendWriter(o)
+	if err != nil {
+		o.abort()
+		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+	}
+	sendCampaign := make([]string, nDays)
+	for _, s := range emailSends() {
+		sendCampaign[s.day] = s.campaign
+	}
+	b := newAdSpendRows(o)
+	defer b.bld.Release()
+	for m := range 12 {
+		for d := monthStartDay[m]; d < monthStartDay[m+1]; d++ {
+			g.adSpendDay(r, t, b, sendCampaign, d)
+		}
+		rec := b.bld.NewRecordBatch()
+		err := fw.Write(rec)
+		rec.Release()
+		if err != nil {
+			_ = fw.Close()
+			o.abort()
+			return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+		}
+	}
+	if err := fw.Close(); err != nil {
+		o.abort()
+		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
+	}
+	return o, o.close()
+}
+
+// newAdSpendWriter opens the ad-spend Parquet writer on o with the fixed
+// writer settings.
+func newAdSpendWriter(o *outFile) (*pqarrow.FileWriter, error) {
 	props := parquet.NewWriterProperties(
 		parquet.WithCompression(compress.Codecs.Snappy),
 		parquet.WithDictionaryDefault(true),
@@ -399,78 +483,74 @@ func (g *generator) writeAdSpend(r *rand.Rand, t *totals) (*outFile, error) {
 		parquet.WithMaxRowGroupLength(1<<20),
 		parquet.WithCreatedBy("attrib demo"),
 	)
-	fw, err := pqarrow.NewFileWriter(adSpendSchema, o, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
-	if err != nil {
-		o.abort()
-		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
-	}
-	sendCampaign := make([]string, nDays)
-	for _, s := range emailSends() {
-		sendCampaign[s.day] = s.campaign
-	}
+	return pqarrow.NewFileWriter(adSpendSchema, o, props, pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema()))
+}
+
+// adSpendRows appends ad-spend rows to a record builder and counts them
+// in o.
+type adSpendRows struct {
+	o     *outFile
+	bld   *array.RecordBuilder
+	dates *array.Date32Builder
+	srcs  *array.StringBuilder
+	meds  *array.StringBuilder
+	camps *array.StringBuilder
+	costs *array.Decimal128Builder
+	imps  *array.Int64Builder
+	clks  *array.Int64Builder
+}
+
+func newAdSpendRows(o *outFile) *adSpendRows {
 	bld := array.NewRecordBuilder(memory.DefaultAllocator, adSpendSchema)
-	defer bld.Release()
-	var (
-		dates = bld.Field(0).(*array.Date32Builder)
-		srcs  = bld.Field(1).(*array.StringBuilder)
-		meds  = bld.Field(2).(*array.StringBuilder)
-		camps = bld.Field(3).(*array.StringBuilder)
-		costs = bld.Field(4).(*array.Decimal128Builder)
-		imps  = bld.Field(5).(*array.Int64Builder)
-		clks  = bld.Field(6).(*array.Int64Builder)
-	)
-	add := func(d int, e *entry, c, impressions, clicks int64) {
-		dates.Append(arrow.Date32(yearStart/daySec + int64(d)))
-		srcs.Append(e.source)
-		meds.Append(e.medium)
-		camps.Append(e.campaign)
-		costs.Append(decimal128.FromI64(c))
-		imps.Append(impressions)
-		clks.Append(clicks)
-		o.rows++
+	return &adSpendRows{
+		o:     o,
+		bld:   bld,
+		dates: bld.Field(0).(*array.Date32Builder),
+		srcs:  bld.Field(1).(*array.StringBuilder),
+		meds:  bld.Field(2).(*array.StringBuilder),
+		camps: bld.Field(3).(*array.StringBuilder),
+		costs: bld.Field(4).(*array.Decimal128Builder),
+		imps:  bld.Field(5).(*array.Int64Builder),
+		clks:  bld.Field(6).(*array.Int64Builder),
 	}
-	fail := func(err error) (*outFile, error) {
-		_ = fw.Close()
-		o.abort()
-		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
-	}
-	for m := range 12 {
-		for d := monthStartDay[m]; d < monthStartDay[m+1]; d++ {
-			for i := range g.entries {
-				e := &g.entries[i]
-				var c, clicks, impressions int64
-				switch {
-				case e.paid() && e.spend[d] > 0: // active and not dark
-					c = cents(e.spend[d])
-					sessions := float64(t.sessions[i*nDays+d])
-					clicks = int64(math.Round(sessions * (1.05 + 0.2*r.Float64())))
-					impressions = int64(math.Round(float64(clicks)/(e.ctr*lognormal(r, 0, 0.15)))) + int64(r.IntN(20))
-				case e.kind == kEmail && sendCampaign[d] == e.campaign:
-					impressions = t.subscribers // sends
-					c = cents(float64(impressions) * emailCostPerSend)
-					for j := d; j < min(d+4, nDays); j++ {
-						clicks += int64(t.sessions[i*nDays+j])
-					}
-				default:
-					continue
-				}
-				add(d, e, c, impressions, clicks)
-				if r.Float64() < badRate {
-					add(d, e, -max(c, 1), impressions, clicks)
-					o.bad++
-				}
+}
+
+func (b *adSpendRows) add(d int, e *entry, c, impressions, clicks int64) {
+	b.dates.Append(arrow.Date32(yearStart/daySec + int64(d)))
+	b.srcs.Append(e.source)
+	b.meds.Append(e.medium)
+	b.camps.Append(e.campaign)
+	b.costs.Append(decimal128.FromI64(c))
+	b.imps.Append(impressions)
+	b.clks.Append(clicks)
+	b.o.rows++
+}
+
+// adSpendDay adds day d's rows: one per active paid entry and per
+// newsletter send, each followed, rarely, by a bad copy (negative cost).
+func (g *generator) adSpendDay(r *rand.Rand, t *totals, b *adSpendRows, sendCampaign []string, d int) {
+	for i := range g.entries {
+		e := &g.entries[i]
+		var c, clicks, impressions int64
+		switch {
+		case e.paid() && e.spend[d] > 0: // active and not dark
+			c = cents(e.spend[d])
+			sessions := float64(t.sessions[i*nDays+d])
+			clicks = int64(math.Round(sessions * (1.05 + 0.2*r.Float64())))
+			impressions = int64(math.Round(float64(clicks)/(e.ctr*lognormal(r, 0, 0.15)))) + int64(r.IntN(20))
+		case e.kind == kEmail && sendCampaign[d] == e.campaign:
+			impressions = t.subscribers // sends
+			c = cents(float64(impressions) * emailCostPerSend)
+			for j := d; j < min(d+4, nDays); j++ {
+				clicks += int64(t.sessions[i*nDays+j])
 			}
+		default:
+			continue
 		}
-		rec := bld.NewRecordBatch()
-		err := fw.Write(rec)
-		rec.Release()
-		if err != nil {
-			return fail(err)
+		b.add(d, e, c, impressions, clicks)
+		if r.Float64() < badRate {
+			b.add(d, e, -max(c, 1), impressions, clicks)
+			b.o.bad++
 		}
 	}
-	if err := fw.Close(); err != nil {
-		o.abort()
-		return nil, fmt.Errorf("demo: write %s: %w", o.rel, err)
-	}
-	return o, o.close()
 }
