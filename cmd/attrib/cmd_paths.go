@@ -119,25 +119,14 @@ func readPathFile(ctx context.Context, file string) (*pathFile, error) {
 	if err != nil {
 		return nil, fmt.Errorf("paths: read %s: %w", file, err)
 	}
-	idx := map[string]int{}
-	for i, c := range cols {
-		idx[strings.ToLower(strings.TrimSpace(c))] = i
+	pc, err := findPathColumns(file, cols)
+	if err != nil {
+		return nil, err
 	}
-	need := []string{"path", "total_conversions", "total_null"}
-	for _, c := range need {
-		if _, ok := idx[c]; !ok {
-			return nil, fmt.Errorf("paths: %s: line 1: missing column %q (have %s; need path, total_conversions, total_null and optional total_conversion_value)", file, c, strings.Join(cols, ", "))
-		}
-	}
-	vi, hasValue := idx["total_conversion_value"]
 	cells := make([]sql.NullString, len(cols))
 	ptrs := make([]any, len(cols))
 	for i := range cells {
 		ptrs[i] = &cells[i]
-	}
-	type rawPath struct {
-		names              []string
-		conv, nulls, value float64
 	}
 	var raw []rawPath
 	seen := map[string]bool{}
@@ -145,43 +134,9 @@ func readPathFile(ctx context.Context, file string) (*pathFile, error) {
 		if err := rows.Scan(ptrs...); err != nil {
 			return nil, fmt.Errorf("paths: %s: line %d: %w", file, line, err)
 		}
-		num := func(col string, i int) (float64, error) {
-			c := cells[i]
-			if !c.Valid || strings.TrimSpace(c.String) == "" {
-				return 0, fmt.Errorf("paths: %s: line %d: %s is empty", file, line, col)
-			}
-			x, err := strconv.ParseFloat(strings.TrimSpace(c.String), 64)
-			if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
-				return 0, fmt.Errorf("paths: %s: line %d: %s %q is not a finite non-negative number", file, line, col, c.String)
-			}
-			return x, nil
-		}
-		p := cells[idx["path"]]
-		if !p.Valid || strings.TrimSpace(p.String) == "" {
-			return nil, fmt.Errorf("paths: %s: line %d: path is empty", file, line)
-		}
-		var r rawPath
-		for _, s := range strings.Split(p.String, ">") {
-			s = strings.TrimSpace(s)
-			if s == "" {
-				return nil, fmt.Errorf("paths: %s: line %d: path %q has an empty channel", file, line, p.String)
-			}
-			r.names = append(r.names, s)
-			seen[s] = true
-		}
-		if r.conv, err = num("total_conversions", idx["total_conversions"]); err != nil {
+		r, err := pc.parse(file, line, cells, seen)
+		if err != nil {
 			return nil, err
-		}
-		if r.nulls, err = num("total_null", idx["total_null"]); err != nil {
-			return nil, err
-		}
-		if hasValue {
-			if r.value, err = num("total_conversion_value", vi); err != nil {
-				return nil, err
-			}
-			if r.value > 0 && r.conv == 0 {
-				return nil, fmt.Errorf("paths: %s: line %d: total_conversion_value %q on a path without conversions", file, line, cells[vi].String)
-			}
 		}
 		raw = append(raw, r)
 	}
@@ -191,6 +146,88 @@ func readPathFile(ctx context.Context, file string) (*pathFile, error) {
 	if len(raw) == 0 {
 		return nil, fmt.Errorf("paths: %s: no paths", file)
 	}
+	return newPathFile(raw, seen, pc.hasValue), nil
+}
+
+// pathColumns are the positions of a path file's columns.
+type pathColumns struct {
+	path, conv, nulls, value int
+	hasValue                 bool
+}
+
+// findPathColumns finds the columns of a path file by name (trimmed,
+// case-insensitive); path, total_conversions and total_null are required.
+func findPathColumns(file string, cols []string) (pathColumns, error) {
+	idx := map[string]int{}
+	for i, c := range cols {
+		idx[strings.ToLower(strings.TrimSpace(c))] = i
+	}
+	need := []string{"path", "total_conversions", "total_null"}
+	for _, c := range need {
+		if _, ok := idx[c]; !ok {
+			return pathColumns{}, fmt.Errorf("paths: %s: line 1: missing column %q (have %s; need path, total_conversions, total_null and optional total_conversion_value)", file, c, strings.Join(cols, ", "))
+		}
+	}
+	vi, hasValue := idx["total_conversion_value"]
+	return pathColumns{path: idx["path"], conv: idx["total_conversions"], nulls: idx["total_null"], value: vi, hasValue: hasValue}, nil
+}
+
+// rawPath is one row of a path file: its channel names and counts.
+type rawPath struct {
+	names              []string
+	conv, nulls, value float64
+}
+
+// parse checks and reads the row cells of line, adding its channel names
+// to seen.
+func (pc pathColumns) parse(file string, line int, cells []sql.NullString, seen map[string]bool) (rawPath, error) {
+	var r rawPath
+	p := cells[pc.path]
+	if !p.Valid || strings.TrimSpace(p.String) == "" {
+		return r, fmt.Errorf("paths: %s: line %d: path is empty", file, line)
+	}
+	for _, s := range strings.Split(p.String, ">") {
+		s = strings.TrimSpace(s)
+		if s == "" {
+			return r, fmt.Errorf("paths: %s: line %d: path %q has an empty channel", file, line, p.String)
+		}
+		r.names = append(r.names, s)
+		seen[s] = true
+	}
+	var err error
+	if r.conv, err = pathNumber(file, line, "total_conversions", cells[pc.conv]); err != nil {
+		return r, err
+	}
+	if r.nulls, err = pathNumber(file, line, "total_null", cells[pc.nulls]); err != nil {
+		return r, err
+	}
+	if pc.hasValue {
+		if r.value, err = pathNumber(file, line, "total_conversion_value", cells[pc.value]); err != nil {
+			return r, err
+		}
+		if r.value > 0 && r.conv == 0 {
+			return r, fmt.Errorf("paths: %s: line %d: total_conversion_value %q on a path without conversions", file, line, cells[pc.value].String)
+		}
+	}
+	return r, nil
+}
+
+// pathNumber reads cell c of column col on line as a finite non-negative
+// number.
+func pathNumber(file string, line int, col string, c sql.NullString) (float64, error) {
+	if !c.Valid || strings.TrimSpace(c.String) == "" {
+		return 0, fmt.Errorf("paths: %s: line %d: %s is empty", file, line, col)
+	}
+	x, err := strconv.ParseFloat(strings.TrimSpace(c.String), 64)
+	if err != nil || math.IsNaN(x) || math.IsInf(x, 0) || x < 0 {
+		return 0, fmt.Errorf("paths: %s: line %d: %s %q is not a finite non-negative number", file, line, col, c.String)
+	}
+	return x, nil
+}
+
+// newPathFile numbers the channels seen by name and turns the raw paths
+// into the kernels' form.
+func newPathFile(raw []rawPath, seen map[string]bool, hasValue bool) *pathFile {
 	pf := &pathFile{hasValue: hasValue}
 	for s := range seen {
 		pf.channels = append(pf.channels, s)
@@ -208,7 +245,7 @@ func readPathFile(ctx context.Context, file string) (*pathFile, error) {
 		}
 		pf.paths[i] = attribution.PathCount{Steps: steps, Conversions: r.conv, Nulls: r.nulls, Value: r.value}
 	}
-	return pf, nil
+	return pf
 }
 
 // fitPaths fits each model and returns one row per model and channel, in

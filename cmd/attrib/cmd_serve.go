@@ -106,31 +106,10 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 		return err
 	}
 	defer w.Close()
-	r, err := jobs.NewRunner(ctx, w, cfg)
+	st, err := newServeState(ctx, cfg, w)
 	if err != nil {
 		return err
 	}
-	metrics := jobs.NewMetrics()
-	names := make([]string, 0, len(cfg.Jobs))
-	for _, j := range cfg.Jobs {
-		names = append(names, j.Name)
-	}
-	if err := metrics.Init(ctx, w.DB(), names); err != nil {
-		return err
-	}
-	r.Metrics = metrics
-	loc, err := time.LoadLocation(cfg.Timezone)
-	if err != nil {
-		return fmt.Errorf("serve: time zone: %w", err)
-	}
-	sched, err := jobs.NewScheduler(r, cfg.Jobs, loc, slog.Default())
-	if err != nil {
-		return err
-	}
-	st := &serveState{cfg: cfg, w: w, runner: r, sched: sched, metrics: metrics, started: time.Now()}
-	r.Hooks.Attempt = st.runFinished
-	r.Hooks.Step = func(name string) { slog.Debug("step", "name", name) }
-	r.Hooks.Ingest = &fileProgress{w: os.Stderr, tty: false} // logs only, even on a terminal
 
 	// People's SQL runs on a read-only snapshot refreshed after every run
 	// (see docs/sql-access.md); it is closed before the warehouse.
@@ -149,27 +128,87 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 		}
 	})
 
-	mux := newServeMux(st, people)
-	ln, err := net.Listen("tcp", cfg.Serve.HTTP)
+	fatal := make(chan error, 4)
+	ln, httpStop, hstop, err := st.startHTTP(people, fatal)
 	if err != nil {
-		return fmt.Errorf("serve: listen on %s (serve.http): %w", cfg.Serve.HTTP, err)
+		return err
+	}
+	defer hstop()
+	// stoppers are called in reverse order at shutdown, before the warehouse
+	// closes.
+	stoppers := []func(context.Context) error{httpStop}
+	pgln, pgStop, err := startPostgres(cfg, people, fatal)
+	if err != nil {
+		return err
+	}
+	stoppers = append(stoppers, pgStop)
+
+	st.sched.Start()
+	fmt.Fprintf(out, "attrib serve: http://%s  (dashboard /, API /api/, /healthz, /metrics); postgres %s; %d scheduled job(s); stop with SIGTERM\n", ln.Addr(), pgln.Addr(), len(st.sched.Schedules()))
+
+	var ferr error
+	select {
+	case <-ctx.Done():
+	case ferr = <-fatal:
+		slog.Error("serve: stopping", "err", ferr)
+	}
+	return st.shutdown(stoppers, ferr)
+}
+
+// newServeState builds the runner (with metrics and hooks) and the
+// scheduler of the configured jobs on w.
+func newServeState(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse) (*serveState, error) {
+	r, err := jobs.NewRunner(ctx, w, cfg)
+	if err != nil {
+		return nil, err
+	}
+	metrics := jobs.NewMetrics()
+	names := make([]string, 0, len(cfg.Jobs))
+	for _, j := range cfg.Jobs {
+		names = append(names, j.Name)
+	}
+	if err := metrics.Init(ctx, w.DB(), names); err != nil {
+		return nil, err
+	}
+	r.Metrics = metrics
+	loc, err := time.LoadLocation(cfg.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("serve: time zone: %w", err)
+	}
+	sched, err := jobs.NewScheduler(r, cfg.Jobs, loc, slog.Default())
+	if err != nil {
+		return nil, err
+	}
+	st := &serveState{cfg: cfg, w: w, runner: r, sched: sched, metrics: metrics, started: time.Now()}
+	r.Hooks.Attempt = st.runFinished
+	r.Hooks.Step = func(name string) { slog.Debug("step", "name", name) }
+	r.Hooks.Ingest = &fileProgress{w: os.Stderr, tty: false} // logs only, even on a terminal
+	return st, nil
+}
+
+// startHTTP listens on serve.http and serves every route there; errors
+// while serving go to fatal. It returns the listener, the stopper called
+// at shutdown and the cancel of the requests' base context (the caller
+// defers it).
+func (s *serveState) startHTTP(people *server.Server, fatal chan<- error) (net.Listener, func(context.Context) error, context.CancelFunc, error) {
+	mux := newServeMux(s, people)
+	ln, err := net.Listen("tcp", s.cfg.Serve.HTTP)
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("serve: listen on %s (serve.http): %w", s.cfg.Serve.HTTP, err)
 	}
 	// Read-header, read and idle timeouts; connection limits per server and
 	// per client address (serve.* keys, docs/operations.md).
 	srv := people.HTTPServer(mux)
 	hctx, hstop := context.WithCancel(context.Background())
-	defer hstop()
 	srv.BaseContext = func(net.Listener) context.Context { return hctx }
-	fatal := make(chan error, 4)
 	go func() {
 		if err := srv.Serve(people.HTTPListener(ln)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			fatal <- fmt.Errorf("serve: http: %w", err)
 		}
 	}()
-	// stoppers are called in reverse order at shutdown, before the warehouse
-	// closes. Requests get a short grace; statements still running then are
+	// Requests get a short grace; statements still running then are
 	// interrupted (their context ends), so SIGTERM stops serve in time.
-	stoppers := []func(context.Context) error{func(ctx context.Context) error {
+	stop := func(ctx context.Context) error {
 		grace, cancel := context.WithTimeout(ctx, 2*time.Second)
 		defer cancel()
 		if err := srv.Shutdown(grace); err == nil {
@@ -177,11 +216,17 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 		}
 		hstop()
 		return srv.Shutdown(ctx)
-	}}
+	}
+	return ln, stop, hstop, nil
+}
 
+// startPostgres listens on serve.postgres and serves the PostgreSQL
+// protocol there; errors while serving go to fatal. It returns the
+// listener and the stopper called at shutdown.
+func startPostgres(cfg *config.Config, people *server.Server, fatal chan<- error) (net.Listener, func(context.Context) error, error) {
 	pgln, err := net.Listen("tcp", cfg.Serve.Postgres)
 	if err != nil {
-		return fmt.Errorf("serve: listen on %s (serve.postgres): %w", cfg.Serve.Postgres, err)
+		return nil, nil, fmt.Errorf("serve: listen on %s (serve.postgres): %w", cfg.Serve.Postgres, err)
 	}
 	pgctx, pgstop := context.WithCancel(context.Background())
 	pgdone := make(chan error, 1)
@@ -192,18 +237,15 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 		}
 		pgdone <- err
 	}()
-	stoppers = append(stoppers, func(context.Context) error { pgstop(); <-pgdone; return nil })
+	return pgln, func(context.Context) error { pgstop(); <-pgdone; return nil }, nil
+}
 
-	sched.Start()
-	fmt.Fprintf(out, "attrib serve: http://%s  (dashboard /, API /api/, /healthz, /metrics); postgres %s; %d scheduled job(s); stop with SIGTERM\n", ln.Addr(), pgln.Addr(), len(sched.Schedules()))
-
-	var ferr error
-	select {
-	case <-ctx.Done():
-	case ferr = <-fatal:
-		slog.Error("serve: stopping", "err", ferr)
-	}
-	st.stopping.Store(true)
+// shutdown stops the schedules (cancelling the run in progress) and calls
+// stoppers in reverse order, all within shutdownBudget; a second signal
+// meanwhile exits at once. ferr, the error that stopped serve, if any, is
+// returned with theirs.
+func (s *serveState) shutdown(stoppers []func(context.Context) error, ferr error) error {
+	s.stopping.Store(true)
 	// A second signal during shutdown exits at once.
 	force := make(chan os.Signal, 1)
 	signal.Notify(force, os.Interrupt, syscall.SIGTERM)
@@ -218,7 +260,7 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 	sctx, cancel := context.WithTimeout(context.Background(), shutdownBudget)
 	defer cancel()
 	var errs []error
-	if err := sched.Stop(sctx); err != nil {
+	if err := s.sched.Stop(sctx); err != nil {
 		errs = append(errs, err)
 	}
 	for i := len(stoppers) - 1; i >= 0; i-- {
