@@ -36,19 +36,9 @@ const allocGrid = 256
 // result is deterministic. Errors: a curve without Response, a NaN or
 // infinite value, Min > Max, and bounds whose sums cannot hold the total.
 func Allocate(curves []Curve) ([]float64, error) {
-	total, sumMin, sumMax := 0.0, 0.0, 0.0
-	for i, c := range curves {
-		switch {
-		case c.Response == nil:
-			return nil, fmt.Errorf("mmm: allocate: curve %d has no response", i)
-		case !finite(c.Current) || !finite(c.Min) || !finite(c.Max):
-			return nil, fmt.Errorf("mmm: allocate: curve %d: current, min and max must be finite numbers", i)
-		case c.Min > c.Max:
-			return nil, fmt.Errorf("mmm: allocate: curve %d: min %g is above max %g", i, c.Min, c.Max)
-		}
-		total += c.Current
-		sumMin += c.Min
-		sumMax += c.Max
+	total, sumMin, sumMax, err := checkCurves(curves)
+	if err != nil {
+		return nil, err
 	}
 	tol := 1e-12 * max(math.Abs(total), 1)
 	if sumMin > total+tol || sumMax < total-tol {
@@ -63,24 +53,40 @@ func Allocate(curves []Curve) ([]float64, error) {
 	if sumMax <= total+tol {
 		return fixSum(maxs(curves), curves, total), nil
 	}
+	sLo, sHi := newAllocator(curves).bisect(total)
+	return fixSum(fillJumps(curves, sLo, sHi, total), curves, total), nil
+}
 
-	a := newAllocator(curves)
-	sum := func(s []float64) float64 {
-		t := 0.0
-		for _, v := range s {
-			t += v
+// checkCurves checks every curve and sums their Current, Min and Max.
+func checkCurves(curves []Curve) (total, sumMin, sumMax float64, err error) {
+	for i, c := range curves {
+		switch {
+		case c.Response == nil:
+			return 0, 0, 0, fmt.Errorf("mmm: allocate: curve %d has no response", i)
+		case !finite(c.Current) || !finite(c.Min) || !finite(c.Max):
+			return 0, 0, 0, fmt.Errorf("mmm: allocate: curve %d: current, min and max must be finite numbers", i)
+		case c.Min > c.Max:
+			return 0, 0, 0, fmt.Errorf("mmm: allocate: curve %d: min %g is above max %g", i, c.Min, c.Max)
 		}
-		return t
+		total += c.Current
+		sumMin += c.Min
+		sumMax += c.Max
 	}
-	// Bracket: S(lo) >= total >= S(hi).
+	return total, sumMin, sumMax, nil
+}
+
+// bisect brackets the Lagrange multiplier, S(lo) >= total >= S(hi), and
+// narrows the bracket by bisection; it returns the spends at its ends.
+func (a *allocator) bisect(total float64) (sLo, sHi []float64) {
+	sum := colSum
 	lo, hi := 0.0, 1.0
-	sLo := a.at(lo)
+	sLo = a.at(lo)
 	for k := 0; sum(sLo) < total && k < 2000; k++ {
 		hi = lo
 		lo = -math.Max(1, 2*math.Abs(lo))
 		sLo = a.at(lo)
 	}
-	sHi := a.at(hi)
+	sHi = a.at(hi)
 	for k := 0; sum(sHi) > total && k < 2000; k++ {
 		lo, sLo = hi, sHi
 		hi *= 2
@@ -98,9 +104,15 @@ func Allocate(curves []Curve) ([]float64, error) {
 			hi, sHi = mid, s
 		}
 	}
-	// Fill the remaining budget from s(hi) towards s(lo).
+	return sLo, sHi
+}
+
+// fillJumps fills the remaining budget from sHi towards sLo: curves whose
+// spend jumps between them take it in order of their average return over
+// the jump (ties to the earlier curve), the last one partly.
+func fillJumps(curves []Curve, sLo, sHi []float64, total float64) []float64 {
 	out := slices.Clone(sHi)
-	rem := total - sum(out)
+	rem := total - colSum(out)
 	type jump struct {
 		i    int
 		gain float64
@@ -128,7 +140,7 @@ func Allocate(curves []Curve) ([]float64, error) {
 		out[j.i] += add
 		rem -= add
 	}
-	return fixSum(out, curves, total), nil
+	return out
 }
 
 func mins(c []Curve) []float64 {

@@ -120,9 +120,45 @@ func (f *fitter) bootstrap(p *pointFit, groups [][]int) (*draws, error) {
 // replicate computes bootstrap replicate b into dr.
 func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *draws) {
 	T := f.T
+	f.drawReplicate(b, groups, ws)
+	betaX := f.expOnlyBetas(ws)
+
+	// Outcome: the series drawn, the selection rerun on it (see reselect),
+	// the refit.
+	y := make([]float64, T)
+	for t := range T {
+		y[t] = p.genReg[t] + p.genRes[ws.idx[t]] + f.offset[t] - ws.off[t]
+	}
+	r := f.clone(y, ws.z)
+	r.reselect()
+	cs := r.workers[0].cs
+	rg := r.d.ranges[r.K]
+	r.solveFull(rg.r, rg.w, r.expD, r.expR, cs)
+	dr.base[b] = r.baselineOf(cs.bb, cs.beta[r.ic])
+	for i, c := range f.chans {
+		switch {
+		case c.expOnly:
+			dr.beta[i][b] = betaX[i]
+		case c.pos >= 0:
+			dr.beta[i][b] = f.equiv(r, i, cs.beta[c.pos])
+		}
+	}
+
+	// Revenue, on the same blocks, lift draws and selection.
+	if p.rev {
+		f.replicateRevenue(b, p, r, y, betaX, ws, dr)
+	}
+	f.splitGroups(b, groups, ws, dr)
+}
+
+// drawReplicate makes replicate b's draws from its own generator, in the
+// package comment's order: the block starts (into ws.idx), one N(0,1) per
+// experiment (ws.z), one Gamma draw per member of each confounded group
+// (ws.split).
+func (f *fitter) drawReplicate(b int, groups [][]int, ws *bootWS) {
 	src := rand.NewPCG(f.o.Seed, uint64(b))
 	rng := rand.New(src)
-	blockIndex(rng, ws.idx, blockLen(f.in.Grain, T))
+	blockIndex(rng, ws.idx, blockLen(f.in.Grain, f.T))
 	for i := range ws.z {
 		ws.z[i] = rng.NormFloat64()
 	}
@@ -133,8 +169,12 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 			ws.split = append(ws.split, gam.Rand())
 		}
 	}
+}
 
-	// Channels fitted from experiments alone.
+// expOnlyBetas fits the channels fitted from experiments alone from the
+// replicate's lift draws ws.z and returns their Betas by channel (0 for
+// the others); their contributions are summed into ws.off.
+func (f *fitter) expOnlyBetas(ws *bootWS) []float64 {
 	clear(ws.off)
 	betaX := make([]float64, len(f.chans))
 	for i, c := range f.chans {
@@ -150,62 +190,50 @@ func (f *fitter) replicate(b int, p *pointFit, groups [][]int, ws *bootWS, dr *d
 			ws.off[t] += betaX[i] * v
 		}
 	}
+	return betaX
+}
 
-	// Outcome: the series drawn, the selection rerun on it (see reselect),
-	// the refit.
-	y := make([]float64, T)
-	for t := range T {
-		y[t] = p.genReg[t] + p.genRes[ws.idx[t]] + f.offset[t] - ws.off[t]
+// equiv is replicate r's Beta of channel i as the Beta of the point
+// curve that gives the same total (see the package comment).
+func (f *fitter) equiv(r *fitter, i int, beta float64) float64 {
+	if sh := colSum(f.chans[i].h); sh > 0 {
+		return beta * colSum(r.chans[i].h) / sh
 	}
-	r := f.clone(y, ws.z)
-	r.reselect()
+	return 0
+}
+
+// replicateRevenue refits the revenue of replicate b (fitter r) on the
+// same blocks, lift draws and selection, into dr.rev; y is reused for the
+// revenue series drawn.
+func (f *fitter) replicateRevenue(b int, p *pointFit, r *fitter, y, betaX []float64, ws *bootWS, dr *draws) {
 	cs := r.workers[0].cs
-	rg := r.d.ranges[r.K]
-	r.solveFull(rg.r, rg.w, r.expD, r.expR, cs)
-	dr.base[b] = r.baselineOf(cs.bb, cs.beta[r.ic])
-	// A replicate's total in Beta of the point curve (see the package comment).
-	equiv := func(i int, beta float64) float64 {
-		if sh := colSum(f.chans[i].h); sh > 0 {
-			return beta * colSum(r.chans[i].h) / sh
+	for t := range f.T {
+		revOff := 0.0
+		for i, c := range f.chans {
+			if c.expOnly {
+				revOff += betaX[i] * p.rpc * c.h[t]
+			}
 		}
-		return 0
+		y[t] = p.genRevReg[t] + p.genRevRes[ws.idx[t]] + p.revOffset[t] - revOff
 	}
+	w := make([]float64, r.d.nb)
+	rr := make([]float64, r.d.nc)
+	r.d.rhs(y, w, rr, cs.tmp)
+	expD, expR := r.revenueExpTerms(p)
+	r.solveFull(rr, w, expD, expR, cs)
 	for i, c := range f.chans {
 		switch {
 		case c.expOnly:
-			dr.beta[i][b] = betaX[i]
+			dr.rev[i][b] = betaX[i] * p.rpc
 		case c.pos >= 0:
-			dr.beta[i][b] = equiv(i, cs.beta[c.pos])
+			dr.rev[i][b] = f.equiv(r, i, cs.beta[c.pos])
 		}
 	}
+}
 
-	// Revenue, on the same blocks, lift draws and selection.
-	if p.rev {
-		for t := range T {
-			revOff := 0.0
-			for i, c := range f.chans {
-				if c.expOnly {
-					revOff += betaX[i] * p.rpc * c.h[t]
-				}
-			}
-			y[t] = p.genRevReg[t] + p.genRevRes[ws.idx[t]] + p.revOffset[t] - revOff
-		}
-		w := make([]float64, r.d.nb)
-		rr := make([]float64, r.d.nc)
-		r.d.rhs(y, w, rr, cs.tmp)
-		expD, expR := r.revenueExpTerms(p)
-		r.solveFull(rr, w, expD, expR, cs)
-		for i, c := range f.chans {
-			switch {
-			case c.expOnly:
-				dr.rev[i][b] = betaX[i] * p.rpc
-			case c.pos >= 0:
-				dr.rev[i][b] = equiv(i, cs.beta[c.pos])
-			}
-		}
-	}
-
-	// Confounded groups: split the replicate's summed contribution.
+// splitGroups splits replicate b's summed contribution of each confounded
+// group between its channels by the group's Dirichlet draw in ws.split.
+func (f *fitter) splitGroups(b int, groups [][]int, ws *bootWS, dr *draws) {
 	k := 0
 	for _, g := range groups {
 		split := ws.split[k : k+len(g)]

@@ -276,20 +276,9 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	T := len(in.Outcome)
 	f := &fitter{ctx: ctx, in: in, o: o, T: T, H: o.HoldoutPeriods}
 	f.decayMax = pick(in.Grain == Day, 0.9, 0.8)
-	nb := 2 + 2*o.Harmonics + len(in.Holidays) + pick(in.Grain == Day, 6, 0)
-	minTrain := max(f.H, nb+len(in.Channels)+10)
-	if T < minTrain+f.H {
-		return nil, fmt.Errorf("%d periods are too few: needs at least %d (a holdout of %d periods after at least %d for training)",
-			T, minTrain+f.H, f.H, minTrain)
-	}
-	f.K = min(o.Holdouts, (T-minTrain)/f.H)
-	if f.K < o.Holdouts {
-		f.warn("only %d of %d holdout folds fit in %d periods", f.K, o.Holdouts, T)
-	}
-	harmonics := o.Harmonics
-	if span := (T - f.K*f.H) * periodDays(in.Grain); span < 365 && harmonics > 0 {
-		harmonics = 0
-		f.warn("the shortest training part spans %d days, less than a year: no yearly season in the baseline", span)
+	harmonics, err := f.planFolds()
+	if err != nil {
+		return nil, err
 	}
 	var bw []string
 	f.base, bw = buildBaseline(in, T, harmonics)
@@ -305,31 +294,7 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 
 	f.chans = make([]*chanState, len(in.Channels))
 	for i, c := range in.Channels {
-		cs := &chanState{name: c.Name, spend: c.Spend, pos: -1}
-		for _, e := range f.exps {
-			if e.ch == i {
-				cs.exps = append(cs.exps, e)
-			}
-		}
-		cs.identified, cs.why = identify(c.Spend, o.MinSpendPeriods)
-		if !cs.identified && len(cs.exps) > 0 {
-			cs.identified, cs.expOnly = true, true
-			cs.why += fmt.Sprintf("; fitted from its %d experiment(s) alone, with an assumed curve (decay %.2g, shape 1, half-saturation at its mean spend)",
-				len(cs.exps), f.decayMax/2)
-		}
-		if cs.why != "" {
-			f.warn("channel %q: %s", c.Name, cs.why)
-		}
-		cs.calibrated = len(cs.exps) > 0
-		cs.hp = f.defaultHyper()
-		cs.penalty = f.penalty(cs.hp)
-		cs.h = make([]float64, T)
-		a := make([]float64, T)
-		cs.halfSat = cs.columnInto(cs.hp, cs.h, a)
-		tmp := a
-		for _, e := range cs.exps {
-			e.S = e.windowSum(cs.hp, cs.halfSat, cs.h, tmp)
-		}
+		cs := f.newChanState(i, c)
 		if cs.identified && !cs.expOnly {
 			cs.pos = len(f.fitted)
 			f.fitted = append(f.fitted, i)
@@ -339,7 +304,71 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	}
 	// Experiments in input order (regExps was built channel by channel).
 	slices.SortFunc(f.regExps, func(a, b *expUse) int { return a.out - b.out })
+	f.initRegression()
+	return f, nil
+}
 
+// planFolds sets the number of holdout folds K that fit in the series
+// (warning when fewer than asked) and returns the number of yearly
+// harmonics of the baseline (none, with a warning, when the shortest
+// training part spans less than a year); too short a series is an error.
+func (f *fitter) planFolds() (harmonics int, err error) {
+	in, o, T := f.in, f.o, f.T
+	nb := 2 + 2*o.Harmonics + len(in.Holidays) + pick(in.Grain == Day, 6, 0)
+	minTrain := max(f.H, nb+len(in.Channels)+10)
+	if T < minTrain+f.H {
+		return 0, fmt.Errorf("%d periods are too few: needs at least %d (a holdout of %d periods after at least %d for training)",
+			T, minTrain+f.H, f.H, minTrain)
+	}
+	f.K = min(o.Holdouts, (T-minTrain)/f.H)
+	if f.K < o.Holdouts {
+		f.warn("only %d of %d holdout folds fit in %d periods", f.K, o.Holdouts, T)
+	}
+	harmonics = o.Harmonics
+	if span := (T - f.K*f.H) * periodDays(in.Grain); span < 365 && harmonics > 0 {
+		harmonics = 0
+		f.warn("the shortest training part spans %d days, less than a year: no yearly season in the baseline", span)
+	}
+	return harmonics, nil
+}
+
+// newChanState is input channel i's starting state: its experiments,
+// whether it is identified (or fitted from its experiments alone), and
+// its column and experiments' window sums at the default hyperparameters.
+func (f *fitter) newChanState(i int, c Channel) *chanState {
+	cs := &chanState{name: c.Name, spend: c.Spend, pos: -1}
+	for _, e := range f.exps {
+		if e.ch == i {
+			cs.exps = append(cs.exps, e)
+		}
+	}
+	cs.identified, cs.why = identify(c.Spend, f.o.MinSpendPeriods)
+	if !cs.identified && len(cs.exps) > 0 {
+		cs.identified, cs.expOnly = true, true
+		cs.why += fmt.Sprintf("; fitted from its %d experiment(s) alone, with an assumed curve (decay %.2g, shape 1, half-saturation at its mean spend)",
+			len(cs.exps), f.decayMax/2)
+	}
+	if cs.why != "" {
+		f.warn("channel %q: %s", c.Name, cs.why)
+	}
+	cs.calibrated = len(cs.exps) > 0
+	cs.hp = f.defaultHyper()
+	cs.penalty = f.penalty(cs.hp)
+	cs.h = make([]float64, f.T)
+	a := make([]float64, f.T)
+	cs.halfSat = cs.columnInto(cs.hp, cs.h, a)
+	tmp := a
+	for _, e := range cs.exps {
+		e.S = e.windowSum(cs.hp, cs.halfSat, cs.h, tmp)
+	}
+	return cs
+}
+
+// initRegression builds the regression's outcome (less the contribution
+// of channels fitted from experiments alone), its design, the
+// experiments' weights' sigma, the shrinkage scale and the passive state.
+func (f *fitter) initRegression() {
+	T := f.T
 	f.offset = make([]float64, T)
 	for _, c := range f.chans {
 		if !c.expOnly {
@@ -352,7 +381,7 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	}
 	f.yReg = make([]float64, T)
 	for t := range T {
-		f.yReg[t] = in.Outcome[t] - f.offset[t]
+		f.yReg[t] = f.in.Outcome[t] - f.offset[t]
 	}
 	// Design columns: the fitted channels, then the intercept.
 	cols := make([][]float64, len(f.fitted)+1)
@@ -373,12 +402,11 @@ func newFitter(ctx context.Context, in Input, o Options) (*fitter, error) {
 	cs := f.d.newScratch()
 	f.solveFull(f.d.ranges[f.K].r, f.d.ranges[f.K].w, f.expD, f.expR, cs)
 	f.sigma = f.residualSigma(f.yReg, cs)
-	if ybar := colSum(in.Outcome) / float64(T); ybar > 0 {
+	if ybar := colSum(f.in.Outcome) / float64(T); ybar > 0 {
 		f.shrinkScale = (f.sigma / ybar) * (f.sigma / ybar)
 	}
 	f.expTerms()
 	f.refreshPassive(cs)
-	return f, nil
 }
 
 func (f *fitter) warn(format string, args ...any) {
