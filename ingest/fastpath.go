@@ -72,14 +72,17 @@ type fastWrite struct {
 
 // fastIDs tells whether the file's rows must be checked for repeated ids
 // after the insert (inFile); ok is false when the file must take the full
-// path. In a Parquet file with an id column, a scan of that column alone,
-// before the insert and in parallel, finds them (and rows without an id,
-// whose content-hash ids then need the check after the insert; it scans
-// the uncommitted rows on one thread). For the other formats such a scan
-// reads as much as the whole file, and costs more than the check after the
-// insert (docs/BENCHMARKS.md).
+// path. Where the check after the insert sorts the id hashes in Go
+// (goIDCheck), it is cheaper than any scan before: at 3 M Parquet rows the
+// scan of the id column below took a fifth of the load (docs/BENCHMARKS.md).
+// Without it, in a Parquet file with an id column, a scan of that column
+// alone, before the insert and in parallel, finds them (and rows without an
+// id, whose content-hash ids then need the check after the insert, which
+// DuckDB then runs on one thread). For the other formats such a scan reads
+// as much as the whole file, and costs more than the check after the
+// insert.
 func (l *loader) fastIDs(typed string, args []any) (inFile, ok bool) {
-	if !givesIDs(l.ds, l.src, l.cols) || !hasGivenID(l.ds.Name) || l.r.arrow || l.r.csv || l.r.json {
+	if goIDCheck || !givesIDs(l.ds, l.src, l.cols) || !hasGivenID(l.ds.Name) || l.r.arrow || l.r.csv || l.r.json {
 		return true, true
 	}
 	var noID, repeats int64
