@@ -292,83 +292,31 @@ var filterOps = map[string]string{"eq": "=", "ne": "<>", "lt": "<", "lte": "<=",
 // in takes values separated by |), order (column or -column) and limit.
 // Names are checked against the table and quoted; values are bound.
 func TableQuery(t TableInfo, columns []string, filters []string, order []string, limit, offset int) (string, []any, error) {
-	has := map[string]bool{}
-	for _, c := range t.Columns {
-		has[c.Name] = true
-	}
-	bad := func(what, name string) error {
-		return fmt.Errorf("server: %s %q is not a column of %s: %w", what, name, t.Name, errBadRequest)
-	}
-	sel := "*"
-	if len(columns) > 0 {
-		var q []string
-		for _, c := range columns {
-			if !has[c] {
-				return "", nil, bad("column", c)
-			}
-			q = append(q, warehouse.QuoteIdent(c))
-		}
-		sel = strings.Join(q, ", ")
+	tc := newTableColumns(t)
+	sel, err := tc.selectList(columns)
+	if err != nil {
+		return "", nil, err
 	}
 	var where []string
 	var args []any
 	for _, f := range filters {
-		parts := strings.SplitN(f, ":", 3)
-		if len(parts) < 2 {
-			return "", nil, fmt.Errorf("server: filter %q: use column:op:value: %w", f, errBadRequest)
+		w, a, err := tc.filter(f)
+		if err != nil {
+			return "", nil, err
 		}
-		col, op := parts[0], parts[1]
-		if !has[col] {
-			return "", nil, bad("filter", col)
-		}
-		val := ""
-		if len(parts) == 3 {
-			val = parts[2]
-		}
-		qc := warehouse.QuoteIdent(col)
-		switch op {
-		case "null":
-			where = append(where, qc+" IS NULL")
-		case "notnull":
-			where = append(where, qc+" IS NOT NULL")
-		case "in":
-			vals := strings.Split(val, "|")
-			ph := make([]string, len(vals))
-			for i, v := range vals {
-				ph[i] = "?"
-				args = append(args, v)
-			}
-			where = append(where, qc+"::VARCHAR IN ("+strings.Join(ph, ", ")+")")
-		default:
-			sqlOp, ok := filterOps[op]
-			if !ok {
-				return "", nil, fmt.Errorf("server: filter %q: unknown operator %q: %w", f, op, errBadRequest)
-			}
-			if sqlOp == "LIKE" || sqlOp == "ILIKE" {
-				where = append(where, qc+"::VARCHAR "+sqlOp+" ?")
-			} else {
-				where = append(where, qc+" "+sqlOp+" ?")
-			}
-			args = append(args, val)
-		}
+		where = append(where, w)
+		args = append(args, a...)
 	}
 	q := "SELECT " + sel + " FROM " + warehouse.QuoteIdent(t.Name)
 	if len(where) > 0 {
 		q += " WHERE " + strings.Join(where, " AND ")
 	}
 	if len(order) > 0 {
-		var o []string
-		for _, c := range order {
-			dir := " ASC"
-			if n, ok := strings.CutPrefix(c, "-"); ok {
-				c, dir = n, " DESC"
-			}
-			if !has[c] {
-				return "", nil, bad("order", c)
-			}
-			o = append(o, warehouse.QuoteIdent(c)+dir+" NULLS LAST")
+		o, err := tc.orderBy(order)
+		if err != nil {
+			return "", nil, err
 		}
-		q += " ORDER BY " + strings.Join(o, ", ")
+		q += " ORDER BY " + o
 	}
 	if limit > 0 {
 		q += " LIMIT " + strconv.Itoa(limit)
@@ -377,6 +325,96 @@ func TableQuery(t TableInfo, columns []string, filters []string, order []string,
 		q += " OFFSET " + strconv.Itoa(offset)
 	}
 	return q, args, nil
+}
+
+// tableColumns checks the column names of a table query.
+type tableColumns struct {
+	table string
+	has   map[string]bool
+}
+
+func newTableColumns(t TableInfo) tableColumns {
+	has := map[string]bool{}
+	for _, c := range t.Columns {
+		has[c.Name] = true
+	}
+	return tableColumns{table: t.Name, has: has}
+}
+
+func (tc tableColumns) bad(what, name string) error {
+	return fmt.Errorf("server: %s %q is not a column of %s: %w", what, name, tc.table, errBadRequest)
+}
+
+// selectList is the quoted columns, or * for none.
+func (tc tableColumns) selectList(columns []string) (string, error) {
+	if len(columns) == 0 {
+		return "*", nil
+	}
+	var q []string
+	for _, c := range columns {
+		if !tc.has[c] {
+			return "", tc.bad("column", c)
+		}
+		q = append(q, warehouse.QuoteIdent(c))
+	}
+	return strings.Join(q, ", "), nil
+}
+
+// filter is the condition of filter f (column:op:value) and its bound
+// values.
+func (tc tableColumns) filter(f string) (string, []any, error) {
+	parts := strings.SplitN(f, ":", 3)
+	if len(parts) < 2 {
+		return "", nil, fmt.Errorf("server: filter %q: use column:op:value: %w", f, errBadRequest)
+	}
+	col, op := parts[0], parts[1]
+	if !tc.has[col] {
+		return "", nil, tc.bad("filter", col)
+	}
+	val := ""
+	if len(parts) == 3 {
+		val = parts[2]
+	}
+	qc := warehouse.QuoteIdent(col)
+	switch op {
+	case "null":
+		return qc + " IS NULL", nil, nil
+	case "notnull":
+		return qc + " IS NOT NULL", nil, nil
+	case "in":
+		vals := strings.Split(val, "|")
+		ph := make([]string, len(vals))
+		args := make([]any, len(vals))
+		for i, v := range vals {
+			ph[i] = "?"
+			args[i] = v
+		}
+		return qc + "::VARCHAR IN (" + strings.Join(ph, ", ") + ")", args, nil
+	}
+	sqlOp, ok := filterOps[op]
+	if !ok {
+		return "", nil, fmt.Errorf("server: filter %q: unknown operator %q: %w", f, op, errBadRequest)
+	}
+	if sqlOp == "LIKE" || sqlOp == "ILIKE" {
+		return qc + "::VARCHAR " + sqlOp + " ?", []any{val}, nil
+	}
+	return qc + " " + sqlOp + " ?", []any{val}, nil
+}
+
+// orderBy is the ORDER BY list of order (a leading - for descending).
+func (tc tableColumns) orderBy(order []string) (string, error) {
+	var o []string
+	for _, c := range order {
+		dir := " ASC"
+		if n, ok := strings.CutPrefix(c, "-"); ok {
+			c, dir = n, " DESC"
+		}
+		if !tc.has[c] {
+			return "", tc.bad("order", c)
+		}
+		o = append(o, warehouse.QuoteIdent(c)+dir+" NULLS LAST")
+	}
+	return strings.Join(o, ", "), nil
 }
 
 func splitList(vals []string) []string {
@@ -469,7 +507,7 @@ func (s *Server) runStatement(w http.ResponseWriter, r *http.Request, q string, 
 		err = s.runPeople(ctx, w, q, args, mt, name)
 	} else {
 		err = s.withConn(ctx, func(c *sql.Conn) error {
-			return s.writeResult(ctx, w, c, q, args, mt, name, false)
+			return s.writeResult(ctx, w, c, statement{sql: q, args: args, media: mt, name: name}, false)
 		})
 	}
 	if err != nil {
@@ -503,10 +541,20 @@ func (s *Server) runPeople(ctx context.Context, w http.ResponseWriter, q string,
 	return err
 }
 
-// writeResult runs one statement on c and writes the result in the media
-// type mt. A person's statement (guard) is first judged by DuckDB's parser:
-// exactly one read, or it is refused.
-func (s *Server) writeResult(ctx context.Context, w http.ResponseWriter, c *sql.Conn, q string, args []any, mt, name string, guard bool) error {
+// statement is one statement of the HTTP API to run: its SQL and bound
+// values, the media type of its result and the name of a CSV download.
+type statement struct {
+	sql   string
+	args  []any
+	media string
+	name  string
+}
+
+// writeResult runs st on c and writes the result in its media type. A
+// person's statement (guard) is first judged by DuckDB's parser: exactly
+// one read, or it is refused.
+func (s *Server) writeResult(ctx context.Context, w http.ResponseWriter, c *sql.Conn, st statement, guard bool) error {
+	q, args, mt, name := st.sql, st.args, st.media, st.name
 	if guard {
 		stmt, err := access.ReadStatement(ctx, c, q)
 		if err != nil {

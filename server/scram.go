@@ -93,43 +93,9 @@ func scramExchange(w *buffer.Writer, r *buffer.Reader, password string) (bool, e
 	if err := writeAuth(w, authSASL, []byte("SCRAM-SHA-256\x00\x00")); err != nil {
 		return false, err
 	}
-	t, _, err := r.ReadTypedMsg()
+	gs2, clientFirstBare, clientNonce, err := readClientFirst(r)
 	if err != nil {
 		return false, err
-	}
-	if t != types.ClientPassword {
-		return false, errors.New("server: expected SASLInitialResponse")
-	}
-	mech, err := r.GetString()
-	if err != nil {
-		return false, err
-	}
-	if mech != "SCRAM-SHA-256" {
-		return false, fmt.Errorf("server: unsupported SASL mechanism %q", mech)
-	}
-	n, err := r.GetInt32()
-	if err != nil {
-		return false, err
-	}
-	first, err := r.GetBytes(int(n))
-	if err != nil {
-		return false, err
-	}
-	// gs2 header: "n,," or "y,," (no channel binding), then client-first-bare.
-	parts := strings.SplitN(string(first), ",", 3)
-	if len(parts) != 3 || (parts[0] != "n" && parts[0] != "y") {
-		return false, errors.New("server: malformed SCRAM client-first-message")
-	}
-	gs2 := parts[0] + "," + parts[1] + ","
-	clientFirstBare := parts[2]
-	clientNonce := ""
-	for _, kv := range strings.Split(clientFirstBare, ",") {
-		if v, ok := strings.CutPrefix(kv, "r="); ok {
-			clientNonce = v
-		}
-	}
-	if clientNonce == "" {
-		return false, errors.New("server: SCRAM client nonce missing")
 	}
 	salt := make([]byte, 16)
 	sn := make([]byte, 18)
@@ -140,22 +106,9 @@ func scramExchange(w *buffer.Writer, r *buffer.Reader, password string) (bool, e
 	if err := writeAuth(w, authSASLContinue, []byte(serverFirst)); err != nil {
 		return false, err
 	}
-	t, _, err = r.ReadTypedMsg()
+	withoutProof, proof, err := readClientFinal(r)
 	if err != nil {
 		return false, err
-	}
-	if t != types.ClientPassword {
-		return false, errors.New("server: expected SASLResponse")
-	}
-	final := bytes.Clone(r.Msg)
-	idx := bytes.LastIndex(final, []byte(",p="))
-	if idx < 0 {
-		return false, errors.New("server: SCRAM proof missing")
-	}
-	withoutProof := string(final[:idx])
-	proof, err := base64.StdEncoding.DecodeString(string(final[idx+3:]))
-	if err != nil {
-		return false, errors.New("server: malformed SCRAM proof")
 	}
 	var gotNonce, binding string
 	for _, kv := range strings.Split(withoutProof, ",") {
@@ -172,16 +125,95 @@ func scramExchange(w *buffer.Writer, r *buffer.Reader, password string) (bool, e
 	if password == "" {
 		_, _ = rand.Read(salt) // unknown user: compute against nothing
 	}
+	authMsg := []byte(clientFirstBare + "," + serverFirst + "," + withoutProof)
+	serverSig, ok, err := scramVerify(password, salt, authMsg, proof)
+	if err != nil || !ok {
+		return false, err
+	}
+	if err := writeAuth(w, authSASLFinal, []byte("v="+base64.StdEncoding.EncodeToString(serverSig))); err != nil {
+		return false, err
+	}
+	return true, nil
+}
+
+// readClientFirst reads the SASLInitialResponse (mechanism SCRAM-SHA-256)
+// and returns the client-first-message's gs2 header ("n,," or "y,,", no
+// channel binding), the client-first-message-bare and the client nonce.
+func readClientFirst(r *buffer.Reader) (gs2, clientFirstBare, clientNonce string, err error) {
+	t, _, err := r.ReadTypedMsg()
+	if err != nil {
+		return "", "", "", err
+	}
+	if t != types.ClientPassword {
+		return "", "", "", errors.New("server: expected SASLInitialResponse")
+	}
+	mech, err := r.GetString()
+	if err != nil {
+		return "", "", "", err
+	}
+	if mech != "SCRAM-SHA-256" {
+		return "", "", "", fmt.Errorf("server: unsupported SASL mechanism %q", mech)
+	}
+	n, err := r.GetInt32()
+	if err != nil {
+		return "", "", "", err
+	}
+	first, err := r.GetBytes(int(n))
+	if err != nil {
+		return "", "", "", err
+	}
+	// gs2 header: "n,," or "y,," (no channel binding), then client-first-bare.
+	parts := strings.SplitN(string(first), ",", 3)
+	if len(parts) != 3 || (parts[0] != "n" && parts[0] != "y") {
+		return "", "", "", errors.New("server: malformed SCRAM client-first-message")
+	}
+	gs2 = parts[0] + "," + parts[1] + ","
+	clientFirstBare = parts[2]
+	for _, kv := range strings.Split(clientFirstBare, ",") {
+		if v, ok := strings.CutPrefix(kv, "r="); ok {
+			clientNonce = v
+		}
+	}
+	if clientNonce == "" {
+		return "", "", "", errors.New("server: SCRAM client nonce missing")
+	}
+	return gs2, clientFirstBare, clientNonce, nil
+}
+
+// readClientFinal reads the SASLResponse and returns the
+// client-final-message without its proof, and the proof.
+func readClientFinal(r *buffer.Reader) (withoutProof string, proof []byte, err error) {
+	t, _, err := r.ReadTypedMsg()
+	if err != nil {
+		return "", nil, err
+	}
+	if t != types.ClientPassword {
+		return "", nil, errors.New("server: expected SASLResponse")
+	}
+	final := bytes.Clone(r.Msg)
+	idx := bytes.LastIndex(final, []byte(",p="))
+	if idx < 0 {
+		return "", nil, errors.New("server: SCRAM proof missing")
+	}
+	proof, err = base64.StdEncoding.DecodeString(string(final[idx+3:]))
+	if err != nil {
+		return "", nil, errors.New("server: malformed SCRAM proof")
+	}
+	return string(final[:idx]), proof, nil
+}
+
+// scramVerify checks the client's proof of password (salted with salt)
+// over authMsg and returns the server signature when it holds.
+func scramVerify(password string, salt, authMsg, proof []byte) (serverSig []byte, ok bool, err error) {
 	salted, err := pbkdf2.Key(sha256.New, password, salt, scramIterations, 32)
 	if err != nil {
-		return false, err
+		return nil, false, err
 	}
 	clientKey := hmacSHA256(salted, []byte("Client Key"))
 	stored := sha256.Sum256(clientKey)
-	authMsg := []byte(clientFirstBare + "," + serverFirst + "," + withoutProof)
 	sig := hmacSHA256(stored[:], authMsg)
 	if len(proof) != len(sig) {
-		return false, nil
+		return nil, false, nil
 	}
 	recovered := make([]byte, len(sig))
 	for i := range sig {
@@ -189,12 +221,8 @@ func scramExchange(w *buffer.Writer, r *buffer.Reader, password string) (bool, e
 	}
 	check := sha256.Sum256(recovered)
 	if subtle.ConstantTimeCompare(check[:], stored[:]) != 1 {
-		return false, nil
+		return nil, false, nil
 	}
 	serverKey := hmacSHA256(salted, []byte("Server Key"))
-	serverSig := hmacSHA256(serverKey, authMsg)
-	if err := writeAuth(w, authSASLFinal, []byte("v="+base64.StdEncoding.EncodeToString(serverSig))); err != nil {
-		return false, err
-	}
-	return true, nil
+	return hmacSHA256(serverKey, authMsg), true, nil
 }

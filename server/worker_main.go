@@ -161,7 +161,7 @@ func serveRequest(dbs *snapshotCache, req *workerRequest, send func(*workerMsg) 
 		return &workerMsg{Kind: msgDone, Count: n}, nil
 	case opHTTP:
 		fw := &frameResponse{header: http.Header{}, send: send}
-		if err := s.writeResult(ctx, fw, c, req.SQL, req.Args, req.Media, req.Name, true); err != nil {
+		if err := s.writeResult(ctx, fw, c, statement{sql: req.SQL, args: req.Args, media: req.Media, name: req.Name}, true); err != nil {
 			return nil, err
 		}
 		return &workerMsg{Kind: msgDone}, nil
