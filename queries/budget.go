@@ -40,57 +40,8 @@ func (w *mmmWriter) budget(d *mmmData, f *mmm.Fit, lo, hi float64, currency stri
 		be = d.spendLast
 		bs = be.AddDate(0, 0, -7*w.budgetWeeks+1)
 	}
-	moves := make([]*budgetMove, len(d.channels))
-	for i, ch := range d.channels {
-		m := &budgetMove{name: ch.Name, cur: d.current[ch.Name]}
-		for t := d.budgetFrom; t < d.periods; t++ {
-			m.spend += ch.Spend[t]
-		}
-		switch {
-		case f == nil:
-			m.held = "no media mix model was fitted (see mmm_fit.warnings)"
-		case !f.Channels[i].Identified:
-			m.held = f.Channels[i].Why + ". " + identifyTest
-		case m.cur <= 0:
-			m.held = fmt.Sprintf("no spend in the last %d weeks, so there is nothing to move; response_curves shows what spend would return", w.budgetWeeks)
-		default:
-			m.cf = &f.Channels[i]
-			m.calibrated = m.cf.Calibrated
-		}
-		moves[i] = m
-	}
-	var movable []*budgetMove
-	for _, m := range moves {
-		if m.held == "" {
-			movable = append(movable, m)
-		}
-	}
-	if len(movable) == 1 {
-		movable[0].held = "the only channel with a measured response curve and recent spend: there is nothing to move its budget against"
-		movable[0].cf = nil
-		movable = nil
-	}
-	if len(movable) > 1 {
-		curves := make([]mmm.Curve, len(movable))
-		for i, m := range movable {
-			cf := m.cf
-			curves[i] = mmm.Curve{Current: m.cur, Min: lo * m.cur, Max: hi * m.cur, Response: cf.RevenueResponse, Marginal: cf.RevenueMarginal}
-		}
-		next, err := mmm.Allocate(curves)
-		if err != nil {
-			for _, m := range movable {
-				m.held, m.cf = "the allocation failed: "+err.Error(), nil
-			}
-			movable = nil
-		} else {
-			for i, m := range movable {
-				m.next = next[i]
-				m.lowB = m.next <= lo*m.cur*(1+1e-9)
-				m.upB = m.next >= hi*m.cur*(1-1e-9)
-				m.gain = revenueChange(m.cf, m.cur, m.next, float64(n))
-			}
-		}
-	}
+	moves := w.budgetMoves(d, f)
+	movable := allocateMoves(moves, lo, hi, n)
 	roundCents(moves, movable, lo, hi)
 	level := commonLevel(movable)
 	for _, m := range moves {
@@ -113,6 +64,71 @@ func (w *mmmWriter) budget(d *mmmData, f *mmm.Fit, lo, hi float64, currency stri
 		row[11], row[12] = m.explain(level, currency)
 		w.budgets = append(w.budgets, row)
 	}
+}
+
+// budgetMoves is each channel's budget move with its spend over the
+// budget window: held (and why) or free to move on its fitted curve.
+func (w *mmmWriter) budgetMoves(d *mmmData, f *mmm.Fit) []*budgetMove {
+	moves := make([]*budgetMove, len(d.channels))
+	for i, ch := range d.channels {
+		m := &budgetMove{name: ch.Name, cur: d.current[ch.Name]}
+		for t := d.budgetFrom; t < d.periods; t++ {
+			m.spend += ch.Spend[t]
+		}
+		switch {
+		case f == nil:
+			m.held = "no media mix model was fitted (see mmm_fit.warnings)"
+		case !f.Channels[i].Identified:
+			m.held = f.Channels[i].Why + ". " + identifyTest
+		case m.cur <= 0:
+			m.held = fmt.Sprintf("no spend in the last %d weeks, so there is nothing to move; response_curves shows what spend would return", w.budgetWeeks)
+		default:
+			m.cf = &f.Channels[i]
+			m.calibrated = m.cf.Calibrated
+		}
+		moves[i] = m
+	}
+	return moves
+}
+
+// allocateMoves moves the budget between the moves not held, each within
+// [lo, hi] times its current spend, and sets their next spend, bounds and
+// revenue change over n periods; it returns the moved ones (none when
+// fewer than two can move or the allocation fails, which holds them).
+func allocateMoves(moves []*budgetMove, lo, hi float64, n int) []*budgetMove {
+	var movable []*budgetMove
+	for _, m := range moves {
+		if m.held == "" {
+			movable = append(movable, m)
+		}
+	}
+	if len(movable) == 1 {
+		movable[0].held = "the only channel with a measured response curve and recent spend: there is nothing to move its budget against"
+		movable[0].cf = nil
+		return nil
+	}
+	if len(movable) == 0 {
+		return movable
+	}
+	curves := make([]mmm.Curve, len(movable))
+	for i, m := range movable {
+		cf := m.cf
+		curves[i] = mmm.Curve{Current: m.cur, Min: lo * m.cur, Max: hi * m.cur, Response: cf.RevenueResponse, Marginal: cf.RevenueMarginal}
+	}
+	next, err := mmm.Allocate(curves)
+	if err != nil {
+		for _, m := range movable {
+			m.held, m.cf = "the allocation failed: "+err.Error(), nil
+		}
+		return nil
+	}
+	for i, m := range movable {
+		m.next = next[i]
+		m.lowB = m.next <= lo*m.cur*(1+1e-9)
+		m.upB = m.next >= hi*m.cur*(1-1e-9)
+		m.gain = revenueChange(m.cf, m.cur, m.next, float64(n))
+	}
+	return movable
 }
 
 // identifyTest says how to make a channel measurable.

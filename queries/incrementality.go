@@ -110,38 +110,11 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 		for _, ch := range d.channels {
 			w.channelRow(AllTypes, d, ch.Name, nil, status+": "+d.why)
 		}
-	}
-	var times []string // per fit, for the step's note
-	if d.why == "" {
-		for _, typ := range d.types {
-			if err := ctx.Err(); err != nil {
-				return res, fmt.Errorf("queries: incrementality: %w", err)
-			}
-			start := time.Now()
-			in, warns := d.input(typ)
-			fit, err := mmm.FitModel(ctx, in, mmm.Options{
-				Seed: *inc.Seed, Bootstrap: inc.Bootstrap, Holdouts: inc.Holdouts,
-				HoldoutPeriods: d.holdoutPeriods(inc.HoldoutWeeks),
-			})
-			if err != nil {
-				if ctx.Err() != nil {
-					return res, fmt.Errorf("queries: incrementality %s: %w", typ, ctx.Err())
-				}
-				w.fitRow(typ, "failed", d, nil, append(warns, err.Error()), *inc.Seed)
-				for _, ch := range d.channels {
-					w.channelRow(typ, d, ch.Name, nil, "not fitted: "+err.Error())
-				}
-				continue
-			}
-			res.Fitted++
-			times = append(times, fmt.Sprintf("%s %.1fs", typ, time.Since(start).Seconds()))
-			w.fitRow(typ, "fitted", d, fit, append(warns, fit.Warnings...), *inc.Seed)
-			w.fitted(typ, d, fit)
-			if typ == AllTypes {
-				all = fit
-			}
+	} else {
+		var err error
+		if all, err = fitIncrementality(ctx, d, inc, w, &res); err != nil {
+			return res, err
 		}
-		res.Note = fmt.Sprintf("%d of %d fits, %s grain, %d periods: %s", res.Fitted, len(d.types), d.grain, d.periods, strings.Join(times, ", "))
 	}
 	w.budget(d, all, *cfg.Evaluation.BudgetMinFactor, *cfg.Evaluation.BudgetMaxFactor, cfg.Currency)
 	if err := w.flush(ctx, c); err != nil {
@@ -152,6 +125,50 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 			return res, fmt.Errorf("queries: %s: %w", st.name, err)
 		}
 	}
+	return res, buildModelAccuracy(ctx, c, cfg)
+}
+
+// fitIncrementality fits a model per conversion type of d into w, counting
+// the fits and noting their times in res; a failed fit gets rows saying
+// why. It returns the fit of all types (nil if it failed).
+func fitIncrementality(ctx context.Context, d *mmmData, inc config.Incrementality, w *mmmWriter, res *IncrementalityResult) (*mmm.Fit, error) {
+	var all *mmm.Fit
+	var times []string // per fit, for the step's note
+	for _, typ := range d.types {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("queries: incrementality: %w", err)
+		}
+		start := time.Now()
+		in, warns := d.input(typ)
+		fit, err := mmm.FitModel(ctx, in, mmm.Options{
+			Seed: *inc.Seed, Bootstrap: inc.Bootstrap, Holdouts: inc.Holdouts,
+			HoldoutPeriods: d.holdoutPeriods(inc.HoldoutWeeks),
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("queries: incrementality %s: %w", typ, ctx.Err())
+			}
+			w.fitRow(typ, "failed", d, nil, append(warns, err.Error()), *inc.Seed)
+			for _, ch := range d.channels {
+				w.channelRow(typ, d, ch.Name, nil, "not fitted: "+err.Error())
+			}
+			continue
+		}
+		res.Fitted++
+		times = append(times, fmt.Sprintf("%s %.1fs", typ, time.Since(start).Seconds()))
+		w.fitRow(typ, "fitted", d, fit, append(warns, fit.Warnings...), *inc.Seed)
+		w.fitted(typ, d, fit)
+		if typ == AllTypes {
+			all = fit
+		}
+	}
+	res.Note = fmt.Sprintf("%d of %d fits, %s grain, %d periods: %s", res.Fitted, len(d.types), d.grain, d.periods, strings.Join(times, ", "))
+	return all, nil
+}
+
+// buildModelAccuracy scores the models against the demo's truth files
+// named in the evaluation section, if any.
+func buildModelAccuracy(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 	for _, t := range []struct{ file, label, column string }{
 		{cfg.Evaluation.TruthFile, "earliest_cause", "true_share"},
 		{cfg.Evaluation.IncrementalTruthFile, "counterfactual", "true_incremental_conversions"},
@@ -161,14 +178,14 @@ func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (
 			continue
 		}
 		if _, err := c.ExecContext(ctx, sqlModelAccuracyCreate); err != nil {
-			return res, fmt.Errorf("queries: model_accuracy: %w", err)
+			return fmt.Errorf("queries: model_accuracy: %w", err)
 		}
 		q := render(tmplModelAccuracyScores, struct{ Column string }{t.column})
 		if _, err := c.ExecContext(ctx, q, t.label, path); err != nil {
-			return res, fmt.Errorf("queries: model_accuracy (%s) from %s: %w", t.label, path, err)
+			return fmt.Errorf("queries: model_accuracy (%s) from %s: %w", t.label, path, err)
 		}
 	}
-	return res, nil
+	return nil
 }
 
 // loadMMMData reads spend, outcomes and experiments and decides the grain
@@ -193,20 +210,7 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 	if inc.Grain == "week" || (inc.Grain == "auto" && sWeekdays == 1) {
 		d.grain = mmm.Week
 	}
-	d.start, d.end = later(sFirst.Time, cFirst.Time), earlier(sLast.Time, cLast.Time)
-	if d.grain == mmm.Week {
-		// Whole Monday-to-Sunday weeks only: a week's spend may be dated on
-		// any of its days, and a week the conversions cover in part would
-		// look like a drop.
-		d.start = later(monday(sFirst.Time), cFirst.Time)
-		if m := monday(d.start); m.Before(d.start) {
-			d.start = m.AddDate(0, 0, 7)
-		}
-		d.end = earlier(monday(sLast.Time).AddDate(0, 0, 6), cLast.Time)
-		if sunday := monday(d.end).AddDate(0, 0, 6); sunday.After(d.end) {
-			d.end = monday(d.end).AddDate(0, 0, -1)
-		}
-	}
+	d.setWindow(sFirst.Time, sLast.Time, cFirst.Time, cLast.Time)
 	days := int(d.end.Sub(d.start).Hours()/24+0.5) + 1
 	if days < 7*inc.MinHistoryWeeks {
 		d.why = fmt.Sprintf("needs %d weeks of spend and conversions, the data has %.1f weeks (%s to %s). Set incrementality.min_history_weeks to fit on less, at your own risk",
@@ -230,9 +234,37 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 		return nil, err
 	}
 	d.holidays = d.holidayPeriods(inc.Holidays)
-	budget := inc.BudgetWeeks * 7
+	d.setBudgetWindow(inc.BudgetWeeks)
+	return d, nil
+}
+
+// setWindow sets the model's window: the days both spend (sFirst..sLast)
+// and conversions (cFirst..cLast) cover, at weekly grain whole
+// Monday-to-Sunday weeks only.
+func (d *mmmData) setWindow(sFirst, sLast, cFirst, cLast time.Time) {
+	d.start, d.end = later(sFirst, cFirst), earlier(sLast, cLast)
 	if d.grain == mmm.Week {
-		budget = inc.BudgetWeeks
+		// Whole Monday-to-Sunday weeks only: a week's spend may be dated on
+		// any of its days, and a week the conversions cover in part would
+		// look like a drop.
+		d.start = later(monday(sFirst), cFirst)
+		if m := monday(d.start); m.Before(d.start) {
+			d.start = m.AddDate(0, 0, 7)
+		}
+		d.end = earlier(monday(sLast).AddDate(0, 0, 6), cLast)
+		if sunday := monday(d.end).AddDate(0, 0, 6); sunday.After(d.end) {
+			d.end = monday(d.end).AddDate(0, 0, -1)
+		}
+	}
+}
+
+// setBudgetWindow sets the budget window (the last budgetWeeks weeks) and
+// each channel's mean spend per period over it and over its periods with
+// spend.
+func (d *mmmData) setBudgetWindow(budgetWeeks int) {
+	budget := budgetWeeks * 7
+	if d.grain == mmm.Week {
+		budget = budgetWeeks
 	}
 	d.budgetFrom = max(0, d.periods-budget)
 	for _, ch := range d.channels {
@@ -252,7 +284,6 @@ func loadMMMData(ctx context.Context, c *sql.Conn, cfg *config.Config) (*mmmData
 			d.positive[ch.Name] = pos / float64(n)
 		}
 	}
-	return d, nil
 }
 
 func later(a, b time.Time) time.Time {
