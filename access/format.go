@@ -173,24 +173,43 @@ const maxFloatDecimals = 4
 // Asian wide characters counted as two columns.
 func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 	n := len(r.Columns)
-	typ := func(i int) string {
-		if i < len(r.Types) {
-			return strings.ToUpper(r.Types[i])
+	rows := tableValues(r, loc)
+	numeric, decimals := columnFormats(r, rows)
+	cells := make([][]string, 0, len(rows)+1)
+	cells = append(cells, r.Columns)
+	for _, row := range rows {
+		line := make([]string, n)
+		for i := 0; i < n && i < len(row); i++ {
+			line[i] = tableCell(row[i], decimals[i], r.typeOf(i), loc)
 		}
-		return ""
+		cells = append(cells, line)
 	}
-	// Values that came through JSON (attrib query via serve) are text:
-	// floats become floats again, so they print like local results.
+	return writeAligned(w, cells, numeric)
+}
+
+// typeOf is column i's type in upper case, "" when unknown.
+func (r *Result) typeOf(i int) string {
+	if i < len(r.Types) {
+		return strings.ToUpper(r.Types[i])
+	}
+	return ""
+}
+
+// tableValues is r's rows with values that came through JSON (attrib
+// query via serve) as text turned back into what they were: floats become
+// floats again, so they print like local results, and zoned times (with
+// loc) times.
+func tableValues(r *Result, loc *time.Location) [][]any {
 	rows := make([][]any, len(r.Rows))
 	for ri, row := range r.Rows {
 		rows[ri] = make([]any, len(row))
 		for i, v := range row {
-			if str, ok := v.(string); ok && floatType(typ(i)) {
+			if str, ok := v.(string); ok && floatType(r.typeOf(i)) {
 				if f, err := strconv.ParseFloat(str, 64); err == nil {
 					v = f
 				}
 			}
-			if str, ok := v.(string); ok && loc != nil && zonedType(typ(i)) {
+			if str, ok := v.(string); ok && loc != nil && zonedType(r.typeOf(i)) {
 				if t, err := time.Parse(time.RFC3339Nano, str); err == nil {
 					v = t
 				}
@@ -198,11 +217,19 @@ func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 			rows[ri][i] = v
 		}
 	}
-	numeric := make([]bool, n)
-	decimals := make([]int, n)
+	return rows
+}
+
+// columnFormats says per column whether it is numeric (right-aligned; by
+// type, or without types by its values) and how many decimals its floats
+// get: DECIMAL columns are exact, padded to the column's longest fraction.
+func columnFormats(r *Result, rows [][]any) (numeric []bool, decimals []int) {
+	n := len(r.Columns)
+	numeric = make([]bool, n)
+	decimals = make([]int, n)
 	decimal := make([]bool, n) // DECIMAL columns: exact, padded to the column's longest fraction
 	for i := range n {
-		numeric[i] = numericType(typ(i))
+		numeric[i] = numericType(r.typeOf(i))
 		seen, allNum := false, true
 		for _, row := range rows {
 			if i >= len(row) || row[i] == nil {
@@ -229,16 +256,14 @@ func WriteTable(w io.Writer, r *Result, loc *time.Location) error {
 			decimals[i] = min(max(decimals[i], 1), maxFloatDecimals)
 		}
 	}
-	cells := make([][]string, 0, len(rows)+1)
-	cells = append(cells, r.Columns)
-	for _, row := range rows {
-		line := make([]string, n)
-		for i := 0; i < n && i < len(row); i++ {
-			line[i] = tableCell(row[i], decimals[i], typ(i), loc)
-		}
-		cells = append(cells, line)
-	}
-	widths := make([]int, n)
+	return numeric, decimals
+}
+
+// writeAligned writes cells as lines of columns two spaces apart, padded
+// to each column's display width: numeric columns right-aligned, the
+// others left-aligned, trailing spaces trimmed.
+func writeAligned(w io.Writer, cells [][]string, numeric []bool) error {
+	widths := make([]int, len(numeric))
 	for _, line := range cells {
 		for i, c := range line {
 			widths[i] = max(widths[i], DisplayWidth(c))
