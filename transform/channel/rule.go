@@ -193,11 +193,27 @@ func (r *compiledRule) match(n *normTouch) bool {
 // conditions before regexes (they are cheaper). It returns the conditions
 // and their descriptions, or every problem found.
 func compileConditions(r *Rule) ([]cond, []string, []error) {
-	var (
-		conds []cond
-		descs []string
-		errs  []error
-	)
+	var cs condSet
+	cs.addLists(r)
+	cs.addCategories(r.SourceCategory)
+	cs.addRegexes(r)
+	if len(cs.conds) == 0 && len(cs.errs) == 0 {
+		cs.errs = append(cs.errs, fmt.Errorf("no condition: give at least one of source, source_category, medium, campaign, interaction or a *_regex"))
+	}
+	return cs.conds, cs.descs, cs.errs
+}
+
+// condSet gathers a rule's conditions, their descriptions and the errors
+// met compiling them.
+type condSet struct {
+	conds []cond
+	descs []string
+	errs  []error
+}
+
+// addLists adds a condition per non-empty value list (source, medium,
+// campaign, interaction), values normalised and duplicates dropped.
+func (cs *condSet) addLists(r *Rule) {
 	lists := [...]struct {
 		f    field
 		vals Values
@@ -220,31 +236,41 @@ func compileConditions(r *Rule) ([]cond, []string, []error) {
 				shown = append(shown, quoteIfNeeded(v))
 			}
 		}
-		conds = append(conds, cond{field: l.f, set: set})
-		descs = append(descs, fmt.Sprintf("%s in [%s]", fieldNames[l.f], strings.Join(shown, ", ")))
+		cs.conds = append(cs.conds, cond{field: l.f, set: set})
+		cs.descs = append(cs.descs, fmt.Sprintf("%s in [%s]", fieldNames[l.f], strings.Join(shown, ", ")))
 	}
-	if len(r.SourceCategory) > 0 {
-		set := make(map[string]struct{})
-		var names []string
-		for _, c := range r.SourceCategory {
-			c = clean(c)
-			members, ok := sourceCategories[c]
-			if !ok {
-				errs = append(errs, fmt.Errorf("unknown source_category %q (known: %s)", c, strings.Join(SourceCategoryNames(), ", ")))
-				continue
-			}
-			if !slices.Contains(names, c) {
-				names = append(names, c)
-			}
-			for _, m := range members {
-				set[NormalizeSource(m)] = struct{}{}
-			}
+}
+
+// addCategories adds one source condition for the known source categories
+// among cats (an error per unknown one).
+func (cs *condSet) addCategories(cats Values) {
+	if len(cats) == 0 {
+		return
+	}
+	set := make(map[string]struct{})
+	var names []string
+	for _, c := range cats {
+		c = clean(c)
+		members, ok := sourceCategories[c]
+		if !ok {
+			cs.errs = append(cs.errs, fmt.Errorf("unknown source_category %q (known: %s)", c, strings.Join(SourceCategoryNames(), ", ")))
+			continue
 		}
-		if len(names) > 0 {
-			conds = append(conds, cond{field: fieldSource, set: set})
-			descs = append(descs, fmt.Sprintf("source in category [%s]", strings.Join(names, ", ")))
+		if !slices.Contains(names, c) {
+			names = append(names, c)
+		}
+		for _, m := range members {
+			set[NormalizeSource(m)] = struct{}{}
 		}
 	}
+	if len(names) > 0 {
+		cs.conds = append(cs.conds, cond{field: fieldSource, set: set})
+		cs.descs = append(cs.descs, fmt.Sprintf("source in category [%s]", strings.Join(names, ", ")))
+	}
+}
+
+// addRegexes adds a case-insensitive condition per non-empty *_regex.
+func (cs *condSet) addRegexes(r *Rule) {
 	regexes := [...]struct {
 		f   field
 		key string
@@ -262,21 +288,17 @@ func compileConditions(r *Rule) ([]cond, []string, []error) {
 		// Compile the pattern as written first, so that the error quotes
 		// the user's text; then wrap it to make it case-insensitive.
 		if _, err := regexp.Compile(x.pat); err != nil {
-			errs = append(errs, fmt.Errorf("invalid %s %q: %w", x.key, x.pat, err))
+			cs.errs = append(cs.errs, fmt.Errorf("invalid %s %q: %w", x.key, x.pat, err))
 			continue
 		}
 		re, err := regexp.Compile("(?i:" + x.pat + ")")
 		if err != nil {
-			errs = append(errs, fmt.Errorf("invalid %s %q: %w", x.key, x.pat, err))
+			cs.errs = append(cs.errs, fmt.Errorf("invalid %s %q: %w", x.key, x.pat, err))
 			continue
 		}
-		conds = append(conds, cond{field: x.f, re: re})
-		descs = append(descs, fmt.Sprintf("%s matches /%s/", fieldNames[x.f], x.pat))
+		cs.conds = append(cs.conds, cond{field: x.f, re: re})
+		cs.descs = append(cs.descs, fmt.Sprintf("%s matches /%s/", fieldNames[x.f], x.pat))
 	}
-	if len(conds) == 0 && len(errs) == 0 {
-		errs = append(errs, fmt.Errorf("no condition: give at least one of source, source_category, medium, campaign, interaction or a *_regex"))
-	}
-	return conds, descs, errs
 }
 
 // normalizeValue normalises a touch value or a rule list entry of field f.
