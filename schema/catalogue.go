@@ -439,6 +439,12 @@ FROM identity_map GROUP BY identifier_type`,
 }
 
 func init() {
+	Catalogue = append(Catalogue, inputTables()...)
+	Catalogue = append(Catalogue, bookkeepingTables()...)
+}
+
+// inputTables are the tables ingest loads.
+func inputTables() []Table {
 	common := []Column{
 		{"person_id", "stitched person (set by transform)"},
 		{"source_name", "config source the row came from"},
@@ -450,42 +456,42 @@ func init() {
 		{"email", "HMAC-SHA-256 of the normalised e-mail (never the address)"},
 		{"phone", "HMAC-SHA-256 of the normalised phone number"},
 	}
-	Catalogue = append(Catalogue,
-		Table{Name: "touchpoints", Section: "input", BuiltBy: "ingest", Grain: "touch",
+	return []Table{
+		{Name: "touchpoints", Section: "input", BuiltBy: "ingest", Grain: "touch",
 			About: "Loaded touches in the canonical schema.",
 			Columns: slices.Concat([]Column{{"touchpoint_id", "given or a hash of the row's canonical content"}, {"occurred_at", "time of the touch"}}, ids,
 				[]Column{{"channel", "explicit channel (wins over the rules)"}, {"source", "utm source"}, {"medium", "utm medium"}, {"campaign", "campaign"},
 					{"content", "utm content"}, {"term", "utm term"}, {"interaction", "impression, click, visit, call, branch_visit, ..."},
 					{"cost", "cost of the touch (DECIMAL)"}, {"location", "branch, event or region"}}, common),
 			Example: `SELECT source_name, count(*) AS touches, min(occurred_at), max(occurred_at) FROM touchpoints GROUP BY ALL`},
-		Table{Name: "conversions", Section: "input", BuiltBy: "ingest", Grain: "conversion",
+		{Name: "conversions", Section: "input", BuiltBy: "ingest", Grain: "conversion",
 			About: "Loaded conversions; revenue is converted to the reporting currency at ingest.",
 			Columns: slices.Concat([]Column{{"conversion_id", "given or a content hash"}, {"occurred_at", "time of the conversion"}}, ids,
 				[]Column{{"conversion_type", "account_opened, card_activated, loan_funded, ..."}, {"revenue", "revenue in the reporting currency (DECIMAL)"},
 					{"currency", "currency as delivered"}, {"revenue_original", "revenue as delivered"}, {"product", "product"},
 					common[0]}, common[1:]),
 			Example: `SELECT conversion_type, count(*), sum(revenue) FROM conversions GROUP BY ALL`},
-		Table{Name: "spend", Section: "input", BuiltBy: "ingest", Grain: "spend row (day x channel or source/medium x campaign)",
+		{Name: "spend", Section: "input", BuiltBy: "ingest", Grain: "spend row (day x channel or source/medium x campaign)",
 			About: "Loaded spend, converted to the reporting currency.",
 			Columns: []Column{{"spend_id", "given or a content hash"}, {"date", "day"}, {"channel", "explicit channel"}, {"source", "source"},
 				{"medium", "medium"}, {"campaign", "campaign"}, {"spend", "spend in the reporting currency (DECIMAL)"}, {"currency", "currency as delivered"},
 				{"spend_original", "spend as delivered"}, {"impressions", "impressions"}, {"clicks", "clicks"}, common[1], common[2]},
 			Example: `SELECT date_trunc('month', date) AS month, sum(spend) FROM spend GROUP BY ALL ORDER BY ALL`},
-		Table{Name: "identity_links", Section: "input", BuiltBy: "ingest", Grain: "link",
+		{Name: "identity_links", Section: "input", BuiltBy: "ingest", Grain: "link",
 			About:   "Identifiers seen together (logins, CRM matches).",
 			Columns: slices.Concat([]Column{{"link_id", "given or a content hash"}, {"observed_at", "when the link was seen"}}, ids, common[1:]),
 			Example: `SELECT count(*) FROM identity_links`},
-		Table{Name: "activity", Section: "input", BuiltBy: "ingest", Grain: "activity event",
+		{Name: "activity", Section: "input", BuiltBy: "ingest", Grain: "activity event",
 			About: "Customer activity after conversion (logins, transactions); drives activation, retention, churn and LTV.",
 			Columns: slices.Concat([]Column{{"activity_id", "given or a content hash"}, {"occurred_at", "time of the event"}}, ids,
 				[]Column{{"event", "event name"}, {"value", "value of the event in the reporting currency (DECIMAL), counted in LTV"}}, common),
 			Example: `SELECT event, count(*), sum(value) FROM activity GROUP BY ALL`},
-		Table{Name: "fx_rates", Section: "input", BuiltBy: "ingest", Grain: "day x currency",
+		{Name: "fx_rates", Section: "input", BuiltBy: "ingest", Grain: "day x currency",
 			About: "Exchange rates used to convert revenue and spend at ingest.",
 			Columns: []Column{{"fx_id", "given or a content hash"}, {"date", "day"}, {"currency", "currency"},
 				{"rate", "reporting-currency units per 1 unit of currency"}, common[1], common[2]},
 			Example: `SELECT currency, min(date), max(date), avg(rate) FROM fx_rates GROUP BY ALL`},
-		Table{Name: "experiments", Section: "input", BuiltBy: "ingest", Grain: "experiment (channel x window x conversion type)",
+		{Name: "experiments", Section: "input", BuiltBy: "ingest", Grain: "experiment (channel x window x conversion type)",
 			About: "Loaded lift tests (geo, holdout, go-dark, ...) that calibrate the media mix model. Experiments may overlap; one for a channel or window the other data does not know loads and is reported by the model stage.",
 			Columns: []Column{{"experiment_id", "given or a content hash"}, {"channel", "channel tested"},
 				{"conversion_type", "conversion type measured; NULL = all types"}, {"start_date", "first day of the test window"},
@@ -496,19 +502,26 @@ func init() {
 				{"spend", "spend on the channel in the window (DECIMAL, taken as reporting currency)"},
 				{"design", "geo, holdout, go-dark, ... (lower-cased)"}, {"notes", "free text"}, common[1], common[2]},
 			Example: `SELECT channel, start_date, end_date, incremental_conversions, standard_error, design FROM experiments ORDER BY start_date`},
-		Table{Name: "ingest_files", Section: "bookkeeping", BuiltBy: "ingest", Grain: "file load",
+	}
+}
+
+// bookkeepingTables are the tables of loads, refused rows, runs and
+// migrations.
+func bookkeepingTables() []Table {
+	return []Table{
+		{Name: "ingest_files", Section: "bookkeeping", BuiltBy: "ingest", Grain: "file load",
 			About: "Every file load: what, when, its hash and counts. Loading the same file again is recorded as skipped.",
 			Columns: []Column{{"load_id", "load"}, {"source", "config source"}, {"dataset", "dataset"}, {"path", "file"}, {"size", "bytes"},
 				{"sha256", "content hash"}, {"modified_at", "file modification time"}, {"status", "loaded | skipped | failed"},
 				{"rows_read", "rows read"}, {"rows_loaded", "rows loaded"}, {"rows_rejected", "rows refused (see rejected_rows)"},
 				{"rows_duplicate", "rows already loaded"}, {"started_at", "start"}, {"finished_at", "end"}, {"message", "error or note"}},
 			Example: `SELECT path, status, rows_read, rows_loaded, rows_rejected, rows_duplicate FROM ingest_files ORDER BY started_at DESC`},
-		Table{Name: "rejected_rows", Section: "bookkeeping", BuiltBy: "ingest", Grain: "refused row",
+		{Name: "rejected_rows", Section: "bookkeeping", BuiltBy: "ingest", Grain: "refused row",
 			About: "Every row refused at ingest with its reason (e-mail and phone values masked in raw).",
 			Columns: []Column{{"load_id", "load"}, {"source", "config source"}, {"path", "file"}, {"line", "line in the file"},
 				{"field", "offending field"}, {"reason", "why"}, {"raw", "the raw record, masked"}, {"rejected_at", "when"}},
 			Example: `SELECT path, line, field, reason FROM rejected_rows ORDER BY path, line LIMIT 50`},
-		Table{Name: "pipeline_runs", Section: "bookkeeping", BuiltBy: "jobs", Grain: "run",
+		{Name: "pipeline_runs", Section: "bookkeeping", BuiltBy: "jobs", Grain: "run",
 			About: "Every pipeline run with status, duration and row counts.",
 			Columns: []Column{{"run_id", "run"}, {"job", "job name"}, {"trigger", "manual | schedule | backfill | demo"},
 				{"started_at", "start"}, {"finished_at", "end"}, {"status", "running | succeeded | failed | cancelled | skipped"},
@@ -516,11 +529,11 @@ func init() {
 				{"steps", "JSON: [{step, seconds, rows}]"}, {"pid", "process"}, {"host", "host"},
 				{"attempt", "attempt number (retries)"}, {"range_from", "backfill range start"}, {"range_to", "backfill range end"}},
 			Example: `SELECT run_id, job, status, finished_at - started_at AS duration, rows_out FROM pipeline_runs ORDER BY started_at DESC LIMIT 10`},
-		Table{Name: "attrib_migrations", Section: "bookkeeping", BuiltBy: "warehouse", Grain: "schema migration",
+		{Name: "attrib_migrations", Section: "bookkeeping", BuiltBy: "warehouse", Grain: "schema migration",
 			About:   "Applied schema migrations.",
 			Columns: []Column{{"version", "migration number"}, {"name", "migration name"}, {"applied_at", "when"}},
 			Example: `SELECT * FROM attrib_migrations ORDER BY version`},
-	)
+	}
 }
 
 var sectionTitles = []struct{ key, title string }{
