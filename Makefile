@@ -11,7 +11,7 @@ demo: build
 	./attrib demo
 
 test:
-	$(GO) test -tags $(TAGS) -race ./...
+	$(GO) test -tags $(TAGS) -race -timeout 20m ./...
 	# allocation checks are meaningless under -race: run them once without it
 	$(GO) test -tags $(TAGS) -run Allocations ./transform/channel/
 
