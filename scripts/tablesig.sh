@@ -4,7 +4,7 @@
 # such as run ids, timestamps, durations and file paths left out). Diff two outputs to check that
 # a refactor changed nothing.
 set -euo pipefail
-out=$1; people=${2:-20000}
+out=$(realpath -m "$1"); people=${2:-20000}
 root=$(cd "$(dirname "$0")" && pwd)
 cd "$(git -C "$(dirname "$0")" rev-parse --show-toplevel)"
 bin=$(mktemp -d)/attrib
