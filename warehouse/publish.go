@@ -71,7 +71,14 @@ func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
 //go:embed sql/publish_range_*.sql
 var publishFS embed.FS
 
-func publishSQL(name string) string { return EmbeddedSQL(publishFS, name+".sql") }
+// loadedSQL records the embedded files read at start-up (a test checks
+// that every embedded file is among them).
+var loadedSQL = map[string]bool{}
+
+func publishSQL(name string) string {
+	loadedSQL[name+".sql"] = true
+	return EmbeddedSQL(publishFS, name+".sql")
+}
 
 var (
 	sqlRangeDelete      = publishSQL("publish_range_delete")
