@@ -25,13 +25,12 @@ import (
 	"attrib/access"
 )
 
-// pgSession is one PostgreSQL client: one dedicated DuckDB connection on
-// one snapshot, so BEGIN and settings never leak between clients.
+// pgSession is one PostgreSQL client on one snapshot: its statements run
+// in statement workers (worker.go), each on a fresh connection there.
 type pgSession struct {
 	pid, secret int32
 	user        string
 	snap        *snapshot
-	conn        *sql.Conn
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running statement
@@ -139,7 +138,7 @@ func fatalOversized(err error) error {
 	return err
 }
 
-// pgOpenSession gives the authenticated client its DuckDB connection.
+// pgOpenSession gives the authenticated client its snapshot.
 func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 	ps := sessionFrom(ctx)
 	if ps == nil {
@@ -150,17 +149,7 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
-	conn, err := snap.db.Conn(ctx)
-	if err != nil {
-		snap.release()
-		return ctx, fmt.Errorf("server: session connection: %w", err)
-	}
-	if _, err := conn.ExecContext(ctx, sqlPGSession); err != nil {
-		_ = conn.Close()
-		snap.release()
-		return ctx, fmt.Errorf("server: session catalog: %w", err)
-	}
-	ps.snap, ps.conn = snap, conn
+	ps.snap = snap
 	s.sessions.Store(ps.pid, ps)
 	if a := wire.RemoteAddress(ctx); a != nil {
 		if tc, ok := s.pgConns.Load(a.String()); ok {
@@ -172,14 +161,13 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 
 func (s *Server) pgCloseSession(ctx context.Context) error {
 	ps := sessionFrom(ctx)
-	if ps == nil || ps.conn == nil {
+	if ps == nil || ps.snap == nil {
 		return nil
 	}
 	s.sessions.Delete(ps.pid)
-	err := ps.conn.Close()
 	ps.snap.release()
-	ps.conn = nil
-	return err
+	ps.snap = nil
+	return nil
 }
 
 // pgCancel honours a CancelRequest: the running statement of the session
@@ -268,7 +256,7 @@ var errRowCap = errors.New("result has more rows than serve.max_rows allows; add
 // piece that hides a second statement is refused, never run.
 func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatements, error) {
 	ps := sessionFrom(ctx)
-	if ps == nil || ps.conn == nil {
+	if ps == nil || ps.snap == nil {
 		return nil, errors.New("server: no session")
 	}
 	stmts := access.SplitStatements(q.Query)

@@ -101,17 +101,16 @@ type workerError struct {
 	DuckType int
 }
 
-// sentinels are the errors whose identity survives the trip.
-var sentinels = map[string]error{
-	"not_read_only":       access.ErrNotReadOnly,
-	"multiple_statements": access.ErrMultipleStatements,
-	"syntax":              access.ErrSyntax,
-	"empty":               access.ErrEmptyStatement,
-	"too_large":           errTooLarge,
-	"row_cap":             errRowCap,
-	"bad_request":         errBadRequest,
-	"deadline":            context.DeadlineExceeded,
-	"canceled":            context.Canceled,
+// sentinels are the errors whose identity survives the trip, in the order
+// they are looked for.
+var sentinels = []struct {
+	name string
+	err  error
+}{
+	{"not_read_only", access.ErrNotReadOnly}, {"multiple_statements", access.ErrMultipleStatements},
+	{"syntax", access.ErrSyntax}, {"empty", access.ErrEmptyStatement}, {"too_large", errTooLarge},
+	{"row_cap", errRowCap}, {"bad_request", errBadRequest},
+	{"deadline", context.DeadlineExceeded}, {"canceled", context.Canceled},
 }
 
 func init() {
@@ -130,9 +129,9 @@ func init() {
 // toWorkerError describes err for the parent.
 func toWorkerError(err error) *workerError {
 	we := &workerError{Msg: err.Error()}
-	for name, s := range sentinels {
-		if errors.Is(err, s) {
-			we.Sentinel = name
+	for _, s := range sentinels {
+		if errors.Is(err, s.err) {
+			we.Sentinel = s.name
 			break
 		}
 	}
@@ -154,8 +153,10 @@ func (e *remoteError) Unwrap() []error { return e.errs }
 
 func (we *workerError) err() error {
 	re := &remoteError{msg: we.Msg}
-	if s, ok := sentinels[we.Sentinel]; ok {
-		re.errs = append(re.errs, s)
+	for _, s := range sentinels {
+		if s.name == we.Sentinel {
+			re.errs = append(re.errs, s.err)
+		}
 	}
 	if we.Duck {
 		re.errs = append(re.errs, &duckdb.Error{Type: duckdb.ErrorType(we.DuckType), Msg: we.Msg})

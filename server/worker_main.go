@@ -78,6 +78,7 @@ func exitWithParent() {
 // snapshotCache keeps the snapshot instances a worker has open: the
 // current one, and the one before for sessions that began on it.
 type snapshotCache struct {
+	locs  map[string]*time.Location
 	paths []string
 	dbs   []*sql.DB
 	conns []*duckdb.Connector
@@ -102,6 +103,22 @@ func (c *snapshotCache) get(ctx context.Context, req *workerRequest) (*sql.DB, e
 	return db, nil
 }
 
+// location loads a time zone once per worker (UTC when unknown).
+func (c *snapshotCache) location(name string) *time.Location {
+	if loc, ok := c.locs[name]; ok {
+		return loc
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.UTC
+	}
+	if c.locs == nil {
+		c.locs = map[string]*time.Location{}
+	}
+	c.locs[name] = loc
+	return loc
+}
+
 func (c *snapshotCache) close() {
 	for i := range c.dbs {
 		_ = c.dbs[i].Close()
@@ -117,10 +134,7 @@ func serveRequest(dbs *snapshotCache, req *workerRequest, send func(*workerMsg) 
 		ctx, cancel = context.WithTimeout(ctx, req.Timeout)
 		defer cancel()
 	}
-	loc, err := time.LoadLocation(req.TimeZone)
-	if err != nil {
-		loc = time.UTC
-	}
+	loc := dbs.location(req.TimeZone)
 	db, err := dbs.get(ctx, req)
 	if err != nil {
 		return nil, err
