@@ -9,15 +9,12 @@ import (
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-// loadedSQL records the embedded files read at start-up (sql_test.go checks
+// sqlFiles records the embedded files read at start-up (sql_test.go checks
 // that every embedded file is among them and every statement is used).
-var loadedSQL = map[string]bool{}
+var sqlFiles = warehouse.NewSQLFiles(sqlFS)
 
 // mustSQL reads sql/<name>.sql; called only in the variables below.
-func mustSQL(name string) string {
-	loadedSQL[name+".sql"] = true
-	return warehouse.EmbeddedSQL(sqlFS, name+".sql")
-}
+func mustSQL(name string) string { return sqlFiles.Must(name + ".sql") }
 
 var (
 	sqlRunStart       = mustSQL("run_start")

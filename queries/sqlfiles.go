@@ -18,14 +18,11 @@ var sqlFS embed.FS
 
 var tmpls = template.Must(template.ParseFS(sqlFS, "sql/*.sql.tmpl"))
 
-// loaded records the embedded files read at start-up.
-var loaded = map[string]bool{}
+// sqlFiles records the embedded files read at start-up.
+var sqlFiles = warehouse.NewSQLFiles(sqlFS)
 
 // mustSQL reads sql/<name>.sql.
-func mustSQL(name string) string {
-	loaded[name+".sql"] = true
-	return warehouse.EmbeddedSQL(sqlFS, name+".sql")
-}
+func mustSQL(name string) string { return sqlFiles.Must(name + ".sql") }
 
 // namedSQL is one statement of a sequence and its file's name; tmpl is
 // set instead of sql for a template rendered with the run's options.
@@ -45,7 +42,7 @@ func mustSQLs(names ...string) []namedSQL {
 
 // mustTmpl finds the template sql/<name>.sql.tmpl.
 func mustTmpl(name string) *template.Template {
-	loaded[name+".sql.tmpl"] = true
+	sqlFiles.Mark(name + ".sql.tmpl")
 	t := tmpls.Lookup(name + ".sql.tmpl")
 	if t == nil {
 		panic("queries: no embedded template " + name + ".sql.tmpl")

@@ -20,15 +20,12 @@ var assetFS embed.FS
 //go:embed sql/*.sql
 var sqlFS embed.FS
 
-// loadedSQL records the embedded files read at start-up (a test checks
+// sqlFiles records the embedded files read at start-up (a test checks
 // that every embedded file is among them).
-var loadedSQL = map[string]bool{}
+var sqlFiles = warehouse.NewSQLFiles(sqlFS)
 
 // mustSQL reads sql/<name>.sql; called only while the package initialises.
-func mustSQL(name string) string {
-	loadedSQL[name+".sql"] = true
-	return warehouse.EmbeddedSQL(sqlFS, name+".sql")
-}
+func mustSQL(name string) string { return sqlFiles.Must(name + ".sql") }
 
 // The server's own statements, read once (a missing file panics at start).
 var (

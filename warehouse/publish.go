@@ -71,14 +71,11 @@ func tableExists(ctx context.Context, tx *sql.Tx, name string) (bool, error) {
 //go:embed sql/publish_range_*.sql
 var publishFS embed.FS
 
-// loadedSQL records the embedded files read at start-up (a test checks
+// publishFiles records the embedded files read at start-up (a test checks
 // that every embedded file is among them).
-var loadedSQL = map[string]bool{}
+var publishFiles = NewSQLFiles(publishFS)
 
-func publishSQL(name string) string {
-	loadedSQL[name+".sql"] = true
-	return EmbeddedSQL(publishFS, name+".sql")
-}
+func publishSQL(name string) string { return publishFiles.Must(name + ".sql") }
 
 var (
 	sqlRangeDelete      = publishSQL("publish_range_delete")

@@ -35,3 +35,40 @@ func RenderSQL(t *template.Template, name string, data any) string {
 	}
 	return b.String()
 }
+
+// SQLFiles reads a package's embedded SQL files (under sql/) at start-up
+// and remembers which it read, so that a test can check that none is dead.
+type SQLFiles struct {
+	fsys fs.FS
+	read map[string]bool
+}
+
+// NewSQLFiles reads from fsys, the package's embedded files.
+func NewSQLFiles(fsys fs.FS) *SQLFiles { return &SQLFiles{fsys: fsys, read: map[string]bool{}} }
+
+// Must returns sql/<file> (see EmbeddedSQL) and records it as read.
+func (f *SQLFiles) Must(file string) string {
+	f.read[file] = true
+	return EmbeddedSQL(f.fsys, file)
+}
+
+// Mark records sql/<file> as read by other means (a parsed template).
+func (f *SQLFiles) Mark(file string) { f.read[file] = true }
+
+// Unread lists the embedded files matching sql/<pattern> never read.
+func (f *SQLFiles) Unread(pattern string) ([]string, error) {
+	files, err := fs.Glob(f.fsys, "sql/"+pattern)
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("no embedded file matches sql/%s", pattern)
+	}
+	var out []string
+	for _, p := range files {
+		if !f.read[p[len("sql/"):]] {
+			out = append(out, p)
+		}
+	}
+	return out, nil
+}
