@@ -406,20 +406,8 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 // cleanly within 10 s with the run recorded as cancelled.
 func TestServeSIGTERMCancelsRun(t *testing.T) {
 	dir := demoDir(t, 3000, 5)
-	cfgPath := filepath.Join(dir, config.DefaultFile)
-	raw, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
 	// Replace the demo's jobs with one every second and listen on a free port.
-	text := string(raw)
-	if i := strings.Index(text, "\njobs:"); i >= 0 {
-		text = text[:i+1]
-	}
-	text += "jobs:\n  - name: often\n    schedule: \"@every 1s\"\nserve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n"
-	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	replaceJobsAndServe(t, dir, "jobs:\n  - name: often\n    schedule: \"@every 1s\"\nserve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n")
 	c := startChild(t, dir, "serve", "-v")
 	// The first run loads every file: SIGTERM comes while the second of 24 loads.
 	for range 2 {
@@ -548,19 +536,7 @@ jobs:
 // that; the statement runs in a worker process, which serve kills).
 func TestServeSIGTERMDuringStatement(t *testing.T) {
 	dir := demoDir(t, 500, 3)
-	cfgPath := filepath.Join(dir, config.DefaultFile)
-	raw, err := os.ReadFile(cfgPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	text := string(raw)
-	if i := strings.Index(text, "\njobs:"); i >= 0 {
-		text = text[:i+1]
-	}
-	text += "serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  anonymous: true\n  statement_timeout: 1h\n  max_statement_memory: 17179869184\n"
-	if err := os.WriteFile(cfgPath, []byte(text), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	replaceJobsAndServe(t, dir, "serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  anonymous: true\n  statement_timeout: 1h\n  max_statement_memory: 17179869184\n")
 	c := startChild(t, dir, "serve")
 	var out string
 	for start := time.Now(); !strings.Contains(out, "attrib serve: http://"); out, _ = c.output() {
@@ -605,6 +581,24 @@ func TestServeSIGTERMDuringStatement(t *testing.T) {
 	}
 	if st := <-answered; st == http.StatusOK {
 		t.Errorf("the statement finished (%d) instead of being stopped", st)
+	}
+}
+
+// replaceJobsAndServe cuts the demo config in dir at its jobs section
+// (jobs and serve come last) and appends tail in their place.
+func replaceJobsAndServe(t *testing.T, dir, tail string) {
+	t.Helper()
+	cfgPath := filepath.Join(dir, config.DefaultFile)
+	raw, err := os.ReadFile(cfgPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(raw)
+	if i := strings.Index(text, "\njobs:"); i >= 0 {
+		text = text[:i+1]
+	}
+	if err := os.WriteFile(cfgPath, []byte(text+tail), 0o644); err != nil {
+		t.Fatal(err)
 	}
 }
 
