@@ -227,6 +227,40 @@ func TestFxConversion(t *testing.T) {
 	}
 }
 
+// TestFxConversionLargeAmounts: a day's spend or a conversion's revenue of
+// a million or more converts without overflow. DuckDB types DECIMAL(18,4) x
+// DECIMAL(18,8) as DECIMAL(18,12), whose 18 digits end at 999,999.99...; the
+// whole offline spend file of an 18 M-person demo failed on that.
+func TestFxConversionLargeAmounts(t *testing.T) {
+	h := newHarness(t, `  - name: fx
+    dataset: fx_rates
+    path: fx/*
+  - name: spend
+    dataset: spend
+    path: spend/*
+  - name: conv
+    dataset: conversions
+    path: conv/*
+`)
+	h.write("fx/rates.csv", "date,currency,rate\n2025-01-02,EUR,1.1\n")
+	h.write("spend/s.csv", "date,channel,spend,currency\n"+
+		"2025-01-02,TV,1534726.60,USD\n"+ // reporting currency: as is
+		"2025-01-02,Direct Mail,2000000,EUR\n"+ // 2,200,000 USD
+		"2025-01-02,Outdoor,9999999999.5,USD\n") // ten billion: still DECIMAL(18,4)
+	h.write("conv/c.csv", "conversion_id,occurred_at,customer_id,conversion_type,revenue,currency\n"+
+		"c1,2025-01-02 10:00:00,C1,mortgage,3000000,EUR\n") // 3,300,000 USD
+	rep := h.mustRun()
+	wantCounts(t, byBase(t, rep, "s.csv"), Loaded, 3, 3, 0, 0)
+	wantCounts(t, byBase(t, rep, "c.csv"), Loaded, 1, 1, 0, 0)
+	got := strings.Join(h.strs(`SELECT channel || '=' || spend::VARCHAR FROM spend ORDER BY channel`), "; ")
+	if got != "Direct Mail=2200000.0000; Outdoor=9999999999.5000; TV=1534726.6000" {
+		t.Fatalf("spend: %s", got)
+	}
+	if got := h.str(`SELECT revenue::VARCHAR FROM conversions`); got != "3300000.0000" {
+		t.Fatalf("revenue: %s", got)
+	}
+}
+
 // Two different rows whose values line up the same way once NULLs are left
 // out (campaign=spring vs content=spring) must get different row ids: the id
 // hashes a JSON list that keeps NULLs in place.
