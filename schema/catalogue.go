@@ -2,7 +2,6 @@ package schema
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 )
 
@@ -443,66 +442,14 @@ func init() {
 	Catalogue = append(Catalogue, bookkeepingTables()...)
 }
 
-// inputTables are the tables ingest loads.
+// inputTables are the tables ingest loads, one per dataset, in load
+// order, documented by the dataset definitions (Datasets).
 func inputTables() []Table {
-	common := []Column{
-		{"person_id", "stitched person (set by transform)"},
-		{"source_name", "config source the row came from"},
-		{"load_id", "ingest_files.load_id of the load"},
+	out := make([]Table, len(Datasets))
+	for i, d := range Datasets {
+		out[i] = d.table()
 	}
-	ids := []Column{
-		{"customer_id", "bank customer number"},
-		{"anonymous_id", "cookie, device or app instance"},
-		{"email", "HMAC-SHA-256 of the normalised e-mail (never the address)"},
-		{"phone", "HMAC-SHA-256 of the normalised phone number"},
-	}
-	return []Table{
-		{Name: "touchpoints", Section: "input", BuiltBy: "ingest", Grain: "touch",
-			About: "Loaded touches in the canonical schema.",
-			Columns: slices.Concat([]Column{{"touchpoint_id", "given or a hash of the row's canonical content"}, {"occurred_at", "time of the touch"}}, ids,
-				[]Column{{"channel", "explicit channel (wins over the rules)"}, {"source", "utm source"}, {"medium", "utm medium"}, {"campaign", "campaign"},
-					{"content", "utm content"}, {"term", "utm term"}, {"interaction", "impression, click, visit, call, branch_visit, ..."},
-					{"cost", "cost of the touch (DECIMAL)"}, {"location", "branch, event or region"}}, common),
-			Example: `SELECT source_name, count(*) AS touches, min(occurred_at), max(occurred_at) FROM touchpoints GROUP BY ALL`},
-		{Name: "conversions", Section: "input", BuiltBy: "ingest", Grain: "conversion",
-			About: "Loaded conversions; revenue is converted to the reporting currency at ingest.",
-			Columns: slices.Concat([]Column{{"conversion_id", "given or a content hash"}, {"occurred_at", "time of the conversion"}}, ids,
-				[]Column{{"conversion_type", "account_opened, card_activated, loan_funded, ..."}, {"revenue", "revenue in the reporting currency (DECIMAL)"},
-					{"currency", "currency as delivered"}, {"revenue_original", "revenue as delivered"}, {"product", "product"},
-					common[0]}, common[1:]),
-			Example: `SELECT conversion_type, count(*), sum(revenue) FROM conversions GROUP BY ALL`},
-		{Name: "spend", Section: "input", BuiltBy: "ingest", Grain: "spend row (day x channel or source/medium x campaign)",
-			About: "Loaded spend, converted to the reporting currency.",
-			Columns: []Column{{"spend_id", "given or a content hash"}, {"date", "day"}, {"channel", "explicit channel"}, {"source", "source"},
-				{"medium", "medium"}, {"campaign", "campaign"}, {"spend", "spend in the reporting currency (DECIMAL)"}, {"currency", "currency as delivered"},
-				{"spend_original", "spend as delivered"}, {"impressions", "impressions"}, {"clicks", "clicks"}, common[1], common[2]},
-			Example: `SELECT date_trunc('month', date) AS month, sum(spend) FROM spend GROUP BY ALL ORDER BY ALL`},
-		{Name: "identity_links", Section: "input", BuiltBy: "ingest", Grain: "link",
-			About:   "Identifiers seen together (logins, CRM matches).",
-			Columns: slices.Concat([]Column{{"link_id", "given or a content hash"}, {"observed_at", "when the link was seen"}}, ids, common[1:]),
-			Example: `SELECT count(*) FROM identity_links`},
-		{Name: "activity", Section: "input", BuiltBy: "ingest", Grain: "activity event",
-			About: "Customer activity after conversion (logins, transactions); drives activation, retention, churn and LTV.",
-			Columns: slices.Concat([]Column{{"activity_id", "given or a content hash"}, {"occurred_at", "time of the event"}}, ids,
-				[]Column{{"event", "event name"}, {"value", "value of the event in the reporting currency (DECIMAL), counted in LTV"}}, common),
-			Example: `SELECT event, count(*), sum(value) FROM activity GROUP BY ALL`},
-		{Name: "fx_rates", Section: "input", BuiltBy: "ingest", Grain: "day x currency",
-			About: "Exchange rates used to convert revenue and spend at ingest.",
-			Columns: []Column{{"fx_id", "given or a content hash"}, {"date", "day"}, {"currency", "currency"},
-				{"rate", "reporting-currency units per 1 unit of currency"}, common[1], common[2]},
-			Example: `SELECT currency, min(date), max(date), avg(rate) FROM fx_rates GROUP BY ALL`},
-		{Name: "experiments", Section: "input", BuiltBy: "ingest", Grain: "experiment (channel x window x conversion type)",
-			About: "Loaded lift tests (geo, holdout, go-dark, ...) that calibrate the media mix model. Experiments may overlap; one for a channel or window the other data does not know loads and is reported by the model stage.",
-			Columns: []Column{{"experiment_id", "given or a content hash"}, {"channel", "channel tested"},
-				{"conversion_type", "conversion type measured; NULL = all types"}, {"start_date", "first day of the test window"},
-				{"end_date", "last day of the test window (inclusive)"}, {"incremental_conversions", "measured lift in conversions (DOUBLE)"},
-				{"standard_error", "standard error of the lift: as delivered, or (high - low) / (2 x 1.645) from the 90% interval"},
-				{"low", "90% interval lower bound, as delivered"}, {"high", "90% interval upper bound, as delivered"},
-				{"incremental_revenue", "measured lift in revenue (DECIMAL, taken as reporting currency)"},
-				{"spend", "spend on the channel in the window (DECIMAL, taken as reporting currency)"},
-				{"design", "geo, holdout, go-dark, ... (lower-cased)"}, {"notes", "free text"}, common[1], common[2]},
-			Example: `SELECT channel, start_date, end_date, incremental_conversions, standard_error, design FROM experiments ORDER BY start_date`},
-	}
+	return out
 }
 
 // bookkeepingTables are the tables of loads, refused rows, runs and
