@@ -1,9 +1,6 @@
 package config
 
-import (
-	"slices"
-	"strings"
-)
+import "attrib/schema"
 
 // Column is one canonical column of a dataset.
 type Column struct {
@@ -14,7 +11,9 @@ type Column struct {
 	Identifier bool
 }
 
-// Dataset is a canonical input (DESIGN.md "Canonical inputs").
+// Dataset is a canonical input (DESIGN.md "Canonical inputs"), as a source
+// sees it: its canonical columns and rules. It is derived from the one
+// definition of the datasets, schema.Datasets.
 type Dataset struct {
 	Name    string
 	Columns []Column
@@ -25,70 +24,24 @@ type Dataset struct {
 }
 
 // Alternatives is a rule that a source gives at least one of several sets
-// of columns.
-type Alternatives [][]string
-
-// String names the alternatives as a person would: "standard_error, or low and high".
-func (a Alternatives) String() string {
-	var parts []string
-	for _, set := range a {
-		switch len(set) {
-		case 1:
-			parts = append(parts, set[0])
-		default:
-			parts = append(parts, strings.Join(set[:len(set)-1], ", ")+" and "+set[len(set)-1])
-		}
-	}
-	return strings.Join(parts, ", or ")
-}
-
-// Satisfied reports whether has (does the source give this column?) holds
-// for every column of one of the alternatives.
-func (a Alternatives) Satisfied(has func(col string) bool) bool {
-	for _, set := range a {
-		if !slices.ContainsFunc(set, func(c string) bool { return !has(c) }) {
-			return true
-		}
-	}
-	return false
-}
-
-var identifiers = []Column{
-	{Name: "customer_id", Identifier: true},
-	{Name: "anonymous_id", Identifier: true},
-	{Name: "email", Identifier: true},
-	{Name: "phone", Identifier: true},
-}
-
-func cols(head []Column, tail ...Column) []Column {
-	out := append([]Column{}, head...)
-	return append(out, tail...)
-}
+// of columns (schema.Alternatives).
+type Alternatives = schema.Alternatives
 
 // Datasets are the canonical datasets in load order: fx rates before the
 // money they convert, identities before the facts they stitch.
-var Datasets = []Dataset{
-	{Name: "fx_rates", Columns: []Column{{Name: "date", Required: true}, {Name: "currency", Required: true}, {Name: "rate", Required: true}}},
-	{Name: "spend", Columns: []Column{
-		{Name: "date", Required: true}, {Name: "spend", Required: true}, {Name: "channel"}, {Name: "source"},
-		{Name: "medium"}, {Name: "campaign"}, {Name: "currency"}, {Name: "impressions"}, {Name: "clicks"},
-	}},
-	{Name: "identity_links", Columns: cols([]Column{{Name: "observed_at"}}, identifiers...)},
-	{Name: "touchpoints", Columns: cols(cols([]Column{{Name: "touchpoint_id"}, {Name: "occurred_at", Required: true}}, identifiers...),
-		Column{Name: "channel"}, Column{Name: "source"}, Column{Name: "medium"}, Column{Name: "campaign"},
-		Column{Name: "content"}, Column{Name: "term"}, Column{Name: "interaction"}, Column{Name: "cost"}, Column{Name: "location"})},
-	{Name: "conversions", Columns: cols(cols([]Column{{Name: "conversion_id"}, {Name: "occurred_at", Required: true}}, identifiers...),
-		Column{Name: "conversion_type", Required: true}, Column{Name: "revenue"}, Column{Name: "currency"}, Column{Name: "product"})},
-	{Name: "activity", Columns: cols(cols([]Column{{Name: "activity_id"}, {Name: "occurred_at", Required: true}}, identifiers...),
-		Column{Name: "event", Required: true}, Column{Name: "value"})},
-	// Lift tests (geo, holdout, go-dark, ...): what a channel added over a
-	// window, with its error; they calibrate the media mix model.
-	{Name: "experiments", Columns: []Column{
-		{Name: "experiment_id"}, {Name: "channel", Required: true}, {Name: "conversion_type"},
-		{Name: "start_date", Required: true}, {Name: "end_date", Required: true},
-		{Name: "incremental_conversions", Required: true}, {Name: "standard_error"}, {Name: "low"}, {Name: "high"},
-		{Name: "incremental_revenue"}, {Name: "spend"}, {Name: "design"}, {Name: "notes"},
-	}, OneOf: []Alternatives{{{"standard_error"}, {"low", "high"}}}},
+var Datasets = datasets(schema.Datasets)
+
+// datasets are the source's view of the schema's datasets: their input
+// columns in the tables' order.
+func datasets(defs []schema.Dataset) []Dataset {
+	out := make([]Dataset, len(defs))
+	for i, d := range defs {
+		out[i] = Dataset{Name: d.Name, OneOf: d.OneOf}
+		for _, f := range d.Inputs() {
+			out[i].Columns = append(out[i].Columns, Column{Name: f.Name, Required: f.Required, Identifier: f.Identifier})
+		}
+	}
+	return out
 }
 
 // DatasetNames lists the datasets' names in load order.

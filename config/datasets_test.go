@@ -57,3 +57,46 @@ func TestExperimentsSourceConfig(t *testing.T) {
 		t.Errorf("non-canonical column: %v", err)
 	}
 }
+
+// TestDatasetsAsDesigned: the canonical columns a source may give, the
+// required ones and the identifiers, as DESIGN.md "Canonical inputs" lists
+// them (in the tables' column order).
+func TestDatasetsAsDesigned(t *testing.T) {
+	ids := "customer_id,anonymous_id,email,phone"
+	want := []struct{ name, columns, required string }{
+		{"fx_rates", "date,currency,rate", "date,currency,rate"},
+		{"spend", "date,channel,source,medium,campaign,spend,currency,impressions,clicks", "date,spend"},
+		{"identity_links", "observed_at," + ids, ""},
+		{"touchpoints", "touchpoint_id,occurred_at," + ids + ",channel,source,medium,campaign,content,term,interaction,cost,location", "occurred_at"},
+		{"conversions", "conversion_id,occurred_at," + ids + ",conversion_type,revenue,currency,product", "occurred_at,conversion_type"},
+		{"activity", "activity_id,occurred_at," + ids + ",event,value", "occurred_at,event"},
+		{"experiments", "experiment_id,channel,conversion_type,start_date,end_date,incremental_conversions,standard_error,low,high,incremental_revenue,spend,design,notes",
+			"channel,start_date,end_date,incremental_conversions"},
+	}
+	if len(Datasets) != len(want) {
+		t.Fatalf("%d datasets, want %d", len(Datasets), len(want))
+	}
+	for i, w := range want {
+		ds := Datasets[i]
+		var cols, required, identifiers []string
+		for _, c := range ds.Columns {
+			cols = append(cols, c.Name)
+			if c.Required {
+				required = append(required, c.Name)
+			}
+			if c.Identifier {
+				identifiers = append(identifiers, c.Name)
+			}
+		}
+		got := struct{ name, columns, required string }{ds.Name, strings.Join(cols, ","), strings.Join(required, ",")}
+		if got != w {
+			t.Errorf("dataset %d: %+v, want %+v", i, got, w)
+		}
+		if hasIDs := strings.Contains(w.columns, ids); strings.Join(identifiers, ",") != map[bool]string{true: ids}[hasIDs] {
+			t.Errorf("%s: identifiers %v", ds.Name, identifiers)
+		}
+	}
+	if c, _ := LookupDataset("conversions"); c.Has("revenue_original") || c.Has("person_id") || c.Has("source_name") {
+		t.Error("conversions: a column the pipeline sets is taken for a canonical one")
+	}
+}
