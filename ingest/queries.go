@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/template"
 
+	"attrib/schema"
 	"attrib/warehouse"
 )
 
@@ -61,30 +62,29 @@ var (
 	typedTmpls           = map[string]*template.Template{}
 )
 
-// tables maps each dataset to its table and row-id column.
-var tables = map[string]struct{ Table, ID string }{
-	"touchpoints":    {"touchpoints", "touchpoint_id"},
-	"conversions":    {"conversions", "conversion_id"},
-	"spend":          {"spend", "spend_id"},
-	"identity_links": {"identity_links", "link_id"},
-	"activity":       {"activity", "activity_id"},
-	"fx_rates":       {"fx_rates", "fx_id"},
-	"experiments":    {"experiments", "experiment_id"},
-}
+// tables maps each dataset to its table and row-id column, and datasets
+// each to its definition (schema.Datasets).
+var (
+	tables   = map[string]struct{ Table, ID string }{}
+	datasets = map[string]schema.Dataset{}
+)
 
 func init() {
-	for ds := range tables {
-		typedTmpls[ds] = template.Must(template.New(ds).Funcs(typingFuncs(nil)).Parse(mustSQL("typed_" + ds + ".sql.tmpl")))
+	for _, d := range schema.Datasets {
+		tables[d.Name] = struct{ Table, ID string }{d.Name, d.ID}
+		datasets[d.Name] = d
+		typedTmpls[d.Name] = template.Must(template.New(d.Name).Funcs(datasetFuncs(d, nil)).Parse(mustSQL("typed_" + d.Name + ".sql.tmpl")))
 	}
 }
 
-// typingFuncs are the functions of the typed_<dataset>.sql.tmpl templates. Each
-// takes a canonical column name and returns the SQL that reads it from the
-// staging select s: the text parsing rule (migrations 0001/0011) for a column
-// that arrives as text, a plain cast for one that arrives natively typed (a
-// Parquet or Arrow timestamp, date, decimal or integer; see nativeRole). The
-// two give the same value for every natively typed value, so row ids do not
-// depend on the format a row came in.
+// typingFuncs are the functions of the typed_<dataset>.sql.tmpl templates
+// that read one column (datasetFuncs adds those that follow from the
+// dataset's definition). Each takes a canonical column name and returns the
+// SQL that reads it from the staging select s: the text parsing rule
+// (migrations 0001/0011) for a column that arrives as text, a plain cast for
+// one that arrives natively typed (a Parquet or Arrow timestamp, date,
+// decimal or integer; see nativeRole). The two give the same value for every
+// natively typed value, so row ids do not depend on the format a row came in.
 func typingFuncs(native map[string]bool) template.FuncMap {
 	col := func(name string) string { return "s." + warehouse.QuoteIdent(name) }
 	pick := func(text, typed string) func(string) string {
@@ -129,12 +129,116 @@ func typingFuncs(native map[string]bool) template.FuncMap {
 	}
 }
 
+// datasetFuncs are typingFuncs and the two functions that write the parts
+// of a typing query that follow from the dataset's definition d
+// (schema.Datasets): parse types every input column by its parse rule
+// (schema.Field.Parse; see parseSQL), columns lists the typed columns after
+// the row id in the table's order (see columnsSQL). A column the template
+// computes (a Field with As, or one not read from files) takes its SQL from
+// the template: {{columns "revenue" "<SQL>"}}.
+func datasetFuncs(d schema.Dataset, native map[string]bool) template.FuncMap {
+	f := typingFuncs(native)
+	f["parse"] = func() (string, error) { return parseSQL(d, f) }
+	f["columns"] = func(computed ...string) (string, error) { return columnsSQL(d, computed) }
+	return f
+}
+
+// parseSQL types every input column of the dataset by its parse rule with
+// the functions f of typingFuncs: one "<SQL> AS <name>" per column (name
+// the Field's As when it has one), comma-separated, in the table's order.
+func parseSQL(d schema.Dataset, f template.FuncMap) (string, error) {
+	fn := func(name string) func(string) string { return f[name].(func(string) string) }
+	var lines []string
+	for _, c := range d.Inputs() {
+		var expr string
+		s := "s." + warehouse.QuoteIdent(c.Name)
+		switch c.Parse {
+		case schema.ParseText:
+			expr = fn("text")(c.Name)
+		case schema.ParseLower:
+			expr = "lower(" + fn("text")(c.Name) + ")"
+		case schema.ParseUpper:
+			expr = "upper(" + fn("text")(c.Name) + ")"
+		case schema.ParseCurrency:
+			expr = "coalesce(upper(" + fn("text")(c.Name) + "), p.currency)"
+		case schema.ParseTimestamp:
+			expr = fn("ts")(c.Name)
+		case schema.ParseDate:
+			expr = fn("date")(c.Name)
+		case schema.ParseMoney:
+			expr = fn("money")(c.Name)
+		case schema.ParseInteger:
+			expr = fn("int")(c.Name)
+		case schema.ParseRate:
+			expr = fn("rate")(c.Name)
+		case schema.ParseNumber:
+			expr = fn("num")(c.Name)
+		case schema.ParseEmail:
+			expr = "attrib_hmac(attrib_norm_email(" + s + "), p.ipad, p.opad)"
+		case schema.ParsePhone:
+			expr = "attrib_hmac(attrib_norm_phone(" + s + ", p.country_code), p.ipad, p.opad)"
+		default:
+			return "", fmt.Errorf("%s.%s: unknown parse rule %q", d.Name, c.Name, c.Parse)
+		}
+		as := c.Name
+		if c.As != "" {
+			as = c.As
+		}
+		lines = append(lines, expr+" AS "+warehouse.QuoteIdent(as))
+	}
+	return strings.Join(lines, ",\n        "), nil
+}
+
+// columnsSQL lists the dataset's typed columns after its row id, in the
+// table's order: each by name, as the parse step (parseSQL) gave it, or,
+// for a column the template computes, as the expression computed gives it
+// (pairs of name and SQL).
+func columnsSQL(d schema.Dataset, computed []string) (string, error) {
+	if len(computed)%2 != 0 {
+		return "", fmt.Errorf("%s: columns takes pairs of a column and its SQL, got %q", d.Name, computed)
+	}
+	expr := map[string]string{}
+	for i := 0; i < len(computed); i += 2 {
+		expr[computed[i]] = computed[i+1]
+	}
+	parsed := map[string]bool{}
+	for _, c := range d.Inputs() {
+		if c.As != "" {
+			parsed[c.As] = true
+		} else {
+			parsed[c.Name] = true
+		}
+	}
+	var out []string
+	for _, c := range d.Typed() {
+		if c.Name == d.ID {
+			continue
+		}
+		e, given := expr[c.Name]
+		delete(expr, c.Name)
+		switch {
+		case given && parsed[c.Name]:
+			return "", fmt.Errorf("%s.%s is typed by its parse rule; the template computes only the columns the parse step does not give", d.Name, c.Name)
+		case given:
+			out = append(out, e+" AS "+warehouse.QuoteIdent(c.Name))
+		case parsed[c.Name]:
+			out = append(out, warehouse.QuoteIdent(c.Name))
+		default:
+			return "", fmt.Errorf("%s.%s is neither parsed from the file nor computed: give its SQL in typed_%s.sql.tmpl, {{columns %q \"<SQL>\"}}", d.Name, c.Name, d.Name, c.Name)
+		}
+	}
+	for name := range expr {
+		return "", fmt.Errorf("%s: columns computes %s, which is not a typed column of the table", d.Name, name)
+	}
+	return strings.Join(out, ", "), nil
+}
+
 // typedSQL is the dataset's typing query over the staging select: the
 // canonical columns typed, PII hashed, the row id, and __field (the first
 // failing rule, NULL for a good row); with line, the record number __line;
 // with reasons, __reason.
 func typedSQL(dataset, staging string, native map[string]bool, line, reasons bool) string {
-	t := template.Must(typedTmpls[dataset].Clone()).Funcs(typingFuncs(native))
+	t := template.Must(typedTmpls[dataset].Clone()).Funcs(datasetFuncs(datasets[dataset], native))
 	return execTmpl(t, struct {
 		Staging       string
 		Line, Reasons bool
@@ -239,13 +343,7 @@ func countsSQL(dataset, typed string, givenID, keys bool) string {
 
 // hasGivenID reports whether rows of the dataset may carry their own id
 // (the typing query then has __given_id); the others' ids are content hashes.
-func hasGivenID(dataset string) bool {
-	switch dataset {
-	case "touchpoints", "conversions", "activity", "experiments":
-		return true
-	}
-	return false
-}
+func hasGivenID(dataset string) bool { return datasets[dataset].GivenID() }
 
 // typedRejectsSQL keeps the rejected rows of a typing query with __line and __reason.
 func typedRejectsSQL(typed string) string {
