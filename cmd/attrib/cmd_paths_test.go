@@ -88,6 +88,7 @@ func fmtp(p *float64) string {
 //   - A>B>A>B>B>A, A>B>B>A>A, A>A (repeats collapse): A -> B 3, A -> conv 3,
 //     B -> A 1. Without A 0 (RE 1), without B 1/2 (RE 1/2); credits RE/1.5 x 3.
 func TestPathsKnownAnswers(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, file string
 		want       map[string][2]float64 // channel -> removal effect, conversions
@@ -137,6 +138,7 @@ func TestPathsKnownAnswers(t *testing.T) {
 // P(a>b) = 1: position a gets 1 - P(b) = 1, position b 1 - P(a) = 1/2,
 // normalised 2/3 and 1/3: a = 2 + 2/3, b = 1/3, value a = 40, b = 10.
 func TestPathsModelsAndValue(t *testing.T) {
+	t.Parallel()
 	file := "path,total_conversions,total_null,total_conversion_value\na,2,2,20\na > b,1,0,30\nb,0,1,0\n"
 	out, err := runPathsCmd(t, file, "--format", "csv", "--models", "shapley,fractribution")
 	if err != nil {
@@ -163,6 +165,7 @@ func TestPathsModelsAndValue(t *testing.T) {
 
 // TestPathsFormats: table, json and parquet print the same numbers.
 func TestPathsFormats(t *testing.T) {
+	t.Parallel()
 	content := "path,total_conversions,total_null\nc1 > c2 > c3,1,0\nc1,0,1\nc2 > c3,0,1\n"
 	out, err := runPathsCmd(t, content, "--models", "markov")
 	if err != nil {
@@ -228,6 +231,7 @@ func TestPathsFormats(t *testing.T) {
 
 // TestPathsBadInput: errors name the file, the line and the field.
 func TestPathsBadInput(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ name, file, want string }{
 		{"missing column", "path,total_conversions\na,1\n", `line 1: missing column "total_null"`},
 		{"not a number", "path,total_conversions,total_null\na,1,0\nb,x,0\n", `line 3: total_conversions "x" is not a finite non-negative number`},

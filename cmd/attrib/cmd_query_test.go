@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -12,18 +11,17 @@ import (
 
 	"attrib/config"
 	"attrib/server"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
 // TestQueryViaServe: `attrib query` sends its statement to a running serve
 // (its HTTP API) and prints the same as the local read-only path.
 func TestQueryViaServe(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	yaml := "warehouse:\n  path: attrib.duckdb\nserve:\n  http: " + ln.Addr().String() + "\n  users:\n    - name: analyst\n      token: tok-1\n"
 	cfgPath := filepath.Join(dir, "attrib.yaml")
 	if err := os.WriteFile(cfgPath, []byte(yaml), 0o644); err != nil {
@@ -33,10 +31,7 @@ func TestQueryViaServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := testkit.Warehouse(t, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
 	if _, err := w.DB().ExecContext(ctx, "CREATE TABLE t AS SELECT i, 'r' || i AS s, i * 1.25::DECIMAL(10,2) AS d FROM range(3) x(i)"); err != nil {
 		t.Fatal(err)
 	}

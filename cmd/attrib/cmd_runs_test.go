@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,18 +13,17 @@ import (
 	"attrib/config"
 	"attrib/jobs"
 	"attrib/server"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
 // TestRunsViaServe: while serve holds the warehouse, `attrib runs` reads the
 // runs through its HTTP API, times in the configured zone.
 func TestRunsViaServe(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	yaml := "warehouse:\n  path: attrib.duckdb\ntimezone: Asia/Shanghai\npii: {key: k}\njobs:\n  - {name: daily, steps: [transform]}\n" +
 		"serve:\n  http: " + ln.Addr().String() + "\n  users:\n    - name: analyst\n      token: tok-1\n"
 	cfgPath := filepath.Join(dir, "attrib.yaml")
@@ -36,11 +34,7 @@ func TestRunsViaServe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := testkit.Warehouse(t, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
 	r, err := jobs.NewRunner(ctx, w, cfg)
 	if err != nil {
 		t.Fatal(err)

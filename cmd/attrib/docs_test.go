@@ -73,6 +73,7 @@ func proseLines(text string) []string {
 // resolves to a file or folder inside the repository, and no link leaves it
 // (no web addresses, no path above the module root).
 func TestDocsLinksStayInRepo(t *testing.T) {
+	t.Parallel()
 	root, err := filepath.Abs(repoRoot)
 	if err != nil {
 		t.Fatal(err)
@@ -120,6 +121,7 @@ func TestDocsLinksStayInRepo(t *testing.T) {
 // TestInputsDocListsCanonicalColumns: docs/inputs.md names every dataset and
 // every canonical column on the dataset's row, and no column the dataset lacks.
 func TestInputsDocListsCanonicalColumns(t *testing.T) {
+	t.Parallel()
 	raw, err := os.ReadFile(filepath.Join(repoRoot, "docs", "inputs.md"))
 	if err != nil {
 		t.Fatal(err)

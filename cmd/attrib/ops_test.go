@@ -26,9 +26,9 @@ import (
 	"time"
 
 	"attrib/config"
-	"attrib/demo"
 	"attrib/jobs"
 	"attrib/server"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -46,7 +46,7 @@ func TestMain(m *testing.M) {
 		main()
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	testkit.Main(m)
 }
 
 // child is a running `attrib` process.
@@ -167,35 +167,11 @@ func runChild(t *testing.T, dir string, args ...string) (int, string) {
 	return code, out
 }
 
-// demoDir writes a demo data set of n people.
+// demoDir returns a fresh copy of the demo data set of people and seed
+// (generated once per test process).
 func demoDir(t *testing.T, people int, seed int64) string {
 	t.Helper()
-	dir := t.TempDir()
-	if _, err := demo.Generate(context.Background(), demo.Options{Dir: dir, People: people, Seed: seed}); err != nil {
-		t.Fatal(err)
-	}
-	return dir
-}
-
-func copyTree(t *testing.T, src, dst string) {
-	t.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		if info.IsDir() {
-			return os.MkdirAll(filepath.Join(dst, rel), 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), b, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return testkit.Demo(t, people, seed)
 }
 
 // state summarises a warehouse after checking that its published results are
@@ -211,14 +187,8 @@ type state struct {
 func inspect(t *testing.T, dir string) state {
 	t.Helper()
 	ctx := context.Background()
-	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := testkit.LoadDir(t, dir)
+	w := testkit.Open(t, cfg)
 	defer w.Close()
 	db := w.DB()
 	var st state
@@ -280,6 +250,7 @@ func inspect(t *testing.T, dir string) state {
 		(SELECT count(*) FROM rejected_rows)::VARCHAR`).Scan(&st.Raw); err != nil {
 		t.Fatal(err)
 	}
+	var err error
 	if st.Runs, err = jobs.Recent(ctx, db, 1000); err != nil {
 		t.Fatal(err)
 	}
@@ -293,9 +264,9 @@ func inspect(t *testing.T, dir string) state {
 // the new complete ones); the next run succeeds; and the final warehouse
 // equals one built by a single clean run, so nothing was counted twice.
 func TestCrashSafetySIGKILL(t *testing.T) {
+	t.Parallel()
 	dir := demoDir(t, 3000, 11)
-	ref := t.TempDir()
-	copyTree(t, dir, ref)
+	ref := demoDir(t, 3000, 11)
 
 	// A later month of web sessions arrives only after the first run (a
 	// small share of the data, so that the runs after it are incremental).
@@ -405,7 +376,8 @@ func TestCrashSafetySIGKILL(t *testing.T) {
 // sends SIGTERM while a run is in progress and checks that the process exits
 // cleanly within 10 s with the run recorded as cancelled.
 func TestServeSIGTERMCancelsRun(t *testing.T) {
-	dir := demoDir(t, 3000, 5)
+	t.Parallel()
+	dir := demoDir(t, 3000, 11)
 	// Replace the demo's jobs with one every second and listen on a free port.
 	replaceJobsAndServe(t, dir, "jobs:\n  - name: often\n    schedule: \"@every 1s\"\nserve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n")
 	c := startChild(t, dir, "serve", "-v")
@@ -494,12 +466,15 @@ func inspectRuns(t *testing.T, dir string) []jobs.Run {
 // TestRunExitCodeAndSummary: `attrib run` prints one summary line and exits
 // non-zero when the run fails (here: the job's timeout is far too short).
 func TestRunExitCodeAndSummary(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.MkdirAll(filepath.Join(dir, "data"), 0o755); err != nil {
 		t.Fatal(err)
 	}
 	csv := "ts,cookie,utm_source,utm_medium\n2025-01-01 10:00:00,c1,google,cpc\n"
 	conv := "ts,cookie,type,amount\n2025-01-02 10:00:00,c1,account_opened,10\n"
+	// serve.http on a free port: `attrib runs` asks a serve there first, and
+	// must never reach whatever listens on the default 127.0.0.1:8080.
 	cfg := `warehouse: {path: w.duckdb}
 sources:
   - {name: web, dataset: touchpoints, path: data/web.csv, columns: {occurred_at: ts, anonymous_id: cookie, source: utm_source, medium: utm_medium}}
@@ -507,6 +482,7 @@ sources:
 jobs:
   - {name: ok}
   - {name: hasty, timeout: 1ns}
+serve: {http: ` + testkit.FreeAddr(t) + `}
 `
 	for name, body := range map[string]string{"data/web.csv": csv, "data/conv.csv": conv, "attrib.yaml": cfg} {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
@@ -535,7 +511,8 @@ jobs:
 // a person's statement is still being planned (DuckDB cannot interrupt
 // that; the statement runs in a worker process, which serve kills).
 func TestServeSIGTERMDuringStatement(t *testing.T) {
-	dir := demoDir(t, 500, 3)
+	t.Parallel()
+	dir := demoDir(t, 3000, 11)
 	replaceJobsAndServe(t, dir, "serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  anonymous: true\n  statement_timeout: 1h\n  max_statement_memory: 17179869184\n")
 	c := startChild(t, dir, "serve")
 	var out string

@@ -15,6 +15,7 @@ import (
 // `attrib runs` and `attrib run` work and `attrib serve` refuses, naming the
 // variable and its line.
 func TestServeEnvOnlyNeededToServe(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := "warehouse: {path: w.duckdb}\npii: {key: k}\njobs:\n  - {name: daily, steps: [transform]}\n" +
 		"serve:\n  http: 127.0.0.1:0\n  postgres: 127.0.0.1:0\n  users:\n    - name: analyst\n      password: ${ATTRIB_TEST_SURELY_UNSET_PW}\n"
@@ -38,6 +39,7 @@ func TestServeEnvOnlyNeededToServe(t *testing.T) {
 // TestServeWarnsWhenNobodyCanLogIn: no users and no anonymous access warns;
 // a user or anonymous access does not.
 func TestServeWarnsWhenNobodyCanLogIn(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		serve string
 		warn  bool
@@ -63,6 +65,7 @@ func TestServeWarnsWhenNobodyCanLogIn(t *testing.T) {
 // TestChannelsBrokenConfig: `attrib channels` with an attrib.yaml that does
 // not load fails with its line instead of printing the defaults.
 func TestChannelsBrokenConfig(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "attrib.yaml"), []byte("channels:\n  - name: x\n    channel: Y\n    source: [a]\n"), 0o644); err != nil {
 		t.Fatal(err)
