@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"attrib/config"
-	"attrib/demo"
+	"attrib/testkit"
 )
 
 // The incremental-run measurement of issue 6: a full run over the whole demo
@@ -36,10 +36,7 @@ func benchPeople() int {
 // sessions file, and the conversions file with that day's rows appended).
 func benchData(b *testing.B) (base, full string, lateWeb []byte, convWithDay []byte) {
 	b.Helper()
-	full = b.TempDir()
-	if _, err := demo.Generate(context.Background(), demo.Options{Dir: full, People: benchPeople(), Seed: 3}); err != nil {
-		b.Fatal(err)
-	}
+	full = testkit.Demo(b, benchPeople(), 3)
 	base = b.TempDir()
 	copyTree(b, full, base)
 	// Take benchDay's rows out of base.

@@ -16,6 +16,7 @@ import (
 	"attrib/demo"
 	"attrib/ingest"
 	"attrib/jobs"
+	"attrib/testkit"
 	"attrib/transform/channel"
 	"attrib/warehouse"
 )
@@ -89,13 +90,10 @@ func fileSHA(t *testing.T, path string) [32]byte {
 func TestDemoEndToEnd(t *testing.T) {
 	ctx := context.Background()
 	started := time.Now()
-	dir := t.TempDir()
-	sum, err := demo.Generate(ctx, demo.Options{Dir: dir, People: 3000, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	dir, sum := testkit.DemoSummary(t, 3000, 7)
 
-	// Same seed, same bytes.
+	// Same seed, same bytes (a second generation, compared with testkit's).
 	dir2 := t.TempDir()
 	if _, err := demo.Generate(ctx, demo.Options{Dir: dir2, People: 3000, Seed: 7}); err != nil {
 		t.Fatal(err)
@@ -173,11 +171,7 @@ func TestDemoEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testkit.Open(t, cfg)
 	r, err := jobs.NewRunner(ctx, w, cfg)
 	if err != nil {
 		t.Fatal(err)

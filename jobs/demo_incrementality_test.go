@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"attrib/demo"
+	"attrib/testkit"
 )
 
 // TestDemoIncrementality runs the whole pipeline on a 30,000-person demo and checks the media mix
@@ -20,12 +20,9 @@ import (
 //   - the budget keeps the total to the cent, moves within 0.7x..1.3x and change_factor is exactly
 //     recommended / spend.
 func TestDemoIncrementality(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := demo.Generate(context.Background(), demo.Options{Dir: dir, People: 30000, Seed: 1}); err != nil {
-		t.Fatal(err)
-	}
+	t.Parallel()
+	dir := testkit.Demo(t, 30000, 1)
 	cfg, w := openDir(t, dir)
-	t.Cleanup(func() { w.Close() })
 	res := runOnce(t, cfg, w)
 	var note string
 	for _, s := range res.Steps {

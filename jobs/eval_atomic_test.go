@@ -27,6 +27,7 @@ const evalFingerprint = `SELECT
 // the old and new fingerprints differ: conversion_paths 3 -> 4, attribution credits +6 (one per
 // model), (all) conversions 3 -> 4, lifecycle 3 -> 4 people (C4 is seen in conversions only).
 func TestEvalPublicationIsAtomic(t *testing.T) {
+	t.Parallel()
 	cfg, w := openSmall(t)
 	ctx := context.Background()
 	runOnce(t, cfg, w)

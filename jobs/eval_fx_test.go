@@ -10,6 +10,7 @@ import (
 // last_non_direct (path Paid Search > Direct). January 2025: cac 220/1 = 220, roas 120/220 = 0.545455,
 // roi (120 - 220)/220 = -0.454545; ltv of the one acquired person 120, ltv_to_cac 120/220.
 func TestEvalCurrencyConversion(t *testing.T) {
+	t.Parallel()
 	cfg, w := openTestdata(t, "testdata/eval_fx")
 	ctx := context.Background()
 	runOnce(t, cfg, w)

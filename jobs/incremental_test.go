@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,27 +14,61 @@ import (
 	"testing"
 	"time"
 
-	"attrib/demo"
 	"attrib/queries"
+	"attrib/testkit"
 	"attrib/transform"
 	"attrib/warehouse"
 )
 
-// incrementalFixture generates a demo data set and returns: base, a folder
+// incrementalFixture returns copies of a demo data set's folders: base,
 // whose warehouse had a full run over everything but one December day's
-// sessions and conversions and a login that merges two existing customers;
-// addLate, which puts those rows in base's files; and ref, a folder whose
-// warehouse had one full run over all of it. first is base's full run.
-func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, first RunResult) {
+// sessions and conversions, a quiet day's sessions, another day's spend and
+// a login that merges two existing customers; addLate, which puts those rows
+// in base's files; and ref, a folder whose warehouse had one full run over
+// all of it. firstRebuilt is the number of people base's full run rebuilt.
+// The folders are built once per test process (testkit.Built) and copied.
+func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, firstRebuilt int64) {
+	t.Helper()
+	root := testkit.Built(t, "jobs-incremental-10000-11", func(root string) error {
+		return buildIncremental(t, root)
+	})
+	base, ref = filepath.Join(root, "base"), filepath.Join(root, "ref")
+	late := filepath.Join(root, "late")
+	var meta incrementalMeta
+	if err := json.Unmarshal(readFile(t, filepath.Join(late, "meta.json")), &meta); err != nil {
+		t.Fatal(err)
+	}
+	convPath := filepath.Join(base, "data", "conversions", "conversions.csv")
+	loginPath := filepath.Join(base, "data", "identity", "logins.csv")
+	addLate = func() {
+		writeFile(t, filepath.Join(base, "data", "web", "sessions-"+meta.Day+".ndjson"), readFile(t, filepath.Join(late, "web.ndjson")))
+		writeFile(t, convPath, readFile(t, filepath.Join(late, "conversions.csv")))
+		writeFile(t, loginPath, append(readFile(t, loginPath), readFile(t, filepath.Join(late, "logins.csv"))...))
+		writeFile(t, filepath.Join(base, "data", "spend", "offline_spend.csv"), readFile(t, filepath.Join(late, "offline_spend.csv")))
+	}
+	return base, addLate, ref, meta.FirstRebuilt
+}
+
+// incrementalMeta is what buildIncremental leaves for the tests besides files.
+type incrementalMeta struct {
+	Day          string // the December day whose rows arrive late
+	FirstRebuilt int64  // people base's full run rebuilt
+}
+
+// buildIncremental writes incrementalFixture's folders below root: base and
+// ref (each run once) and late, holding the late rows (web.ndjson: the new
+// sessions file; conversions.csv and offline_spend.csv: those files with the
+// late rows put back; logins.csv: the lines to append) and meta.json.
+func buildIncremental(t *testing.T, root string) error {
 	t.Helper()
 	full := t.TempDir()
-	if _, err := demo.Generate(context.Background(), demo.Options{Dir: full, People: 10000, Seed: 11}); err != nil {
-		t.Fatal(err)
+	if err := testkit.DemoTo(t, full, 10000, 11); err != nil {
+		return err
 	}
 	day := busiestDecemberDay(t, filepath.Join(full, "data", "conversions", "conversions.csv"))
 	late := addMergingLogin(t, filepath.Join(full, "data", "identity", "logins.csv"), filepath.Join(full, "data", "conversions", "conversions.csv"), day)
 
-	base = t.TempDir()
+	base := filepath.Join(root, "base")
 	copyTree(t, full, base)
 	// Also the sessions of a day without conversions and the spend of another: those days'
 	// results change only through their touches and their spend.
@@ -53,25 +88,32 @@ func incrementalFixture(t *testing.T) (base string, addLate func(), ref string, 
 	keep, lateLogin := splitLines(t, loginPath, func(ln []byte) bool { return string(ln) == late })
 	writeFile(t, loginPath, keep)
 	if len(lateWeb) == 0 || len(lateConv) == 0 || len(lateLogin) == 0 || len(lateSpend) == 0 {
-		t.Fatalf("no late rows: %d web, %d conversions, %d logins, %d spend", len(lateWeb), len(lateConv), len(lateLogin), len(lateSpend))
+		return fmt.Errorf("no late rows: %d web, %d conversions, %d logins, %d spend", len(lateWeb), len(lateConv), len(lateLogin), len(lateSpend))
 	}
-	first = runDir(t, base)
+	first := runDir(t, base)
 	if first.Transform.Mode != transform.ModeFull {
-		t.Fatalf("first run mode %q, want full", first.Transform.Mode)
+		return fmt.Errorf("first run mode %q, want full", first.Transform.Mode)
 	}
-	addLate = func() {
-		writeFile(t, filepath.Join(base, "data", "web", "sessions-"+day+".ndjson"), lateWeb)
-		writeFile(t, convPath, append(keepConv, lateConv...))
-		writeFile(t, loginPath, append(readFile(t, loginPath), lateLogin...))
-		writeFile(t, spendPath, append(keepSpend, lateSpend...))
+	lateDir := filepath.Join(root, "late")
+	if err := os.MkdirAll(lateDir, 0o755); err != nil {
+		return err
 	}
+	meta, err := json.Marshal(incrementalMeta{Day: day, FirstRebuilt: first.Transform.Rebuilt})
+	if err != nil {
+		return err
+	}
+	writeFile(t, filepath.Join(lateDir, "meta.json"), meta)
+	writeFile(t, filepath.Join(lateDir, "web.ndjson"), lateWeb)
+	writeFile(t, filepath.Join(lateDir, "conversions.csv"), append(keepConv, lateConv...))
+	writeFile(t, filepath.Join(lateDir, "logins.csv"), lateLogin)
+	writeFile(t, filepath.Join(lateDir, "offline_spend.csv"), append(keepSpend, lateSpend...))
 
-	ref = t.TempDir()
+	ref := filepath.Join(root, "ref")
 	copyTree(t, full, ref)
 	if r := runDir(t, ref); r.Transform.Mode != transform.ModeFull {
-		t.Fatalf("reference run mode %q, want full", r.Transform.Mode)
+		return fmt.Errorf("reference run mode %q, want full", r.Transform.Mode)
 	}
-	return base, addLate, ref, first
+	return nil
 }
 
 // resultTables are the tables an incremental run must leave exactly as a full run would.
@@ -86,21 +128,22 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a demo data set and runs it three times")
 	}
-	base, addLate, ref, first := incrementalFixture(t)
+	t.Parallel()
+	base, addLate, ref, firstRebuilt := incrementalFixture(t)
 	addLate()
 	next := runDir(t, base)
 	tr := next.Transform
 	if tr.Mode != transform.ModeIncremental {
 		t.Fatalf("second run mode %q (%s), want incremental", tr.Mode, tr.FullReason)
 	}
-	t.Logf("full run rebuilt %d people; incremental %d (renamed %d)", first.Transform.Rebuilt, tr.Rebuilt, tr.Stitch.Renamed)
+	t.Logf("full run rebuilt %d people; incremental %d (renamed %d)", firstRebuilt, tr.Rebuilt, tr.Stitch.Renamed)
 	if runs := recentRuns(t, base); len(runs) == 0 || !slices.ContainsFunc(runs[0].Steps, func(s StepResult) bool {
 		return s.Step == "transform" && s.Note == fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
 	}) {
 		t.Errorf("pipeline_runs does not record the incremental transform: %+v", runs)
 	}
-	if tr.Rebuilt == 0 || tr.Rebuilt >= first.Transform.Rebuilt {
-		t.Errorf("incremental run rebuilt %d people, the full run %d: want some, not all", tr.Rebuilt, first.Transform.Rebuilt)
+	if tr.Rebuilt == 0 || tr.Rebuilt >= firstRebuilt {
+		t.Errorf("incremental run rebuilt %d people, the full run %d: want some, not all", tr.Rebuilt, firstRebuilt)
 	}
 	if tr.Stitch.Renamed == 0 {
 		t.Errorf("the merging login renamed no person")
@@ -133,8 +176,8 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 
 	// attrib run --full rebuilds everyone, to the same results.
 	forced := runDirWith(t, base, true)
-	if forced.Transform.Mode != transform.ModeFull || forced.Transform.Rebuilt < first.Transform.Rebuilt {
-		t.Errorf("forced full run: mode %q, rebuilt %d; want full, at least %d", forced.Transform.Mode, forced.Transform.Rebuilt, first.Transform.Rebuilt)
+	if forced.Transform.Mode != transform.ModeFull || forced.Transform.Rebuilt < firstRebuilt {
+		t.Errorf("forced full run: mode %q, rebuilt %d; want full, at least %d", forced.Transform.Mode, forced.Transform.Rebuilt, firstRebuilt)
 	}
 	for _, diff := range compareWarehouses(t, snap, filepath.Join(base, "attrib.duckdb"), resultTables) {
 		t.Error("new conversion type: " + diff)
@@ -149,6 +192,7 @@ func TestIncrementalRunAfterFailedRun(t *testing.T) {
 	if testing.Short() {
 		t.Skip("generates a demo data set and runs it three times")
 	}
+	t.Parallel()
 	base, addLate, ref, _ := incrementalFixture(t)
 	addLate()
 	ctx := context.Background()

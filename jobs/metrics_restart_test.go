@@ -10,6 +10,7 @@ import (
 // TestMetricsAfterRestart: a new process's metrics (Init on the same
 // warehouse) show the last successful run's rows, not 0.
 func TestMetricsAfterRestart(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	ctx := context.Background()
 	res, err := r.Run(ctx, fullJob("daily"), TriggerManual)

@@ -91,6 +91,7 @@ func countStatus(runs []Run, status string) int {
 }
 
 func TestSchedulesParsedAtConfigLoad(t *testing.T) {
+	t.Parallel()
 	good := []string{"@daily", "@every 1s", "@every 1h30m", "*/5 * * * *", "0 30 2 * * *", "CRON_TZ=Asia/Shanghai 0 30 2 * * *", "CRON_TZ=UTC 0 30 2 * * *"}
 	for _, s := range good {
 		if _, err := config.Parse([]byte("jobs:\n  - name: j\n    schedule: \""+s+"\"\n"), t.TempDir()); err != nil {
@@ -120,6 +121,7 @@ func TestSchedulesParsedAtConfigLoad(t *testing.T) {
 }
 
 func TestInterruptedRunMarkedFailed(t *testing.T) {
+	t.Parallel()
 	cfg, w := openSmall(t)
 	ctx := context.Background()
 	// A run row left behind by a process that died mid-run.
@@ -141,6 +143,7 @@ func TestInterruptedRunMarkedFailed(t *testing.T) {
 // TestNoOverlapSlowJobEverySecond schedules a job every second whose run
 // blocks until the test has seen ticks skipped; no two runs ever overlap.
 func TestNoOverlapSlowJobEverySecond(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	release := make(chan struct{})
 	var inFlight, maxInFlight, calls atomic.Int32
@@ -204,6 +207,7 @@ func TestNoOverlapSlowJobEverySecond(t *testing.T) {
 // TestPanickingJobRunsAgain: a run that panics is recorded as failed and the
 // job runs again at its next tick (Recover sits inside SkipIfStillRunning).
 func TestPanickingJobRunsAgain(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	var calls atomic.Int32
 	r.beforeStep = func(ctx context.Context, step string) error {
@@ -229,6 +233,7 @@ func TestPanickingJobRunsAgain(t *testing.T) {
 }
 
 func TestRetriesWithBackoff(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	ctx := context.Background()
 	var calls atomic.Int32
@@ -281,6 +286,7 @@ func TestRetriesWithBackoff(t *testing.T) {
 // TestTimeoutInterruptsDuckDB: a query running past the job's timeout is
 // interrupted; the run is recorded failed with the timeout.
 func TestTimeoutInterruptsDuckDB(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	ctx := context.Background()
 	r.beforeStep = func(ctx context.Context, step string) error {
@@ -306,6 +312,7 @@ func TestTimeoutInterruptsDuckDB(t *testing.T) {
 // (what SIGTERM does) interrupts DuckDB, records the run cancelled and keeps
 // the previously published results.
 func TestCancelledRunRecordedAndResultsKept(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	ctx := context.Background()
 	if _, err := r.Run(ctx, fullJob("daily"), TriggerManual); err != nil {
@@ -352,6 +359,7 @@ func fingerprintTables(t *testing.T, w *warehouse.Warehouse) string {
 }
 
 func TestExportSnapshots(t *testing.T) {
+	t.Parallel()
 	cfg, w := openSmall(t)
 	ctx := context.Background()
 	cfg.Export = config.Export{Dir: "out", Tables: []string{"channel_performance", "conversion_paths"}, Formats: []string{"parquet", "csv"}}
@@ -412,6 +420,7 @@ func TestExportSnapshots(t *testing.T) {
 // TestBackfillOneDay: new spend arrives for two days; a backfill of one of
 // them replaces that day's channel_performance rows only.
 func TestBackfillOneDay(t *testing.T) {
+	t.Parallel()
 	r, w := opsRunner(t)
 	cfg, ctx := r.Cfg, context.Background()
 	if _, err := r.Run(ctx, fullJob("daily"), TriggerManual); err != nil {
@@ -501,6 +510,7 @@ func TestBackfillOneDay(t *testing.T) {
 }
 
 func TestMetricsText(t *testing.T) {
+	t.Parallel()
 	m := NewMetrics()
 	start := time.Unix(1_700_000_000, 0)
 	m.Observe(RunResult{Job: "daily", Status: StatusSucceeded, RowsIn: 10, RowsOut: 4, Started: start, Duration: 3 * time.Second})
@@ -534,6 +544,7 @@ func TestMetricsText(t *testing.T) {
 // between full and incremental runs without tripping over what an earlier
 // run left on a connection.
 func TestModesOnOneRunner(t *testing.T) {
+	t.Parallel()
 	r, _ := opsRunner(t)
 	ctx := context.Background()
 	want := []string{transform.ModeFull, transform.ModeIncremental, transform.ModeFull, transform.ModeIncremental}

@@ -3,67 +3,35 @@ package jobs
 import (
 	"context"
 	"math"
-	"os"
 	"path/filepath"
 	"testing"
 
 	"attrib/config"
 	"attrib/ingest"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
-
-// copyDir copies a testdata folder into a temp dir so the warehouse lands there.
-func copyDir(t *testing.T, src string) string {
-	t.Helper()
-	dst := t.TempDir()
-	copyTree(t, src, dst)
-	return dst
-}
 
 // copyTree copies the files below src into dst.
 func copyTree(tb testing.TB, src, dst string) {
 	tb.Helper()
-	err := filepath.Walk(src, func(p string, info os.FileInfo, err error) error {
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		target := filepath.Join(dst, rel)
-		if info.IsDir() {
-			return os.MkdirAll(target, 0o755)
-		}
-		b, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		return os.WriteFile(target, b, 0o644)
-	})
-	if err != nil {
+	if err := testkit.CopyTree(src, dst); err != nil {
 		tb.Fatal(err)
 	}
 }
 
-// openDir loads dir's config and opens its warehouse; the caller closes it.
+// openDir loads dir's config and opens its warehouse (closed when the test
+// ends; callers may close it earlier).
 func openDir(tb testing.TB, dir string) (*config.Config, *warehouse.Warehouse) {
 	tb.Helper()
-	cfg, err := config.Load(filepath.Join(dir, config.DefaultFile))
-	if err != nil {
-		tb.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		tb.Fatal(err)
-	}
-	return cfg, w
+	return testkit.OpenDir(tb, dir)
 }
 
 // openTestdata copies a testdata folder into a temp dir and opens its
 // warehouse, closed when the test ends.
 func openTestdata(t *testing.T, src string) (*config.Config, *warehouse.Warehouse) {
 	t.Helper()
-	cfg, w := openDir(t, copyDir(t, src))
-	t.Cleanup(func() { w.Close() })
-	return cfg, w
+	return testkit.OpenDir(t, testkit.CopyDir(t, src))
 }
 
 // openSmall opens a copy of the hand-made data set testdata/small.
@@ -106,6 +74,7 @@ func near(a, b float64) bool { return math.Abs(a-b) < 1e-9 }
 //	time_decay, half-life 7 days: ages 4 and 2 days, weights 2^(-4/7) = 0.672950096
 //	and 2^(-2/7) = 0.820348300; shares 0.672950096/1.493298396 = 0.4506507 and 0.5493493
 func TestSmallPipeline(t *testing.T) {
+	t.Parallel()
 	cfg, w := openSmall(t)
 	ctx := context.Background()
 	res := runOnce(t, cfg, w)

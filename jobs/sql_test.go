@@ -13,6 +13,7 @@ import (
 // TestEverySQLFileLoaded: each embedded SQL file is read at start-up into a
 // package-level variable (sql.go), and each such variable is used.
 func TestEverySQLFileLoaded(t *testing.T) {
+	t.Parallel()
 	unread, err := sqlFiles.Unread("*.sql")
 	if err != nil {
 		t.Fatal(err)

@@ -22,6 +22,7 @@ func stageNames(p pipeline) []string {
 // TestPipelineFromSteps: a job's steps give the stages in the fixed order,
 // "transform" or "evaluate" bringing in transform to publish.
 func TestPipelineFromSteps(t *testing.T) {
+	t.Parallel()
 	cfg := &config.Config{Export: config.Export{Tables: []string{"channel_performance"}}}
 	for _, c := range []struct {
 		steps []string
@@ -47,6 +48,7 @@ func TestPipelineFromSteps(t *testing.T) {
 // TestPipelineSegments: the stages from transform to publish share the
 // session's connection; ingest and export open their own.
 func TestPipelineSegments(t *testing.T) {
+	t.Parallel()
 	cfg := &config.Config{Export: config.Export{Tables: []string{"channel_roi"}}}
 	p, err := newPipeline([]string{"ingest", "transform", "export"}, cfg)
 	if err != nil {
@@ -74,6 +76,7 @@ func TestPipelineSegments(t *testing.T) {
 // (transform.Published and queries.Published), each built once, and the
 // publish stage reads all of them.
 func TestPipelinePublishesEveryResultTable(t *testing.T) {
+	t.Parallel()
 	p, err := newPipeline([]string{"transform"}, &config.Config{})
 	if err != nil {
 		t.Fatal(err)
@@ -100,6 +103,7 @@ func TestPipelinePublishesEveryResultTable(t *testing.T) {
 // table that no earlier stage builds is refused before anything runs, with
 // the stage and the table named.
 func TestPipelineCheckCatchesMissingProducer(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		name string
 		p    pipeline
@@ -140,6 +144,7 @@ func TestPipelineCheckCatchesMissingProducer(t *testing.T) {
 // version of a published table and one no stage knows) are dropped before
 // the stages build; the stale version is never published.
 func TestSessionDropsLeftovers(t *testing.T) {
+	t.Parallel()
 	cfg, w := openSmall(t)
 	ctx := context.Background()
 	for _, q := range []string{
