@@ -30,7 +30,7 @@ import (
 type pgSession struct {
 	pid, secret int32
 	user        string
-	snap        *snapshot
+	snap        *snapshot // pinned by an open BEGIN block (snapshot_session.go)
 
 	mu     sync.Mutex
 	cancel context.CancelFunc // of the running statement
@@ -138,7 +138,8 @@ func fatalOversized(err error) error {
 	return err
 }
 
-// pgOpenSession gives the authenticated client its snapshot.
+// pgOpenSession registers the authenticated client's session; each of its
+// statements reads the snapshot current when it starts.
 func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 	ps := sessionFrom(ctx)
 	if ps == nil {
@@ -149,7 +150,7 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 	if err != nil {
 		return ctx, err
 	}
-	ps.snap = snap
+	snap.release()
 	s.sessions.Store(ps.pid, ps)
 	if a := wire.RemoteAddress(ctx); a != nil {
 		if tc, ok := s.pgConns.Load(a.String()); ok {
@@ -161,12 +162,11 @@ func (s *Server) pgOpenSession(ctx context.Context) (context.Context, error) {
 
 func (s *Server) pgCloseSession(ctx context.Context) error {
 	ps := sessionFrom(ctx)
-	if ps == nil || ps.snap == nil {
+	if ps == nil {
 		return nil
 	}
 	s.sessions.Delete(ps.pid)
-	ps.snap.release()
-	ps.snap = nil
+	s.unpinSnapshot(ps)
 	return nil
 }
 
@@ -256,7 +256,7 @@ var errRowCap = errors.New("result has more rows than serve.max_rows allows; add
 // piece that hides a second statement is refused, never run.
 func (s *Server) pgParse(ctx context.Context, q wire.Query) (wire.PreparedStatements, error) {
 	ps := sessionFrom(ctx)
-	if ps == nil || ps.snap == nil {
+	if ps == nil {
 		return nil, errors.New("server: no session")
 	}
 	stmts := access.SplitStatements(q.Query)
@@ -312,9 +312,14 @@ func (s *Server) pgPrepare(ctx context.Context, ps *pgSession, stmt string, para
 	stmt = rewriteCatalog(stmt)
 	qctx, done := ps.statementContext(ctx, s.timeout)
 	defer done()
+	snap, err := s.sessionSnapshot(ps)
+	if err != nil {
+		return nil, pgError(err)
+	}
+	defer snap.release()
 	// Checked and described in a statement worker: planning alone can take
 	// long and much memory (worker.go).
-	d, err := s.runWorker(qctx, ps.snap, workerRequest{Op: opDescribe, SQL: stmt}, nil)
+	d, err := s.runWorker(qctx, snap, workerRequest{Op: opDescribe, SQL: stmt}, nil)
 	if errors.Is(err, access.ErrEmptyStatement) {
 		return emptyStatement(), nil
 	}
@@ -457,8 +462,13 @@ func (s *Server) pgExecute(ctx context.Context, ps *pgSession, w wire.DataWriter
 		}
 		binary[i] = f == wire.BinaryFormat
 	}
+	snap, err := s.sessionSnapshot(ps)
+	if err != nil {
+		return pgError(err)
+	}
+	defer snap.release()
 	req := workerRequest{Op: opPG, SQL: stmt, Args: vals, Binary: binary}
-	final, err := s.runWorker(qctx, ps.snap, req, func(m *workerMsg) error {
+	final, err := s.runWorker(qctx, snap, req, func(m *workerMsg) error {
 		return wire.WriteRows(w, m.Rows)
 	})
 	if err != nil {
@@ -550,12 +560,12 @@ func (s *Server) pgHousekeeping(stmt string) (*wire.PreparedStatement, bool, err
 	}
 	switch words[0] {
 	case "begin", "start":
-		// Every session reads one unchanging snapshot: a transaction is a no-op.
-		return tag("BEGIN"), true, nil
+		// A BEGIN..COMMIT block reads one snapshot throughout.
+		return s.txStatement("BEGIN", true), true, nil
 	case "commit", "end":
-		return tag("COMMIT"), true, nil
+		return s.txStatement("COMMIT", false), true, nil
 	case "rollback", "abort":
-		return tag("ROLLBACK"), true, nil
+		return s.txStatement("ROLLBACK", false), true, nil
 	case "discard":
 		return tag("DISCARD ALL"), true, nil
 	case "deallocate":

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -20,12 +21,17 @@ import (
 // enable_external_access and lock_configuration are global to an instance
 // (SET SESSION enable_external_access is refused), so switching them off
 // there would stop the pipeline reading its source files. Instead, after
-// every finished run the server copies the warehouse into a snapshot file
-// (the file's bytes after a checkpoint, see snapshotCopy) and opens that file in a
+// every finished run the server brings a snapshot file up to date with the
+// warehouse (the file's bytes after a checkpoint) and opens that file in a
 // second, read-only DuckDB instance with external access disabled and its
 // configuration locked. People see the results of the last finished run,
 // never a half-written one, and cannot read or write server files even if a
 // statement slipped past the statement checks.
+//
+// The snapshot is patched in place when no one reads it (snapshot_patch.go):
+// only the chunks of the file the run changed are written. While someone
+// does (a statement running, an open BEGIN block), the new run goes to a new
+// snapshot file, a whole copy, and the old file is removed when released.
 
 // snapshot is one read-only DuckDB instance over one snapshot file.
 type snapshot struct {
@@ -37,6 +43,9 @@ type snapshot struct {
 	mu      sync.Mutex
 	refs    int
 	retired bool
+	closed  bool          // the instance is closed
+	keep    bool          // closing leaves the file (it is patched for the next snapshot)
+	gate    chan struct{} // while the file is patched: closed when the next snapshot is in place
 }
 
 func (s *snapshot) acquire() {
@@ -66,10 +75,28 @@ func (s *snapshot) retire() {
 	}
 }
 
+// close closes the instance and, unless the file is kept for patching,
+// removes the snapshot's folder.
 func (s *snapshot) close() {
-	_ = s.db.Close()
-	_ = s.connector.Close()
-	_ = os.RemoveAll(filepath.Dir(s.path))
+	s.closeInstance()
+	s.mu.Lock()
+	keep := s.keep
+	s.mu.Unlock()
+	if !keep {
+		_ = os.RemoveAll(filepath.Dir(s.path))
+	}
+}
+
+// closeInstance closes the DuckDB instance (once).
+func (s *snapshot) closeInstance() {
+	s.mu.Lock()
+	done := s.closed
+	s.closed = true
+	s.mu.Unlock()
+	if !done {
+		_ = s.db.Close()
+		_ = s.connector.Close()
+	}
 }
 
 // runMarker identifies the warehouse state people should see: the number
@@ -83,12 +110,14 @@ func runMarker(ctx context.Context, db *sql.DB) (string, error) {
 }
 
 // snapshotCopy writes a consistent copy of the warehouse to path: the
-// checkpointed file's bytes (warehouse.CopyFile: a sequential copy, about
-// the disk's speed), or, when that cannot be had (in-memory warehouse,
-// checkpoint refused or racing), the tables with COPY FROM DATABASE, which
-// decodes and compresses every table again (tens of times slower).
+// checkpointed file's bytes with their chunk sums next to it
+// (warehouse.CopyFileTracked: a sequential copy, about the disk's speed;
+// the sums let the next refresh patch it), or, when that cannot be had
+// (in-memory warehouse, checkpoint refused or racing), the tables with
+// COPY FROM DATABASE, which decodes and compresses every table again (tens
+// of times slower) and leaves no sums (the next refresh copies again).
 func snapshotCopy(ctx context.Context, w *warehouse.Warehouse, path, alias string) error {
-	err := w.CopyFile(ctx, path)
+	_, err := w.CopyFileTracked(ctx, path)
 	if !errors.Is(err, warehouse.ErrNoFileCopy) {
 		if err != nil {
 			return fmt.Errorf("server: snapshot: %w", err)
@@ -183,8 +212,10 @@ func (s *Server) buildSnapshot(ctx context.Context, marker string) (*snapshot, e
 	return &snapshot{db: db, connector: conn, path: path, marker: marker}, nil
 }
 
-// Refresh makes a new snapshot when a run has finished since the last one.
-// It is cheap when nothing changed; the pipeline may call it after each run.
+// Refresh brings the snapshot up to date when a run has finished since the
+// last one: in place when no one reads it (only what changed is written),
+// as a new copy otherwise. It is cheap when nothing changed; the pipeline
+// may call it after each run.
 func (s *Server) Refresh(ctx context.Context) error {
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
@@ -198,10 +229,22 @@ func (s *Server) Refresh(ctx context.Context) error {
 	if cur != nil && cur.marker == marker {
 		return nil
 	}
+	if cur != nil {
+		done, err := s.patchSnapshot(ctx, cur, marker)
+		if done || err != nil {
+			return err
+		}
+	}
 	next, err := s.buildSnapshot(ctx, marker)
 	if err != nil {
 		return err
 	}
+	return s.install(next, cur)
+}
+
+// install makes next the current snapshot in place of cur (nil, or one
+// still holding the server's reference).
+func (s *Server) install(next, cur *snapshot) error {
 	next.acquire() // the server's own reference
 	s.mu.Lock()
 	if s.closed {
@@ -219,13 +262,45 @@ func (s *Server) Refresh(ctx context.Context) error {
 	return nil
 }
 
+// errNoSnapshot: a refresh failed after the snapshot's file was given up
+// (a failed patch, then a failed copy); the next refresh makes one again.
+var errNoSnapshot = errors.New("server: no snapshot: the last refresh failed; it is tried again")
+
 // acquire returns the current snapshot with a reference held; release it.
+// While the snapshot is being patched it waits for the next one, at most
+// the statement timeout.
 func (s *Server) acquire() (*snapshot, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.closed || s.cur == nil {
-		return nil, errors.New("server: closed")
+	var timeout <-chan time.Time
+	for {
+		s.mu.Lock()
+		if s.closed {
+			s.mu.Unlock()
+			return nil, errors.New("server: closed")
+		}
+		cur := s.cur
+		if cur == nil {
+			s.mu.Unlock()
+			return nil, errNoSnapshot
+		}
+		cur.mu.Lock()
+		gate := cur.gate
+		if gate == nil {
+			cur.refs++
+		}
+		cur.mu.Unlock()
+		s.mu.Unlock()
+		if gate == nil {
+			return cur, nil
+		}
+		if timeout == nil {
+			t := time.NewTimer(s.timeout)
+			defer t.Stop()
+			timeout = t.C
+		}
+		select {
+		case <-gate:
+		case <-timeout:
+			return nil, fmt.Errorf("server: waiting for the snapshot of the last run: %w", context.DeadlineExceeded)
+		}
 	}
-	s.cur.acquire()
-	return s.cur, nil
 }

@@ -181,6 +181,10 @@ type worker struct {
 	enc    *gob.Encoder
 	dec    *gob.Decoder
 	stderr bytes.Buffer
+	// The snapshot file of its last request, and while that request runs
+	// the one before it: the files it may have open (one at a time,
+	// snapshotCache), guarded by the pool's mu.
+	path, prev string
 }
 
 // workerPool keeps started workers for the next statements: at most
@@ -190,15 +194,17 @@ type workerPool struct {
 	slots chan struct{}
 	mu    sync.Mutex
 	idle  []*worker
+	busy  map[*worker]bool
 	shut  bool
 }
 
 func newWorkerPool(path string, max int) *workerPool {
-	return &workerPool{path: path, slots: make(chan struct{}, max)}
+	return &workerPool{path: path, slots: make(chan struct{}, max), busy: map[*worker]bool{}}
 }
 
-// get waits for a free slot and returns an idle worker or a new one.
-func (p *workerPool) get(ctx context.Context) (*worker, error) {
+// get waits for a free slot and returns an idle worker or a new one, to
+// run a request on the snapshot file snap.
+func (p *workerPool) get(ctx context.Context, snap string) (*worker, error) {
 	select {
 	case p.slots <- struct{}{}:
 	case <-ctx.Done():
@@ -208,6 +214,7 @@ func (p *workerPool) get(ctx context.Context) (*worker, error) {
 	if n := len(p.idle); n > 0 {
 		w := p.idle[n-1]
 		p.idle = p.idle[:n-1]
+		p.busyOn(w, snap)
 		p.mu.Unlock()
 		return w, nil
 	}
@@ -217,7 +224,16 @@ func (p *workerPool) get(ctx context.Context) (*worker, error) {
 		<-p.slots
 		return nil, err
 	}
+	p.mu.Lock()
+	p.busyOn(w, snap)
+	p.mu.Unlock()
 	return w, nil
+}
+
+// busyOn marks w busy with a request on snap (mu held).
+func (p *workerPool) busyOn(w *worker, snap string) {
+	p.busy[w] = true
+	w.prev, w.path = w.path, snap
 }
 
 func (p *workerPool) start() (*worker, error) {
@@ -243,18 +259,51 @@ func (p *workerPool) start() (*worker, error) {
 // put returns a worker after a request: kept when it is healthy, ended
 // otherwise (killed, failed, or holding much memory after a big statement).
 func (p *workerPool) put(w *worker, healthy bool, maxMemory int64) {
-	if healthy && residentBytes(w.cmd.Process.Pid) < maxMemory/2 {
-		p.mu.Lock()
-		if !p.shut {
-			p.idle = append(p.idle, w)
-			p.mu.Unlock()
-			<-p.slots
-			return
-		}
+	keep := healthy && residentBytes(w.cmd.Process.Pid) < maxMemory/2
+	p.mu.Lock()
+	if keep && !p.shut {
+		// Busy to idle at once, so that drop sees it in one or the other.
+		delete(p.busy, w)
+		w.prev = "" // it answered: only the request's file is open
+		p.idle = append(p.idle, w)
 		p.mu.Unlock()
+		<-p.slots
+		return
 	}
+	p.mu.Unlock()
 	w.end()
+	p.mu.Lock()
+	delete(p.busy, w)
+	p.mu.Unlock()
 	<-p.slots
+}
+
+// drop ends the idle workers that have the snapshot file path open and
+// reports whether no busy one may have it open: then no worker has the file
+// open until a request names it again (serve patches it in between).
+func (p *workerPool) drop(path string) bool {
+	p.mu.Lock()
+	for w := range p.busy {
+		if w.path == path || w.prev == path {
+			p.mu.Unlock()
+			return false
+		}
+	}
+	var gone []*worker
+	keep := p.idle[:0]
+	for _, w := range p.idle {
+		if w.path == path {
+			gone = append(gone, w)
+		} else {
+			keep = append(keep, w)
+		}
+	}
+	p.idle = keep
+	p.mu.Unlock()
+	for _, w := range gone {
+		w.end() // waits for the process: its descriptors are closed
+	}
+	return true
 }
 
 // close ends the idle workers; busy ones end when their request does.
@@ -286,7 +335,7 @@ func (s *Server) runWorker(ctx context.Context, snap *snapshot, req workerReques
 		if dl, ok := ctx.Deadline(); ok {
 			req.Timeout = time.Until(dl)
 		}
-		w, err := s.workers.get(ctx)
+		w, err := s.workers.get(ctx, snap.path)
 		if err != nil {
 			return nil, err
 		}

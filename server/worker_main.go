@@ -75,31 +75,27 @@ func exitWithParent() {
 	}
 }
 
-// snapshotCache keeps the snapshot instances a worker has open: the
-// current one, and the one before for sessions that began on it.
+// snapshotCache keeps the snapshot instance a worker has open: one file
+// at a time, the one before closed before another opens, so that serve
+// knows which file a worker may have open (it patches a snapshot file in
+// place only when no worker has it open, workerPool.drop).
 type snapshotCache struct {
-	locs  map[string]*time.Location
-	paths []string
-	dbs   []*sql.DB
-	conns []*duckdb.Connector
+	locs map[string]*time.Location
+	path string
+	db   *sql.DB
+	conn *duckdb.Connector
 }
 
 func (c *snapshotCache) get(ctx context.Context, req *workerRequest) (*sql.DB, error) {
-	for i, p := range c.paths {
-		if p == req.Snapshot {
-			return c.dbs[i], nil
-		}
+	if c.db != nil && c.path == req.Snapshot {
+		return c.db, nil
 	}
+	c.close()
 	db, connector, err := openSnapshot(ctx, req.Snapshot, req.TimeZone, req.MemoryLimit, req.Threads)
 	if err != nil {
 		return nil, err
 	}
-	if len(c.paths) == 2 {
-		_ = c.dbs[0].Close()
-		_ = c.conns[0].Close()
-		c.paths, c.dbs, c.conns = c.paths[1:], c.dbs[1:], c.conns[1:]
-	}
-	c.paths, c.dbs, c.conns = append(c.paths, req.Snapshot), append(c.dbs, db), append(c.conns, connector)
+	c.path, c.db, c.conn = req.Snapshot, db, connector
 	return db, nil
 }
 
@@ -120,9 +116,10 @@ func (c *snapshotCache) location(name string) *time.Location {
 }
 
 func (c *snapshotCache) close() {
-	for i := range c.dbs {
-		_ = c.dbs[i].Close()
-		_ = c.conns[i].Close()
+	if c.db != nil {
+		_ = c.db.Close()
+		_ = c.conn.Close()
+		c.path, c.db, c.conn = "", nil, nil
 	}
 }
 
