@@ -42,11 +42,16 @@ import (
 // attrib's load, from /proc/self/status after resetting it) and s_<step>, the
 // seconds spent in each load step (hash, read, validate, write).
 // ATTRIB_BENCH_MEMORY sets DuckDB's memory_limit (default 1GB, so that it
-// spills rather than grow).
+// spills rather than grow); ATTRIB_BENCH_JSON_COLUMNS=0 reads NDJSON without
+// read_json (jsoncols.go), as before it.
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestTouchpoints -benchtime 1x -timeout 60m ./ingest/
 func BenchmarkIngestTouchpoints(b *testing.B) {
 	rows := benchRows(b)
+	if os.Getenv("ATTRIB_BENCH_JSON_COLUMNS") == "0" {
+		jsonColumns = false // NDJSON read as before read_json (jsoncols.go), to compare
+		defer func() { jsonColumns = true }()
+	}
 	mem := os.Getenv("ATTRIB_BENCH_MEMORY")
 	if mem == "" {
 		mem = "1GB"

@@ -44,7 +44,13 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	if !eligible {
 		return false, false, nil
 	}
-	q, args, err := l.typed(false, false)
+	// An NDJSON file whose scan allows it is read by read_json (jsoncols.go);
+	// the rows inserted must then be the objects the scan counted.
+	r, cols, types, objects := l.r, l.cols, l.types, int64(-1)
+	if jr, jcols, jtypes, ok := l.jsonColumnsReader(); ok {
+		r, cols, types, objects = jr, jcols, jtypes, l.scan.objects
+	}
+	q, args, err := l.typedOver(r, cols, types, false, false)
 	if err != nil {
 		return false, false, err
 	}
@@ -54,12 +60,16 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	}
 	l.step(StepWrite)
 	w := fastWrite{insert: fastInsertSQL(l.ds.Name, q), args: append([]any{l.src.Name, l.res.LoadID}, args...),
-		inFile: inFile, existing: existing}
+		inFile: inFile, existing: existing, objects: objects}
 	write := func(tx execer) error { return l.fastWrite(tx, w) }
 	if l.r.arrow {
 		return l.fastOverArrow(write)
 	}
-	return l.fastOutcome(inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) }))
+	tried, done, err = l.fastOutcome(inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) }))
+	if done && objects >= 0 {
+		jsonColumnReads.Add(1)
+	}
+	return tried, done, err
 }
 
 // fastWrite is the fast path's insert and what to check after it.
@@ -68,6 +78,8 @@ type fastWrite struct {
 	args   []any
 	// inFile: look for ids the file repeats; existing: for ids loaded before.
 	inFile, existing bool
+	// objects, when not -1, is the number of rows the insert must read.
+	objects int64
 }
 
 // fastIDs tells whether the file's rows must be checked for repeated ids
@@ -110,6 +122,9 @@ func (l *loader) fastWrite(tx execer, w fastWrite) error {
 	n, err := out.RowsAffected()
 	if err != nil || n == 0 {
 		return errFastRefused // the full path says why there are no rows
+	}
+	if w.objects >= 0 && n != w.objects {
+		return fmt.Errorf("%w: %d rows read, %d objects in the file", errFastRefused, n, w.objects)
 	}
 	inGo := w.inFile && goIDCheck && n <= maxGoIDCheck
 	if check := fastCheckSQL(l.ds.Name, w.inFile && !inGo, w.existing, l.r.csv); check != "" {

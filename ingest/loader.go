@@ -42,6 +42,7 @@ type loader struct {
 	wall  time.Time // the same moment on the wall clock
 	sum   string    // the file's sha256; "" when it could not be hashed
 	at    look      // the file as it was hashed
+	scan  *jsonScan // what a scan of an NDJSON file's bytes found, if it was scanned (jsoncols.go)
 
 	// Set on the load's connection (loadOnConn).
 	c           *sql.Conn
@@ -132,7 +133,10 @@ func (l *loader) recordOnly() error {
 
 // hash fingerprints the file (done: the load ends with the result).
 func (l *loader) hash() (res FileResult, done bool) {
-	sum, at, stable, err := fingerprint(l.path)
+	if l.wantsJSONScan() {
+		l.scan = newJSONScan()
+	}
+	sum, at, stable, err := fingerprintScan(l.path, l.scanWriter())
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return l.finish(Failed, "file vanished before it could be read (moved or deleted by its producer?); nothing loaded"), true
@@ -353,7 +357,12 @@ func (l *loader) resetCSVRejects() error {
 // typedWith returns the typing query over the file as read by r and its
 // bound values.
 func (l *loader) typedWith(r reader, line, reasons bool) (string, []any, error) {
-	stg, args, native, err := stagingSelect(l.ds, l.src, r, l.cols, l.types, line)
+	return l.typedOver(r, l.cols, l.types, line, reasons)
+}
+
+// typedOver is typedWith over a reader whose columns and types are given.
+func (l *loader) typedOver(r reader, cols, types []string, line, reasons bool) (string, []any, error) {
+	stg, args, native, err := stagingSelect(l.ds, l.src, r, cols, types, line)
 	if err != nil {
 		return "", nil, err
 	}
@@ -582,12 +591,21 @@ func (l *loader) writeRows() error {
 	// Good rows without an id of their own were not hashed in the check:
 	// dedupe then, to be safe.
 	dedupe := l.n.noID > 0 || l.n.distinctIDs < good
+	if tried, err := l.writeRowsJSON(dedupe, good); tried {
+		return err
+	}
+	return l.writeWith(l.r, l.cols, l.types, dedupe, good)
+}
+
+// writeWith is writeRows reading the file through r, whose columns and
+// types are given.
+func (l *loader) writeWith(r reader, cols, types []string, dedupe bool, good int64) error {
 	var insert string
 	args := []any{l.src.Name, l.res.LoadID}
 	if l.small {
 		insert = insertSQL(l.ds.Name, smallFileSelect(dedupe, false), l.n.bad > 0, dedupe)
 	} else {
-		q, typedArgs, err := l.typed(dedupe, false)
+		q, typedArgs, err := l.typedOver(r, cols, types, dedupe, false)
 		if err != nil {
 			return err
 		}
@@ -595,8 +613,8 @@ func (l *loader) writeRows() error {
 		args = append(args, typedArgs...)
 	}
 	write := func(tx execer) error { return l.write(tx, insert, args, good) }
-	if l.r.arrow && !l.small {
-		return withArrowView(l.ctx, l.c, l.r, write)
+	if r.arrow && !l.small {
+		return withArrowView(l.ctx, l.c, r, write)
 	}
 	return inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) })
 }
