@@ -7,6 +7,7 @@ import (
 )
 
 func TestCheckReadOnly(t *testing.T) {
+	t.Parallel()
 	ok := []string{
 		"SELECT 1", "  select * from t;", "WITH x AS (SELECT 1) SELECT * FROM x", "FROM t", "(SELECT 1) UNION (SELECT 2)",
 		"-- comment\nSELECT 1", "/* c */ DESCRIBE t", "EXPLAIN SELECT 1", "EXPLAIN ANALYZE SELECT 1",
@@ -41,6 +42,7 @@ func TestCheckReadOnly(t *testing.T) {
 }
 
 func TestSplitStatements(t *testing.T) {
+	t.Parallel()
 	got := SplitStatements("SELECT 'a;b'; SELECT \"c;\" /* ; */ ; -- x;\nSELECT $t$;$t$ ;;")
 	want := []string{"SELECT 'a;b'", "SELECT \"c;\" /* ; */", "-- x;\nSELECT $t$;$t$"}
 	if !reflect.DeepEqual(got, want) {

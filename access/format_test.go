@@ -14,6 +14,7 @@ import (
 // decimal, integers without decimals, Chinese text two columns per
 // character, an instant in the configured zone.
 func TestWriteTable(t *testing.T) {
+	t.Parallel()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -61,6 +62,7 @@ func TestWriteTable(t *testing.T) {
 // TestWriteTableDecimals: a DECIMAL column keeps its exact digits, padded to
 // the column's longest fraction so the points line up.
 func TestWriteTableDecimals(t *testing.T) {
+	t.Parallel()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		t.Fatal(err)
@@ -80,6 +82,7 @@ func TestWriteTableDecimals(t *testing.T) {
 }
 
 func TestDisplayWidth(t *testing.T) {
+	t.Parallel()
 	for s, w := range map[string]int{"abc": 3, "微信": 4, "Ｗ": 2, "春节理财 A": 10, "": 0} {
 		if got := DisplayWidth(s); got != w {
 			t.Errorf("DisplayWidth(%q) = %d, want %d", s, got, w)

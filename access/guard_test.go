@@ -54,6 +54,7 @@ func guardDB(t testing.TB) *sql.DB {
 }
 
 func TestReadStatementRefusesHiddenStatements(t *testing.T) {
+	t.Parallel()
 	db := guardDB(t)
 	ctx := context.Background()
 	for _, q := range guardAttacks {
@@ -69,6 +70,7 @@ func TestReadStatementRefusesHiddenStatements(t *testing.T) {
 }
 
 func TestReadStatementAcceptsReads(t *testing.T) {
+	t.Parallel()
 	db := guardDB(t)
 	ctx := context.Background()
 	for q, want := range map[string]string{

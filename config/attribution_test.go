@@ -7,6 +7,7 @@ import (
 
 // The attribution and identity keys of issue #4: defaults and checks.
 func TestAttributionKeys(t *testing.T) {
+	t.Parallel()
 	c, err := Parse([]byte("attribution:\n  path_transforms: [exposure, remove_if_last_and_not_all(Direct), trim_long(4)]\n"+
 		"  conversion_window_start: \"2022-06-03\"\n  conversion_window_end: \"2022-08-01\"\n"), t.TempDir())
 	if err != nil {

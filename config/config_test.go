@@ -17,6 +17,7 @@ func write(t *testing.T, text string) string {
 }
 
 func TestLoadMinimalAndDefaults(t *testing.T) {
+	t.Parallel()
 	p := write(t, "warehouse:\n  path: data/w.duckdb\n")
 	cfg, err := Load(p)
 	if err != nil {
@@ -34,12 +35,14 @@ func TestLoadMinimalAndDefaults(t *testing.T) {
 }
 
 func TestEmptyFileIsDefaults(t *testing.T) {
+	t.Parallel()
 	if _, err := Load(write(t, "")); err != nil {
 		t.Fatal(err)
 	}
 }
 
 func TestErrorsNameTheLine(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name, text, want string
 	}{
@@ -67,6 +70,7 @@ func TestErrorsNameTheLine(t *testing.T) {
 }
 
 func TestMissingFile(t *testing.T) {
+	t.Parallel()
 	_, err := Load(filepath.Join(t.TempDir(), "nope.yaml"))
 	if err == nil || !strings.Contains(err.Error(), "does not exist") || !strings.Contains(err.Error(), "attrib init") {
 		t.Fatalf("got %v", err)

@@ -47,6 +47,7 @@ func TestServeEnvOnlyForServe(t *testing.T) {
 // TestTypeErrorsInWords: a value of the wrong kind names its key and line in
 // words instead of yaml.v3's "cannot unmarshal !!seq into config.Channels".
 func TestTypeErrorsInWords(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ yaml, want string }{
 		{"channels:\n  - name: x\n    channel: Y\n    source: [a]\n", "line 2: channels: expected a mapping with rules: (a list of rules), got a list"},
 		{"attribution:\n  lookback_days: thirty\n", `line 2: attribution.lookback_days: expected a number, got text ("thirty")`},

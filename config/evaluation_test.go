@@ -9,6 +9,7 @@ const evalBase = "warehouse: {path: a.duckdb}\ntimezone: UTC\ncurrency: USD\npii
 
 // TestEvaluationDefaults: a config without an evaluation section gets the retail-bank defaults of DESIGN.md.
 func TestEvaluationDefaults(t *testing.T) {
+	t.Parallel()
 	c, err := Parse([]byte(evalBase), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -23,6 +24,7 @@ func TestEvaluationDefaults(t *testing.T) {
 
 // TestEvaluationValidation: each bad value is reported with its key.
 func TestEvaluationValidation(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ yaml, want string }{
 		{"evaluation: {period: quarter}", "evaluation.period"},
 		{"evaluation: {acquisition_model: nonsense}", "evaluation.acquisition_model"},

@@ -6,6 +6,7 @@ import (
 )
 
 func TestServeValidation(t *testing.T) {
+	t.Parallel()
 	base := "warehouse:\n  path: a.duckdb\n"
 	for _, c := range []struct{ yaml, want string }{
 		{"serve:\n  users:\n    - name: a\n      password: p\n    - name: a\n      token: t\n", "name used twice"},

@@ -10,6 +10,7 @@ import (
 // name the key; valid sizes pass through unchanged (the default itself is
 // computed by warehouse.DefaultMemoryLimit when the key is empty).
 func TestWarehouseResourceSettings(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ yaml, want string }{
 		{"warehouse:\n  memory_limit: 75%\n", `warehouse.memory_limit: "75%" is not a memory size`},
 		{"warehouse:\n  memory_limit: \"4096\"\n", `warehouse.memory_limit: "4096" is not a memory size`},

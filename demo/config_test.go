@@ -10,6 +10,7 @@ import (
 // TestDemoConfigServesOnLoopback: the generated config opens the dashboard
 // without a password, and only on the loopback interface.
 func TestDemoConfigServesOnLoopback(t *testing.T) {
+	t.Parallel()
 	cfg, err := config.Parse([]byte(configYAML()), t.TempDir())
 	if err != nil {
 		t.Fatal(err)

@@ -114,6 +114,7 @@ var csvChecks = map[string]csvCheck{
 // TestFilesAndBadRows re-validates every source file and checks that the
 // rows and bad rows the Summary reports are exactly what the files hold.
 func TestFilesAndBadRows(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	for _, f := range s.Files {
 		if f.Source == "" {
@@ -231,6 +232,7 @@ var canonical = map[string][]string{
 
 // TestConfig parses attrib.yaml and checks every source against the files.
 func TestConfig(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	data, err := os.ReadFile(s.Config)
 	if err != nil {
@@ -363,6 +365,7 @@ func fileColumns(t *testing.T, path string) map[string]bool {
 // conversions of people whose touches were online can be joined through
 // the identity links, and offline touches (phone, e-mail) through KYC.
 func TestIdentityJoins(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	read := func(rel string, withBOM bool) [][]string {
 		return readCSV(t, filepath.Join(s.Dir, rel), withBOM)[1:]
@@ -434,6 +437,7 @@ var incrChannels = []string{"Paid Search", "Organic Search", "Paid Social", "Org
 // the types; shares are each channel's part of the type's sum; Outdoor is
 // exactly 0; the Summary holds the same rows.
 func TestIncrementalTruthFile(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	rows := readCSV(t, filepath.Join(s.Dir, truthIncrPath), false)
 	if got := strings.Join(rows[0], ","); got != "conversion_type,channel,true_incremental_conversions,true_incremental_revenue,true_share" {
@@ -501,6 +505,7 @@ func TestIncrementalTruthFile(t *testing.T) {
 // TestLiftTestsFile checks lift_tests.csv against the Summary and the
 // spend: each test's channel spent during its window.
 func TestLiftTestsFile(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	rows := readCSV(t, filepath.Join(s.Dir, liftTestsPath), false)[1:]
 	if len(rows) != len(s.LiftTests) || len(rows) < 2 || len(rows) > 3 {
@@ -605,6 +610,7 @@ func dailySpend(t *testing.T, dir string) map[string][]float64 {
 // year (weekly spend is not constant: budget tests, flights, go-dark weeks,
 // drop dates) and that touches follow spend: no spend, no touches.
 func TestSpendIdentifiable(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	spend := dailySpend(t, s.Dir)
 	want := []string{"Paid Search", "Paid Social", "Display", "Affiliates", "Email", "Branch", "Call Centre", "Direct Mail", "Events", "Outdoor", "TV"}

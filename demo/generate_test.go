@@ -13,17 +13,24 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
 
 const testPeople = 2000
 
-// generated caches one run per seed for the tests that only read.
-var generated = map[int64]Summary{}
+// generated caches one run per seed for the tests that only read; the
+// tests run in parallel, so generatedMu guards it.
+var (
+	generatedMu sync.Mutex
+	generated   = map[int64]Summary{}
+)
 
 func generate(t *testing.T, seed int64) Summary {
 	t.Helper()
+	generatedMu.Lock()
+	defer generatedMu.Unlock()
 	if s, ok := generated[seed]; ok {
 		return s
 	}
@@ -75,6 +82,7 @@ func hashDir(t *testing.T, dir string) map[string]string {
 }
 
 func TestSameSeedIsByteIdentical(t *testing.T) {
+	// Not parallel: it switches GOMAXPROCS, which is the whole process's.
 	a := generate(t, 7)
 	dir := t.TempDir()
 	prev := runtime.GOMAXPROCS(1) // output must not depend on GOMAXPROCS
@@ -95,6 +103,7 @@ func TestSameSeedIsByteIdentical(t *testing.T) {
 }
 
 func TestDifferentSeedsDiffer(t *testing.T) {
+	t.Parallel()
 	a, b := generate(t, 7), generate(t, 8)
 	ha, hb := hashDir(t, a.Dir), hashDir(t, b.Dir)
 	for _, name := range []string{"data/conversions/conversions.csv", "data/web/sessions-2025-03.ndjson", spendParquetPath, truthPath} {
@@ -105,6 +114,7 @@ func TestDifferentSeedsDiffer(t *testing.T) {
 }
 
 func TestSummary(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	if s.People != testPeople || s.Seed != 7 || s.Customers == 0 {
 		t.Errorf("summary header: %+v", s)
@@ -152,6 +162,7 @@ func TestSummary(t *testing.T) {
 }
 
 func TestTruth(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	rows := readCSV(t, filepath.Join(s.Dir, truthPath), false)
 	if strings.Join(rows[0], ",") != "conversion_type,channel,true_conversions,true_share" {
@@ -215,6 +226,7 @@ func TestTruth(t *testing.T) {
 }
 
 func TestInvalidOptions(t *testing.T) {
+	t.Parallel()
 	for _, opt := range []Options{
 		{Dir: t.TempDir(), People: 0},
 		{Dir: t.TempDir(), People: -5},
@@ -228,6 +240,7 @@ func TestInvalidOptions(t *testing.T) {
 }
 
 func TestCancel(t *testing.T) {
+	t.Parallel()
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := Generate(ctx, Options{Dir: t.TempDir(), People: 10}); !errors.Is(err, context.Canceled) {
@@ -256,6 +269,7 @@ func TestCancel(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	var last = map[string][2]int64{}
 	_, err := Generate(context.Background(), Options{Dir: t.TempDir(), People: 100, Progress: func(stage string, done, total int64) {
 		last[stage] = [2]int64{done, total}
@@ -269,6 +283,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestTinyRuns(t *testing.T) {
+	t.Parallel()
 	for _, n := range []int{1, 2, 17} {
 		s, err := Generate(context.Background(), Options{Dir: t.TempDir(), People: n, Seed: int64(n)})
 		if err != nil {
@@ -293,6 +308,7 @@ func TestTinyRuns(t *testing.T) {
 }
 
 func TestTimeFormats(t *testing.T) {
+	t.Parallel()
 	layouts := map[tsLayout]string{
 		tsISO:      "2006-01-02T15:04:05Z",
 		tsISOMilli: "2006-01-02T15:04:05.000Z",
@@ -325,6 +341,7 @@ func TestTimeFormats(t *testing.T) {
 }
 
 func TestIdentifiersAreUnique(t *testing.T) {
+	t.Parallel()
 	g := &generator{key: mix64(42)}
 	seen := map[uint64]bool{}
 	for i := range 200000 {
@@ -337,6 +354,7 @@ func TestIdentifiersAreUnique(t *testing.T) {
 }
 
 func TestCDF(t *testing.T) {
+	t.Parallel()
 	c := newCDF([]float64{0, 1, 0, 2, 0})
 	r := newTestRand()
 	counts := make([]int, 5)
@@ -394,6 +412,7 @@ func liftWindow(t *testing.T, l LiftTest) (off offSpec, typ int, from, to int64)
 // customer); and that truth_incremental.csv and the lift tests' simulated
 // truth are the differences of the re-simulated counts.
 func TestCounterfactualIsResimulation(t *testing.T) {
+	t.Parallel()
 	s := generate(t, 7)
 	g := newGenerator("", testPeople, 7)
 	fact, ref := g.newChunk(), g.newChunk()
@@ -509,6 +528,7 @@ func TestCounterfactualIsResimulation(t *testing.T) {
 //     the simulated truth, re-simulated here from the test's window, and
 //     the standard error is 15-25% of it.
 func TestCounterfactualTruth(t *testing.T) {
+	t.Parallel()
 	const people = 20000
 	s, err := Generate(context.Background(), Options{Dir: t.TempDir(), People: people, Seed: 5})
 	if err != nil {

@@ -38,6 +38,7 @@ func (vanishing) Done(FileResult) {}
 // TestBadInput loads a good file, then each kind of bad input; each has one
 // documented outcome (docs/ingest.md), and the rows loaded before stay.
 func TestBadInput(t *testing.T) {
+	t.Parallel()
 	gz := func(s string) string {
 		var b bytes.Buffer
 		zw := gzip.NewWriter(&b)
@@ -248,6 +249,7 @@ func TestBadInput(t *testing.T) {
 // A damaged Parquet file fails the whole file: nothing of it loads, the
 // message says where, and earlier loads stay.
 func TestBrokenStructuredFilesFail(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a_base.csv", baseCSV)
 	h.mustRun()
@@ -269,6 +271,7 @@ func TestBrokenStructuredFilesFail(t *testing.T) {
 // e-mail address and phone number masked; the other lines load, with LF or
 // CRLF line ends, plain or compressed, and blank lines still count as lines.
 func TestMalformedNDJSONLines(t *testing.T) {
+	t.Parallel()
 	var lines []string
 	for i := 1; i <= 40; i++ {
 		lines = append(lines, `{"occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"n`+itoa(int64(i))+`","cost":"1.5"}`)
@@ -316,6 +319,7 @@ func TestMalformedNDJSONLines(t *testing.T) {
 
 // A file that is nothing but malformed lines is over the threshold: it fails, loads nothing, and says why.
 func TestMalformedNDJSONOverThreshold(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.ndjson", "{\"occurred_at\": \n{oops}\n")
 	rep, err := h.run()
@@ -335,6 +339,7 @@ func TestMalformedNDJSONOverThreshold(t *testing.T) {
 // editor shows, also after blank lines, a quoted field spanning two lines and
 // a record the reader could not split; with LF or CRLF, plain or gzip.
 func TestCSVRejectLinesArePhysical(t *testing.T) {
+	t.Parallel()
 	// Physical lines: 1 header, 2 blank, 3 good, 4-5 one record, 6 blank, 7 bad
 	// time, 8 too many fields, 9 blank, 10 bad time, 11 good.
 	lf := "occurred_at,anonymous_id,campaign\n\n2025-01-02 10:00:00,a,x\n2025-01-02 10:00:00,b,\"two\nlines\"\n\n" +

@@ -8,6 +8,7 @@ import (
 )
 
 func TestScanCSVRecords(t *testing.T) {
+	t.Parallel()
 	scan := func(s string, quote, escape byte, header int) string {
 		var out []string
 		err := scanCSVRecords(strings.NewReader(s), quote, escape, header, func(logical, physical int64) {

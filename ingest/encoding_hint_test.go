@@ -11,6 +11,7 @@ import (
 // mapped Chinese header is not found fails with a hint to set csv.encoding;
 // with the encoding set it loads; a plain misnamed column gets no hint.
 func TestEncodingHint(t *testing.T) {
+	t.Parallel()
 	gb, err := simplifiedchinese.GB18030.NewEncoder().String("到访时间,访客编号,渠道\n2025-01-02 10:00:00,v1,微信\n2025-01-03 11:00:00,v2,百度\n")
 	if err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestCleanMessage(t *testing.T) {
+	t.Parallel()
 	in := "Invalid Input Error: CSV Error on Line: 3\nOriginal Line: 2025-01-02,alice@example.com,+44 20 7946 0958\n" +
 		"Maximum line size of 16777216 bytes exceeded. Contact bob@example.org or +1 (555) 010-4477 on 2025-01-02 10:00\n" +
 		"Malformed JSON: unexpected character. Input: {\"email\":\"carol@example.net\"}"

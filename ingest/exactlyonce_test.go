@@ -8,6 +8,7 @@ import (
 )
 
 func TestSameContentSkipped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", baseCSV)
 	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
@@ -40,6 +41,7 @@ func TestSameContentSkipped(t *testing.T) {
 }
 
 func TestChangedFileLoadsNewRowsOnly(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	v1 := "touchpoint_id,occurred_at,anonymous_id\nt1,2025-01-02 10:00:00,a\nt2,2025-01-02 11:00:00,b\n"
 	h.write("data/a.csv", v1)
@@ -57,6 +59,7 @@ func TestChangedFileLoadsNewRowsOnly(t *testing.T) {
 // Rows without an id get one from their content, so a later export that
 // repeats them from another file does not count them twice.
 func TestLateReExportNotLoadedTwice(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", "occurred_at,anonymous_id,channel\n2025-01-02 10:00:00,a,Email\n2025-01-02 11:00:00,b,Email\n")
 	h.write("data/b.csv", "occurred_at,anonymous_id,channel\n2025-01-02 11:00:00,b,Email\n2025-01-02 12:00:00,c,Email\n")
@@ -72,6 +75,7 @@ func TestLateReExportNotLoadedTwice(t *testing.T) {
 }
 
 func TestPartialNamesNotLoaded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv.tmp", baseCSV)
 	h.write("data/b.csv.part", baseCSV)
@@ -89,6 +93,7 @@ func TestPartialNamesNotLoaded(t *testing.T) {
 }
 
 func TestDoneMarker(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource+"    done_marker: .done\n")
 	h.write("data/a.csv", baseCSV)
 	if rep := h.mustRun(); len(rep.Files) != 0 {
@@ -104,6 +109,7 @@ func TestDoneMarker(t *testing.T) {
 
 // A file whose size changes between the two looks of one run is not loaded.
 func TestGrowingFileNotLoaded(t *testing.T) {
+	// Not parallel: it switches the package variable afterFirstLook.
 	h := newHarness(t, tpSource)
 	p := h.write("data/a.csv", baseCSV)
 	afterFirstLook = func(path string) {
@@ -144,6 +150,7 @@ func (c changer) Step(path, step string) {
 }
 
 func TestFileChangedBeforeCommitNotLoaded(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", baseCSV)
 	rep, err := h.run(func(o *Options) { o.Progress = changer{t} })
@@ -158,6 +165,7 @@ func TestFileChangedBeforeCommitNotLoaded(t *testing.T) {
 }
 
 func TestRejectThreshold(t *testing.T) {
+	t.Parallel()
 	// 20 rows, 2 bad: 10%.
 	var b strings.Builder
 	b.WriteString("occurred_at,anonymous_id\n")
@@ -265,6 +273,7 @@ func TestFxConversionLargeAmounts(t *testing.T) {
 // out (campaign=spring vs content=spring) must get different row ids: the id
 // hashes a JSON list that keeps NULLs in place.
 func TestRowIDKeepsNullPositions(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", "occurred_at,anonymous_id,campaign,content\n2025-01-02 10:00:00,a,spring,\n2025-01-02 10:00:00,a,,spring\n")
 	wantCounts(t, only(t, h.mustRun()), Loaded, 2, 2, 0, 0)
@@ -274,6 +283,7 @@ func TestRowIDKeepsNullPositions(t *testing.T) {
 // comes after the rows were written, within the file's load time (DuckDB's
 // now() would give the start of the file's transaction, on the real clock).
 func TestFinishedAt(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	h.write("data/a.csv", baseCSV)
 	start := time.Now()

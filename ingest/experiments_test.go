@@ -54,6 +54,7 @@ func (h *harness) experiments() map[string]exRow {
 // interval, from which the standard error is derived), typed as the table
 // says; an experiment without an id gets a content hash.
 func TestExperimentsLoad(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, exSource)
 	h.write("ex/a.csv", exHead+
 		`geo-1,Paid Search,account_opened,2025-01-06,2025-02-02,120.5,30,,,"1,250.50",10000, Geo ,north vs south`+"\n"+
@@ -108,6 +109,7 @@ func TestExperimentsLoad(t *testing.T) {
 // TestExperimentsRejects: each validation rule rejects its row with the
 // file's line, the field and a reason; the good rows load.
 func TestExperimentsRejects(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, exSource, "ingest:\n  reject_threshold: 0.95\n")
 	good := func(ch string) string { return "," + ch + ",,2025-01-01,2025-01-31,10,2,,,,,,\n" }
 	content := exHead +
@@ -165,6 +167,7 @@ func TestExperimentsRejects(t *testing.T) {
 // another) is skipped; a re-export with one new experiment loads only that
 // one; an id repeated within a file loads once.
 func TestExperimentsExactlyOnce(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, exSource)
 	rows := ",TV,,2025-03-01,2025-03-14,80,,47.1,112.9,,5000,go-dark,\ngeo-1,Search,,2025-01-06,2025-02-02,120,30,,,,,geo,\n"
 	h.write("ex/a.csv", exHead+rows)
@@ -186,6 +189,7 @@ func TestExperimentsExactlyOnce(t *testing.T) {
 // the interval form; and a file that gives neither a standard error nor an
 // interval fails, saying what it needs.
 func TestExperimentsMapped(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, `  - name: lift
     dataset: experiments
     path: ex/*
@@ -225,6 +229,7 @@ func mustFail(t *testing.T, h *harness) Report {
 // content-hash ids as from CSV: loaded after the CSV file, every row is a
 // duplicate. A bad NDJSON row is rejected with its line.
 func TestExperimentsFormats(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, exSource+`  - name: lift_json
     dataset: experiments
     path: exj/*
@@ -264,6 +269,7 @@ func TestExperimentsFormats(t *testing.T) {
 // scan; one that repeats an experiment loaded before is refused and takes
 // the full path; the warehouse ends the same as with the full path only.
 func TestExperimentsFastPath(t *testing.T) {
+	// Not parallel: it switches the package variables smallFileBytes and fastPath.
 	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
 	smallFileBytes = 0
 	defer func() { fastPath = true }()

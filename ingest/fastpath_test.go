@@ -53,6 +53,7 @@ type fastFile struct {
 // each file took is asserted, and the two warehouses must hold the same
 // rows, rejected rows and per-file counts.
 func TestFastPath(t *testing.T) {
+	// Not parallel: it switches the package variables smallFileBytes and fastPath.
 	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
 	smallFileBytes = 0
 	const head = "touchpoint_id,occurred_at,anonymous_id,channel\n"

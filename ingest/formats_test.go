@@ -111,6 +111,7 @@ func ipcFile(t *testing.T, recs ...arrow.RecordBatch) string {
 // the good row must arrive typed, the bad one in rejected_rows with its raw
 // record (e-mail masked).
 func TestFormats(t *testing.T) {
+	t.Parallel()
 	csv := func(p string) string {
 		return "occurred_at,anonymous_id,cost,email\n2025-01-02 10:00:00," + p + "1,1.25,A@x.org\n," + p + "2,,secret@x.org\n"
 	}
@@ -164,6 +165,7 @@ func TestFormats(t *testing.T) {
 // Arrow views must not outlive the load: after a load the warehouse file
 // reopens and no view is left in it.
 func TestArrowLeavesNoView(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.9\n")
 	h.write("data/a.arrow", arrowFileBytes(t, false, "v"))
 	h.mustRun()
@@ -178,6 +180,7 @@ func TestArrowLeavesNoView(t *testing.T) {
 }
 
 func TestArrowCorruptFails(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource)
 	full := arrowFileBytes(t, true, "c")
 	h.write("data/a.arrows", full[:len(full)-40])
@@ -194,6 +197,7 @@ func TestArrowCorruptFails(t *testing.T) {
 }
 
 func TestParquet(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.9\n")
 	p := h.dir + "/data/a.parquet"
 	if err := os.MkdirAll(h.dir+"/data", 0o755); err != nil {
@@ -221,6 +225,7 @@ func TestParquet(t *testing.T) {
 // column projection, see withArrowView), and a rejected row's raw record
 // still has every column.
 func TestArrowUnmappedColumns(t *testing.T) {
+	t.Parallel()
 	schema := arrow.NewSchema([]arrow.Field{
 		{Name: "note", Type: arrow.BinaryTypes.String, Nullable: true},
 		{Name: "cost", Type: arrow.PrimitiveTypes.Float64, Nullable: true},
@@ -256,6 +261,7 @@ func TestArrowUnmappedColumns(t *testing.T) {
 // CSV of the values cast to VARCHAR, which is what the text path typed) are
 // all duplicates, money included.
 func TestNativeTypesKeepRowIDs(t *testing.T) {
+	t.Parallel()
 	srcs := `  - name: tp
     dataset: touchpoints
     path: tp/*

@@ -10,18 +10,14 @@ import (
 	"unicode/utf8"
 
 	"attrib/config"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
 // memWarehouse is an in-memory warehouse with the ingest macros.
 func memWarehouse(t testing.TB) *warehouse.Warehouse {
 	t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{TimeZone: "Asia/Shanghai"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = w.Close() })
-	return w
+	return testkit.Warehouse(t, warehouse.Options{TimeZone: "Asia/Shanghai"})
 }
 
 func FuzzFormat(f *testing.F) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"attrib/config"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -35,21 +36,14 @@ func newHarness(t *testing.T, sources string, extra ...string) *harness {
 	}
 	h := &harness{t: t, dir: dir, cfg: cfg}
 	h.open()
-	t.Cleanup(func() {
-		if h.w != nil {
-			_ = h.w.Close()
-		}
-	})
 	return h
 }
 
+// open opens the harness's warehouse (closed when the test ends, if the
+// test does not close it first).
 func (h *harness) open() {
 	h.t.Helper()
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: h.cfg.WarehousePath(), TimeZone: h.cfg.Timezone})
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	h.w = w
+	h.w = testkit.Open(h.t, h.cfg)
 }
 
 func (h *harness) close() {

@@ -10,6 +10,7 @@ import (
 // and without a planted repeat, values differing in one digit only, and
 // the edge cases.
 func TestHasRepeat(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 11))
 	random := func(n int) []uint64 {
 		out := make([]uint64, n)

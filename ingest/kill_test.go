@@ -68,6 +68,7 @@ func (printSteps) Step(_, step string) { fmt.Println("step " + step) }
 // the file or none of it, and ingest_files says loaded exactly when it holds
 // all; the next run loads the file exactly once.
 func TestSIGKILLDuringLoad(t *testing.T) {
+	t.Parallel()
 	const rows = 300_000
 	for _, fast := range []bool{true, false} {
 		t.Run(map[bool]string{true: "fast path", false: "full path"}[fast], func(t *testing.T) {

@@ -22,6 +22,7 @@ func hmacHex(key, msg string) string {
 // rows, a row rejected by validation and a record the CSV reader cannot
 // split), checkpoints, closes, and scans every byte of the warehouse files.
 func TestPIINeverReachesTheFile(t *testing.T) {
+	t.Parallel()
 	h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.6\n")
 	h.write("data/a.csv", "occurred_at,email,phone,campaign\n"+
 		"2025-01-02 10:00:00, Alice.Smith@Example.com ,+44 20 7946 0958,canary-campaign-one\n"+

@@ -10,6 +10,7 @@ import (
 // different lines are each rejected at their own line; and when keys
 // collide the rejects are numbered the serial way, with the same result.
 func TestRejectsByContent(t *testing.T) {
+	// Not parallel: it switches the package variables smallFileBytes and collideKeys.
 	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
 	smallFileBytes = 0
 	var b strings.Builder

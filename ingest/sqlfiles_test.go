@@ -11,6 +11,7 @@ import (
 // code looks up at package initialisation are the same set, so no file is
 // dead and no name is looked up only when its branch runs.
 func TestEveryEmbeddedSQLFileUsed(t *testing.T) {
+	t.Parallel()
 	var files []string
 	err := fs.WalkDir(sqlFS, "sql", func(p string, d fs.DirEntry, err error) error {
 		if err == nil && !d.IsDir() {

@@ -7,6 +7,7 @@ import "testing"
 // step and the good rows inserted straight from it, no temp table of the file.
 // (Test files are small, so the other tests cover the small-file path.)
 func TestStreamingPath(t *testing.T) {
+	// Not parallel: it switches the package variable smallFileBytes.
 	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
 	smallFileBytes = 0
 	for _, tc := range []struct {

@@ -16,6 +16,7 @@ import (
 // among the models, a truth file) and checks that each catalogued table exists with exactly the
 // catalogued columns in order, that every published table is catalogued, and that every example query runs.
 func TestCatalogueMatchesSchema(t *testing.T) {
+	t.Parallel()
 	truth := filepath.Join(t.TempDir(), "truth.csv")
 	if err := os.WriteFile(truth, []byte("conversion_type,channel,true_share\naccount_opened,Paid Search,0.6\naccount_opened,Email,0.4\n"), 0o644); err != nil {
 		t.Fatal(err)

@@ -73,6 +73,7 @@ func goldenData() []stmt {
 //	A 100 + 10 + 5 + 0 = 115 (the 7 of 2025-01-20 is after 2025-01-10 10:00, outside the horizon)
 //	B 50 + 3 = 53    C 30    F 200 + 0 + 30 x 1 = 230
 func TestChannelROIGolden(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	const cols = `SELECT period_start, period_end, channel, conversion_type, model, spend, conversions, revenue, cac, roas, roi,
 		acquired, ltv, ltv_to_cac, payback_days, retention_eligible, retention_rate, retention_target FROM channel_roi `
@@ -128,6 +129,7 @@ func TestChannelROIGolden(t *testing.T) {
 //	2024-01-15..21: B converts (1), acquired nobody under Paid Search (B went to Email)
 //	2024-01-22..28: spend 20 (2024-01-25)
 func TestChannelROIWeeklyLinearAcquisition(t *testing.T) {
+	t.Parallel()
 	yaml := goldenYAML + "evaluation: {period: week, acquisition_model: linear}\n"
 	c := evalRun(t, yaml, goldenData()...)
 	expectRows(t, c, `SELECT period_start, period_end, spend, conversions, acquired, ltv FROM channel_roi
@@ -150,6 +152,7 @@ func TestChannelROIWeeklyLinearAcquisition(t *testing.T) {
 //	revenue (total 380): last_*: 150, 200, 30; linear: 125, 225, 30.
 //	card_activated: Direct 1 = 1.0 (revenue 20) everywhere. (all): 5 conversions, revenue 400.
 func TestModelComparisonGolden(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	expectRows(t, c, `SELECT channel, model, conversions, conversion_share, revenue, revenue_share, min_share, max_share
 		FROM model_comparison WHERE conversion_type = 'account_opened' ORDER BY channel, model`, [][]any{
@@ -184,6 +187,7 @@ func TestModelComparisonGolden(t *testing.T) {
 //
 // January, all channels: 3, 2, 2, 1, 1; rates from previous -, 2/3, 1, 1/2, 1; from first 1, 2/3, 2/3, 1/3, 1/3.
 func TestFunnelGolden(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	third := 1.0 / 3
 	expectRows(t, c, `SELECT channel, stage, stage_order, persons, rate_from_previous, rate_from_first FROM funnel
@@ -228,6 +232,7 @@ func TestFunnelGolden(t *testing.T) {
 //	2024-02 (unattributed) (C alone: a cohort of one person), no activity: 0 at every offset.
 //	2024-03 Email (F): offset 0 (2024-03-10) and 8 (November) = 1.0.
 func TestCohortRetentionGolden(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	expectRows(t, c, `SELECT cohort_start, channel, period_offset, cohort_size, retained, retention_rate FROM cohort_retention
 		WHERE channel <> '(all)' AND retained > 0 ORDER BY ALL`, [][]any{
@@ -270,6 +275,7 @@ func TestCohortRetentionGolden(t *testing.T) {
 //	  recent 0: decline 1. Risk 0.5 x 0.565741 + 0.5 = 0.782870 -> 0.7829 (high). Stage activated.
 //	D and E were never acquired: stage reached, no tier and no risk.
 func TestLifecycleGolden(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	expectRows(t, c, `SELECT m.cust, l.acquisition_channel, l.stage, l.acquired_at, l.last_active_at, l.value_tier, l.lifetime_value,
 			l.churn_risk, l.churn_band, l.recent_events, l.expected_events, l.days_since_active, l.recency_score, l.frequency_decline
@@ -293,6 +299,7 @@ func TestLifecycleGolden(t *testing.T) {
 // on 2024-02-01 00:30 local time: channel_performance dates them 2024-02-01 and the funnel and
 // channel_roi put them in February. At 18:29 UTC (23:59 local) they stay in January.
 func TestLocalDays(t *testing.T) {
+	t.Parallel()
 	yaml := strings.Replace(goldenYAML, "timezone: UTC", "timezone: Asia/Kolkata", 1)
 	c := evalRun(t, yaml,
 		touch("t1", "A", "2024-01-31 19:00:00+00", "Email"),

@@ -14,6 +14,7 @@ import (
 	"attrib/access"
 	"attrib/config"
 	"attrib/queries"
+	"attrib/testkit"
 	"attrib/transform"
 	"attrib/warehouse"
 
@@ -31,11 +32,7 @@ func evalRun(t *testing.T, yaml string, setup ...stmt) *sql.Conn {
 	if err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testkit.Warehouse(t, warehouse.Options{TimeZone: cfg.Timezone})
 	c, err := w.DB().Conn(ctx)
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 // at the spend of the 13 weeks up to the last day with spend (2023-10-27..2024-01-25): Paid Search
 // 140 + 20, Display 200 (EUR 160 at 1.25).
 func TestIncrementalityTooShort(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML, goldenData()...)
 	expectRows(t, c, `SELECT conversion_type, status, grain, window_start, window_end, starts_with(warnings, 'needs 52 weeks'),
 			contains(warnings, '2.3 weeks') FROM mmm_fit`, [][]any{
@@ -40,6 +41,7 @@ func TestIncrementalityTooShort(t *testing.T) {
 // TestIncrementalityDisabled: incrementality.enabled false writes one mmm_fit row saying so and holds
 // the budget.
 func TestIncrementalityDisabled(t *testing.T) {
+	t.Parallel()
 	c := evalRun(t, goldenYAML+"incrementality: {enabled: false}\n", goldenData()...)
 	expectRows(t, c, `SELECT conversion_type, status, warnings FROM mmm_fit`, [][]any{
 		{"(all)", "disabled", "incrementality is switched off (incrementality.enabled: false)"},
@@ -188,6 +190,7 @@ func sum(xs []float64, from, to int) float64 {
 // incremental conversions near their true totals, Outdoor's near zero, the ratios, the response curve
 // at current spend, and a budget that keeps the total and moves within the bounds.
 func TestIncrementalityRecovery(t *testing.T) {
+	t.Parallel()
 	m := simulateMarket(3)
 	c := evalRun(t, goldenYAML, writeMarket(t, m, 3)...)
 	expectRows(t, c, `SELECT conversion_type, status, grain, periods, window_start, window_end, warnings
@@ -276,6 +279,7 @@ func TestIncrementalityRecovery(t *testing.T) {
 // data (2023). The first calibrates TV (method and basis mmm+experiments, the fit agrees with it); the
 // other two are named in the warnings and not used.
 func TestIncrementalityExperiments(t *testing.T) {
+	t.Parallel()
 	m := simulateMarket(3)
 	lift := marketLift(m, "TV", 434, 461)
 	setup := append(writeMarket(t, m, 3),
@@ -341,6 +345,7 @@ func marketLift(m mmmTruth, ch string, from, to int) float64 {
 // 2024-01-01..2025-12-28 and the three days of the last, partial week are left out. The time series
 // carries each week's spend on its Monday.
 func TestIncrementalityWeekly(t *testing.T) {
+	t.Parallel()
 	m := simulateMarket(5)
 	setup := writeMarket(t, m, 5)[1:] // the conversions only
 	var weekly []stmt

@@ -26,6 +26,7 @@ import (
 // 0.233333, misallocated 0.35. The data is too short for a media mix model, so there are no
 // spend_channels rows.
 func TestModelAccuracyGolden(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	truth := filepath.Join(dir, "truth.csv")
 	inc := filepath.Join(dir, "truth_incremental.csv")
@@ -77,6 +78,7 @@ func TestModelAccuracyGolden(t *testing.T) {
 // contribution): its share per channel is its incremental conversions over their sum, the truth's
 // likewise, and abs_error their difference.
 func TestModelAccuracyMMM(t *testing.T) {
+	t.Parallel()
 	m := simulateMarket(3)
 	dir := t.TempDir()
 	inc := filepath.Join(dir, "truth_incremental.csv")

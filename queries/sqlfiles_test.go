@@ -12,6 +12,7 @@ import (
 // TestEverySQLFileLoaded: each embedded file is read at start-up
 // (sqlfiles.go), so none is dead and none is looked up in the middle of a run.
 func TestEverySQLFileLoaded(t *testing.T) {
+	t.Parallel()
 	unread, err := sqlFiles.Unread("*")
 	if err != nil {
 		t.Fatal(err)
@@ -25,6 +26,7 @@ func TestEverySQLFileLoaded(t *testing.T) {
 // only in package-level variable declarations, and every such variable is
 // used outside its declaration.
 func TestSQLLoadedOnlyAtStartUp(t *testing.T) {
+	t.Parallel()
 	loaders := map[string]bool{"mustSQL": true, "mustSQLs": true, "mustTmpl": true}
 	names, err := filepath.Glob("*.go")
 	if err != nil {

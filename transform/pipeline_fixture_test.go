@@ -42,6 +42,7 @@ func readFixtureCSV(t *testing.T, name string) []map[string]string {
 // CONVERSIONS, REVENUE, SPEND and ROAS per channel for its "shapley" model (attrib's
 // fractribution) and last_touch, to 1e-6. The expected numbers are snowplow's, not attrib's.
 func TestFractributionFixtureReport(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	copyInto(t, dir, map[string]string{
 		"attrib.yaml":          "testdata/fractribution/attrib.yaml",

@@ -11,6 +11,7 @@ import (
 	"attrib/config"
 	"attrib/ingest"
 	"attrib/queries"
+	"attrib/testkit"
 	"attrib/transform"
 	"attrib/warehouse"
 )
@@ -46,16 +47,7 @@ func writeFiles(t *testing.T, dir string, files map[string]string) {
 // openConfig loads dir/attrib.yaml and opens its warehouse.
 func openConfig(t *testing.T, dir string) (*config.Config, *warehouse.Warehouse) {
 	t.Helper()
-	cfg, err := config.Load(filepath.Join(dir, "attrib.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
-	return cfg, w
+	return testkit.OpenDir(t, dir)
 }
 
 // runPipeline does what a run of the jobs package does: ingest, transform, evaluation

@@ -19,6 +19,7 @@ import (
 // linked to everyone, is cut, and the 300 customers come out as 300 persons, each with its
 // own cookie. The block list keeps the placeholder e-mail (its 41 identifiers < cap) from fusing its 20.
 func TestIdentityGuard(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var touches, convs []string
 	for i := range 300 {

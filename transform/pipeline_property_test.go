@@ -131,6 +131,7 @@ const (
 // TestPipelineCreditsSumToOne: per conversion and model, credits sum to 1 and revenue credits
 // to the conversion's revenue, for all nine models.
 func TestPipelineCreditsSumToOne(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	// 20,000 people give well over one Arrow batch (2,048 rows) of conversion touches, so
 	// conversions span batch boundaries when the data-driven models read them.
@@ -193,6 +194,7 @@ func TestPipelineCreditsSumToOne(t *testing.T) {
 // TestPipelineIgnoresRowOrder loads the same rows in two orders into two warehouses: every
 // credit, path and removal effect is identical. A rerun on the same warehouse is too.
 func TestPipelineIgnoresRowOrder(t *testing.T) {
+	t.Parallel()
 	dirA, dirB := t.TempDir(), t.TempDir()
 	writeSynthetic(t, dirA, false, 400)
 	writeSynthetic(t, dirB, true, 400)
@@ -238,6 +240,7 @@ func compareSnapshots(t *testing.T, what, q string, a, b []string) {
 // still sum to 1, and markov_order 3 is what was fitted. With frequency, Markov's states are
 // "channel(count)" and credits still land on the touches' own channels.
 func TestPipelinePathTransforms(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	for _, tc := range []struct{ transforms, order string }{
 		{"[remove_if_not_all(Direct)]", "3"},

@@ -104,6 +104,7 @@ func assertCredits(t *testing.T, what string, got, want []float64, tol float64) 
 
 // The reference on paths worked out by hand.
 func TestRuleReference(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name      string
 		got, want []float64
@@ -216,6 +217,7 @@ func ruleReference(p randomPath, s ruleSettings) map[string][]float64 {
 // The SQL rule-based models give the reference's credit to every touch (a touch without a row
 // has credit 0) on random paths, direct channels, half-lives and position weights.
 func TestRuleCreditsMatchReference(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	db, err := sql.Open("duckdb", "")
 	if err != nil {

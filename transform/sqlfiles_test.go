@@ -15,6 +15,7 @@ var loaders = map[string]bool{"mustSQL": true, "mustRender": true, "renderModes"
 
 // Every embedded SQL file is loaded when the package initialises.
 func TestEverySQLFileLoaded(t *testing.T) {
+	t.Parallel()
 	n := 0
 	err := fs.WalkDir(sqlFS, "sql", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
@@ -37,6 +38,7 @@ func TestEverySQLFileLoaded(t *testing.T) {
 // SQL is loaded only into package-level variables (so at start-up, never in the middle of a
 // run), and every such variable is used by the package's code.
 func TestEverySQLStatementUsed(t *testing.T) {
+	t.Parallel()
 	fset := token.NewFileSet()
 	names, err := filepath.Glob("*.go")
 	if err != nil {

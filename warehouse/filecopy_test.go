@@ -27,6 +27,7 @@ func sumIn(t *testing.T, path string) (n, sum int64) {
 // TestCopyFile: the copy holds every committed row, including rows still
 // only in the WAL (the copy checkpoints first), and opens as a database.
 func TestCopyFile(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := Open(ctx, Options{Path: filepath.Join(dir, "w.duckdb")})
@@ -64,6 +65,7 @@ func TestCopyFile(t *testing.T) {
 // start again, so the result is the later state, never a torn file; when a
 // checkpoint races every attempt, CopyFile gives up and leaves no file.
 func TestCopyFileRetriesAfterCheckpoint(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := Open(ctx, Options{Path: filepath.Join(dir, "w.duckdb")})
@@ -125,6 +127,7 @@ func TestCopyFileRetriesAfterCheckpoint(t *testing.T) {
 }
 
 func TestCopyFileNotForMemoryOrReadOnly(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w, err := Open(ctx, Options{})
 	if err != nil {
@@ -140,6 +143,7 @@ func TestCopyFileNotForMemoryOrReadOnly(t *testing.T) {
 // open, so DuckDB's lock on the warehouse still keeps another process out
 // (closing any descriptor of the file would have dropped it).
 func TestCopyFileKeepsLock(t *testing.T) {
+	t.Parallel()
 	if p := os.Getenv("ATTRIB_COPY_LOCK_HELPER"); p != "" {
 		_, err := Open(context.Background(), Options{Path: p})
 		if errors.Is(err, ErrLocked) {
@@ -177,6 +181,7 @@ func TestCopyFileKeepsLock(t *testing.T) {
 // another connection (reading, or with uncommitted rows) does not stop the
 // copy; it holds every committed row and none of the uncommitted ones.
 func TestCopyFileWithOpenTransactions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := Open(ctx, Options{Path: filepath.Join(dir, "w.duckdb")})

@@ -9,6 +9,7 @@ import (
 )
 
 func TestDefaultMemoryLimit(t *testing.T) {
+	t.Parallel()
 	const gib = 1 << 30
 	for _, c := range []struct {
 		total uint64
@@ -32,6 +33,7 @@ func TestDefaultMemoryLimit(t *testing.T) {
 }
 
 func TestCheckMemoryLimit(t *testing.T) {
+	t.Parallel()
 	for _, s := range []string{"", "4GB", "4 GB", "1536MiB", "0.5GB", "2gib", "512KB"} {
 		if err := CheckMemoryLimit(s); err != nil {
 			t.Errorf("%q: %v", s, err)
@@ -45,6 +47,7 @@ func TestCheckMemoryLimit(t *testing.T) {
 }
 
 func TestMemoryLimitReachesDuckDB(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	// Default: a share of this machine's memory, not DuckDB's 80%.

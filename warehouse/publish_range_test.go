@@ -8,6 +8,7 @@ import (
 )
 
 func TestPublishRangeReplacesOnlyTheRange(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w, err := Open(ctx, Options{})
 	if err != nil {

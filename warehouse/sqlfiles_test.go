@@ -5,6 +5,7 @@ import "testing"
 // TestEverySQLFileLoaded: each embedded publish statement is read at
 // start-up (migrations are all applied by Migrate and tested there).
 func TestEverySQLFileLoaded(t *testing.T) {
+	t.Parallel()
 	unread, err := publishFiles.Unread("*.sql")
 	if err != nil {
 		t.Fatal(err)

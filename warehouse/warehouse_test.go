@@ -14,6 +14,7 @@ import (
 )
 
 func TestMigrationsApplyOnce(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "w.duckdb")
 	w, err := Open(ctx, Options{Path: path})
@@ -50,6 +51,7 @@ func TestMigrationsApplyOnce(t *testing.T) {
 }
 
 func TestSettingsApplied(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	w, err := Open(ctx, Options{Path: filepath.Join(dir, "w.duckdb"), MemoryLimit: "512MB", Threads: 1, TimeZone: "Asia/Shanghai"})
@@ -76,6 +78,7 @@ func TestSettingsApplied(t *testing.T) {
 }
 
 func TestUnknownTimeZone(t *testing.T) {
+	t.Parallel()
 	_, err := Open(context.Background(), Options{TimeZone: "Mars/Base"})
 	if err == nil || !strings.Contains(err.Error(), "Mars/Base") {
 		t.Fatalf("want time zone error, got %v", err)
@@ -85,6 +88,7 @@ func TestUnknownTimeZone(t *testing.T) {
 // TestLockHeldByOtherProcess opens the warehouse in a child process (this test
 // binary, re-run as a helper) and checks the message the second opener gets.
 func TestLockHeldByOtherProcess(t *testing.T) {
+	t.Parallel()
 	if os.Getenv("ATTRIB_LOCK_HELPER") != "" {
 		w, err := Open(context.Background(), Options{Path: os.Getenv("ATTRIB_LOCK_HELPER")})
 		if err != nil {
@@ -126,6 +130,7 @@ func TestLockHeldByOtherProcess(t *testing.T) {
 }
 
 func TestHMACMatchesGo(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	w, err := Open(ctx, Options{})
 	if err != nil {
@@ -145,12 +150,14 @@ func TestHMACMatchesGo(t *testing.T) {
 }
 
 func TestQuoteIdent(t *testing.T) {
+	t.Parallel()
 	if got := QuoteIdent(`a"b`); got != `"a""b"` {
 		t.Fatal(got)
 	}
 }
 
 func TestPathWithURLCharactersRefused(t *testing.T) {
+	t.Parallel()
 	_, err := Open(context.Background(), Options{Path: filepath.Join(t.TempDir(), "100%", "w.duckdb")})
 	if err == nil || !strings.Contains(err.Error(), "not supported in the warehouse path") {
 		t.Fatalf("want a clear error, got %v", err)
@@ -161,6 +168,7 @@ func TestPathWithURLCharactersRefused(t *testing.T) {
 // format and its strings are compressed with DICT_FSST; a file DuckDB made
 // with its defaults keeps its own format, migrates and loads as before.
 func TestStorageVersion(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	storage := func(w *Warehouse) (version, compression string) {
@@ -213,6 +221,7 @@ func TestStorageVersion(t *testing.T) {
 // TestRenderSQL renders a template of a set or a single one, and panics
 // naming the template when it cannot be executed.
 func TestRenderSQL(t *testing.T) {
+	t.Parallel()
 	set := template.Must(template.New("a.sql.tmpl").Parse("SELECT {{.}}"))
 	template.Must(set.New("b.sql.tmpl").Parse("SELECT {{.X}}"))
 	if got := RenderSQL(set, "", 1); got != "SELECT 1" {

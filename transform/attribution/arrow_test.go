@@ -52,6 +52,7 @@ func pathRecord(t *testing.T, mem memory.Allocator, steps [][]int32, conv, nulls
 }
 
 func TestPathsFromRecord(t *testing.T) {
+	t.Parallel()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	steps := [][]int32{{0, 1, 0}, {1}, {2, 2}}
@@ -85,6 +86,7 @@ func TestPathsFromRecord(t *testing.T) {
 }
 
 func TestPathsFromRecordRejects(t *testing.T) {
+	t.Parallel()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	cases := []struct {
@@ -129,6 +131,7 @@ func TestPathsFromRecordRejects(t *testing.T) {
 }
 
 func TestPathsFromEmptyRecord(t *testing.T) {
+	t.Parallel()
 	mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer mem.AssertSize(t, 0)
 	rec := pathRecord(t, mem, nil, nil, nil, nil)

@@ -174,6 +174,7 @@ func loadChannelAttributionFile(name string) ([]PathCount, int, error) {
 }
 
 func TestGenPathsLikeGenerator(t *testing.T) {
+	t.Parallel()
 	paths := genPaths(20000, 2)
 	seen := map[string]bool{}
 	for _, p := range paths {
@@ -192,6 +193,7 @@ func TestGenPathsLikeGenerator(t *testing.T) {
 }
 
 func TestLoadChannelAttributionFile(t *testing.T) {
+	t.Parallel()
 	name := t.TempDir() + "/paths.csv"
 	data := "path;total_conversions;total_conversion_value;total_null\nalpha > beta;2;7.5;1\nbeta;0;0;3\n"
 	if err := os.WriteFile(name, []byte(data), 0o600); err != nil {

@@ -8,6 +8,7 @@ import (
 )
 
 func TestExactSum(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(1, 2))
 	var xs []float64
 	for range 5000 {
@@ -39,6 +40,7 @@ func TestExactSum(t *testing.T) {
 }
 
 func TestExactSumRoundsOnce(t *testing.T) {
+	t.Parallel()
 	// 1 + 2^-53 + 2^-53: naive left-to-right gives 1, the exact total 1+2^-52.
 	var s exactSum
 	for _, x := range []float64{1, 0x1p-53, 0x1p-53} {

@@ -19,6 +19,7 @@ func fitFractribution(t *testing.T, ch *channels, rows ...PathCount) *Fractribut
 
 // DESIGN.md known answer (fractribution's documented example).
 func TestFractributionGolden(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("Direct", "PSG", "PSB")
 	f := fitFractribution(t, ch,
 		PathCount{Steps: ch.path("Direct>PSG"), Conversions: 19, Nulls: 549},
@@ -35,6 +36,7 @@ func TestFractributionGolden(t *testing.T) {
 }
 
 func TestFractributionFallbacks(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B", "C")
 	f := fitFractribution(t, ch,
 		PathCount{Steps: ch.path("A>B"), Conversions: 1, Nulls: 1},
@@ -59,6 +61,7 @@ func TestFractributionFallbacks(t *testing.T) {
 }
 
 func TestFractributionMergesAfterExposure(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B")
 	// A>A>B and A>B are one exposure path: 2 conv / 2 null, so P(A>B) = 0.5.
 	f := fitFractribution(t, ch,
@@ -108,6 +111,7 @@ func parseNum(t *testing.T, s string) float64 {
 // Snowplow's dbt-snowplow-fractribution integration test: the channel report of its
 // "shapley" (simplified leave-one-out) and last_touch models.
 func TestFractributionSnowplowFixture(t *testing.T) {
+	t.Parallel()
 	const dir = "../testdata/fractribution/fixture/" // a copy of shared/fixtures/fractribution
 	ch := newChannels()
 	var summary []PathCount
@@ -158,6 +162,7 @@ func TestFractributionSnowplowFixture(t *testing.T) {
 }
 
 func TestFractributionIgnoresInputOrder(t *testing.T) {
+	t.Parallel()
 	for _, paths := range [][]PathCount{genPaths(5000, 13), fractional(genPaths(5000, 14))} {
 		checkFractributionOrderFree(t, paths)
 	}
@@ -182,6 +187,7 @@ func checkFractributionOrderFree(t *testing.T, paths []PathCount) {
 }
 
 func TestFractributionRejects(t *testing.T) {
+	t.Parallel()
 	if _, err := FitFractribution([]PathCount{{Steps: []int32{0}, Nulls: -1}}, 1); err == nil {
 		t.Error("negative nulls: no error")
 	}

@@ -18,6 +18,7 @@ func markovOf(t *testing.T, ch *channels, order int, rows ...PathCount) MarkovRe
 
 // Known answers from ChannelAttribution's documentation (DESIGN.md "Known answers").
 func TestMarkovGoldenRepeats(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B")
 	r := markovOf(t, ch, 1,
 		PathCount{Steps: ch.path("A>B>A>B>B>A"), Conversions: 1},
@@ -32,6 +33,7 @@ func TestMarkovGoldenRepeats(t *testing.T) {
 }
 
 func TestMarkovGoldenNulls(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("c1", "c2", "c3")
 	r := markovOf(t, ch, 1,
 		PathCount{Steps: ch.path("c1>c2>c3"), Conversions: 1},
@@ -53,6 +55,7 @@ func TestMarkovGoldenNulls(t *testing.T) {
 }
 
 func TestMarkovGoldenValue(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("google ads", "mailing")
 	r := markovOf(t, ch, 1,
 		PathCount{Steps: ch.path("google ads"), Conversions: 2, Nulls: 1, Value: 20},
@@ -71,6 +74,7 @@ func TestMarkovGoldenValue(t *testing.T) {
 
 // Order 2 remembers where a path came from; order 1 does not.
 func TestMarkovOrder2Memory(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("X", "Y", "A")
 	rows := []PathCount{
 		{Steps: ch.path("X>A"), Conversions: 1},
@@ -93,6 +97,7 @@ func TestMarkovOrder2Memory(t *testing.T) {
 // A path shorter than the order is one state of all its touches; windows are taken over the
 // raw path and equal consecutive windows collapse (ChannelAttribution's encoding).
 func TestMarkovHigherOrderStates(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B")
 	rows := []PathCount{
 		{Steps: ch.path("A>A>A>B"), Conversions: 1},
@@ -124,6 +129,7 @@ func TestMarkovHigherOrderStates(t *testing.T) {
 }
 
 func TestMarkovUnusedChannelAndNoConversions(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B", "unused")
 	r := markovOf(t, ch, 1, PathCount{Steps: ch.path("A>B"), Nulls: 3}, PathCount{Steps: ch.path("B"), Conversions: 0})
 	if r.Conversion != 0 || slices.ContainsFunc(r.RemovalEffect, func(v float64) bool { return v != 0 }) ||
@@ -139,6 +145,7 @@ func TestMarkovUnusedChannelAndNoConversions(t *testing.T) {
 }
 
 func TestMarkovRejects(t *testing.T) {
+	t.Parallel()
 	good := []PathCount{{Steps: []int32{0, 1}, Conversions: 1}}
 	for _, order := range []int{0, 4} {
 		if _, err := Markov(good, 2, order); err == nil {
@@ -167,6 +174,7 @@ func TestMarkovRejects(t *testing.T) {
 
 // The Gauss-Seidel solution must match a dense direct solve of an independent implementation.
 func TestMarkovMatchesDenseSolve(t *testing.T) {
+	t.Parallel()
 	paths := genPaths(800, 11)
 	for order := 1; order <= MaxMarkovOrder; order++ {
 		r, err := Markov(paths, len(benchWeights), order)
@@ -182,6 +190,7 @@ func TestMarkovMatchesDenseSolve(t *testing.T) {
 }
 
 func TestMarkovIgnoresInputOrder(t *testing.T) {
+	t.Parallel()
 	for _, paths := range [][]PathCount{genPaths(5000, 5), fractional(genPaths(5000, 6))} {
 		checkMarkovOrderFree(t, paths)
 	}

@@ -73,6 +73,7 @@ func shuffled(paths []PathCount, seed uint64) []PathCount {
 }
 
 func TestValidatePaths(t *testing.T) {
+	t.Parallel()
 	ok := []int32{0, 1}
 	cases := []struct {
 		name      string
@@ -104,6 +105,7 @@ func TestValidatePaths(t *testing.T) {
 }
 
 func TestCanonicalOrderIgnoresInputOrder(t *testing.T) {
+	t.Parallel()
 	paths := genPaths(2000, 3)
 	// Duplicates with different counts must still get one order.
 	paths = append(paths, PathCount{Steps: paths[0].Steps, Conversions: 9}, PathCount{Steps: paths[0].Steps, Nulls: 4})
@@ -123,6 +125,7 @@ func TestCanonicalOrderIgnoresInputOrder(t *testing.T) {
 }
 
 func TestTouchCredits(t *testing.T) {
+	t.Parallel()
 	re := map[int32]float64{0: 0.5, 1: 1, 2: 0}
 	score := func(c int32) float64 { return re[c] }
 	// channel 0: 1/3 split over two touches; channel 1: 2/3; channel 2: 0.
@@ -149,6 +152,7 @@ func lastTouch(n int) []float64 {
 }
 
 func TestChannelTotals(t *testing.T) {
+	t.Parallel()
 	paths := []PathCount{
 		{Steps: []int32{0, 1}, Conversions: 2, Value: 10},
 		{Steps: []int32{1, 0}, Conversions: 1, Nulls: 3, Value: 4},

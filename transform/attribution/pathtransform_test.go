@@ -9,6 +9,7 @@ import (
 // The PathTransformer gives the same paths as the reference transforms on the cases of
 // fractribution's path_transforms.sql and snowplow's test_path_transformations table.
 func TestPathTransformerMatchesTransforms(t *testing.T) {
+	t.Parallel()
 	cases := []struct{ in, spec, want string }{
 		{"D>A>B>B>C>D>C>C", "unique", "D>A>B>B>C>D>C>C"},
 		{"D>A>B>B>C>D>C>C", "exposure", "D>A>B>C>D>C"},
@@ -74,6 +75,7 @@ func TestPathTransformerMatchesTransforms(t *testing.T) {
 
 // Which touches a transformed step stands for, and how its credit spreads back.
 func TestPathTransformerOwners(t *testing.T) {
+	t.Parallel()
 	ch := newChannels()
 	in := ch.path("D>A>B>B>C>D>C>C")
 	cases := map[string][]int32{
@@ -111,6 +113,7 @@ func TestPathTransformerOwners(t *testing.T) {
 }
 
 func TestParsePathTransform(t *testing.T) {
+	t.Parallel()
 	good := map[string]PathTransform{
 		"exposure":                         {Kind: TransformExposure},
 		" unique ":                         {Kind: TransformUnique},

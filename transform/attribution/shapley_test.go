@@ -26,6 +26,7 @@ func credit(t *testing.T, m Crediter, steps []int32) []float64 {
 }
 
 func TestShapleyTwoChannels(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B")
 	s := fitShapley(t, ch,
 		PathCount{Steps: ch.path("A"), Conversions: 1, Nulls: 3},   // v(A) = 0.25
@@ -41,6 +42,7 @@ func TestShapleyTwoChannels(t *testing.T) {
 }
 
 func TestShapleyThreeChannels(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B", "C")
 	s := fitShapley(t, ch,
 		PathCount{Steps: ch.path("A"), Conversions: 1, Nulls: 4},     // v(A)   = 0.2
@@ -68,6 +70,7 @@ func TestShapleyThreeChannels(t *testing.T) {
 }
 
 func TestShapleyNegativeAndZero(t *testing.T) {
+	t.Parallel()
 	ch := newChannels("A", "B", "C")
 	s := fitShapley(t, ch,
 		PathCount{Steps: ch.path("A"), Conversions: 1, Nulls: 1},   // v(A) = 0.5
@@ -124,6 +127,7 @@ func normalisedShares(phi map[int]float64, n uint64) []float64 {
 // Both evaluation strategies (subset enumeration, and scanning the observed sets for sets of
 // more than 16 channels) must agree with the textbook formula.
 func TestShapleyMatchesBruteForce(t *testing.T) {
+	t.Parallel()
 	const nChannels = 20
 	var paths []PathCount
 	// Every subset of the first 5 channels and a few wide sets, with assorted rates.
@@ -161,6 +165,7 @@ func TestShapleyMatchesBruteForce(t *testing.T) {
 }
 
 func TestShapleySparseMasks(t *testing.T) {
+	t.Parallel()
 	// More than 16 channels uses maps instead of dense tables; same answers.
 	ch := newChannels()
 	for i := range 30 {
@@ -176,6 +181,7 @@ func TestShapleySparseMasks(t *testing.T) {
 }
 
 func TestShapleyIgnoresInputOrder(t *testing.T) {
+	t.Parallel()
 	for _, paths := range [][]PathCount{genPaths(5000, 9), fractional(genPaths(5000, 10))} {
 		checkShapleyOrderFree(t, paths)
 	}
@@ -210,6 +216,7 @@ func checkShapleyOrderFree(t *testing.T, paths []PathCount) {
 }
 
 func TestShapleyRejects(t *testing.T) {
+	t.Parallel()
 	if _, err := FitShapley([]PathCount{{Steps: []int32{0}, Conversions: 1}}, 65); err == nil {
 		t.Error("65 channels: no error")
 	}

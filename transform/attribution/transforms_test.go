@@ -9,6 +9,7 @@ import (
 // Cases from fractribution's path_transforms.sql and snowplow's test_path_transformations
 // expected table, through the production PathTransformer, one transform at a time.
 func TestTransforms(t *testing.T) {
+	t.Parallel()
 	const x = "Direct"
 	cases := []struct {
 		in                                    string

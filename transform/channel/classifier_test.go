@@ -165,6 +165,7 @@ func check(t *testing.T, c *Classifier, tc classifyCase) Result {
 }
 
 func TestClassifyDefaults(t *testing.T) {
+	t.Parallel()
 	c := defaultClassifier()
 	for _, tc := range defaultCases {
 		check(t, c, tc)
@@ -172,6 +173,7 @@ func TestClassifyDefaults(t *testing.T) {
 }
 
 func TestClassifyChinesePlatforms(t *testing.T) {
+	t.Parallel()
 	c := defaultClassifier()
 	for _, p := range chinesePlatforms {
 		for _, s := range p.sources {
@@ -185,6 +187,7 @@ func TestClassifyChinesePlatforms(t *testing.T) {
 // TestEveryDefaultRuleCovered makes sure defaultCases exercise every
 // default rule, so a new default cannot go untested.
 func TestEveryDefaultRuleCovered(t *testing.T) {
+	t.Parallel()
 	c := defaultClassifier()
 	hit := map[string]bool{}
 	for _, tc := range defaultCases {
@@ -198,6 +201,7 @@ func TestEveryDefaultRuleCovered(t *testing.T) {
 }
 
 func TestGA4Order(t *testing.T) {
+	t.Parallel()
 	want := []string{"Direct", "Cross-network", "Paid Shopping", "Paid Search", "Paid Social", "Paid Video",
 		"Display", "Paid Other", "Organic Shopping", "Organic Social", "Organic Video", "Organic Search",
 		"Referral", "Email", "Affiliates", "Audio", "SMS", "Mobile Push Notifications"}
@@ -218,6 +222,7 @@ func TestGA4Order(t *testing.T) {
 }
 
 func TestRulesList(t *testing.T) {
+	t.Parallel()
 	c, err := New([]Rule{{Name: "brand", Channel: "Brand Search", CampaignRegex: "brand"}})
 	if err != nil {
 		t.Fatal(err)
@@ -248,6 +253,7 @@ func TestRulesList(t *testing.T) {
 }
 
 func TestDefaultRulesFreshCopy(t *testing.T) {
+	t.Parallel()
 	a := DefaultRules()
 	a[0].Interaction[0] = "changed"
 	a[0].Channel = "changed"
@@ -258,6 +264,7 @@ func TestDefaultRulesFreshCopy(t *testing.T) {
 }
 
 func TestClassifyConcurrent(t *testing.T) {
+	t.Parallel()
 	c := defaultClassifier()
 	var wg sync.WaitGroup
 	for range 4 {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestNormalizeSource(t *testing.T) {
+	t.Parallel()
 	tests := []struct{ in, want string }{
 		// the examples of the contract
 		{"www.google.com.au", "google"},
@@ -93,6 +94,7 @@ func TestNormalizeSource(t *testing.T) {
 }
 
 func TestHostTables(t *testing.T) {
+	t.Parallel()
 	for host, src := range hostAliases {
 		if !strings.Contains(host, ".") || host != clean(host) {
 			t.Errorf("alias key %q must be a lower-case host with a dot", host)
@@ -112,6 +114,7 @@ func TestHostTables(t *testing.T) {
 }
 
 func TestSourceCategories(t *testing.T) {
+	t.Parallel()
 	seen := map[string]string{}
 	for _, cat := range SourceCategoryNames() {
 		for _, m := range SourceCategory(cat) {

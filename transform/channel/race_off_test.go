@@ -8,6 +8,7 @@ import "testing"
 // detector sync.Pool (used by regexp) drops items, so allocation counts mean
 // nothing there. `go test ./transform/channel/` runs it.
 func TestClassifyAllocations(t *testing.T) {
+	// Not parallel: AllocsPerRun counts the allocations of the whole process.
 	c := defaultClassifier()
 	touch := Touch{Source: "google", Medium: "cpc", Campaign: "spring", Interaction: "click"}
 	if n := testing.AllocsPerRun(100, func() { c.Classify(touch) }); n > 0 {

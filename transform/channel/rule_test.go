@@ -43,6 +43,7 @@ const exampleYAML = `
 `
 
 func TestRuleYAML(t *testing.T) {
+	t.Parallel()
 	rules := decodeRules(t, exampleYAML)
 	if len(rules) != 5 {
 		t.Fatalf("decoded %d rules, want 5", len(rules))
@@ -73,6 +74,7 @@ func TestRuleYAML(t *testing.T) {
 }
 
 func TestRuleYAMLErrors(t *testing.T) {
+	t.Parallel()
 	for _, src := range []string{
 		"- channel: X\n  sources: [google]\n",  // unknown key
 		"- channel: X\n  source: {a: b}\n",     // mapping
@@ -91,6 +93,7 @@ func TestRuleYAMLErrors(t *testing.T) {
 }
 
 func TestRuleYAMLRoundTrip(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	enc := yaml.NewEncoder(&buf)
 	if err := enc.Encode(DefaultRules()); err != nil {
@@ -117,6 +120,7 @@ func TestRuleYAMLRoundTrip(t *testing.T) {
 }
 
 func TestNewErrors(t *testing.T) {
+	t.Parallel()
 	tests := []struct {
 		name  string
 		rules []Rule
@@ -157,6 +161,7 @@ func TestNewErrors(t *testing.T) {
 }
 
 func TestGroupInference(t *testing.T) {
+	t.Parallel()
 	c, err := New([]Rule{
 		{Channel: "Branch", Medium: vals("lobby")},                      // a default channel: offline
 		{Channel: "Salon", Group: "Offline", Medium: vals("salon_a")},   // declared
@@ -182,6 +187,7 @@ func TestGroupInference(t *testing.T) {
 }
 
 func TestRuleMatching(t *testing.T) {
+	t.Parallel()
 	c, err := New([]Rule{
 		{Name: "case-insensitive regex", Channel: "Brand", CampaignRegex: "BRAND"},
 		{Name: "and", Channel: "Both", Source: vals("Partner.COM"), Medium: vals(" X ")},

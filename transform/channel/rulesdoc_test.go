@@ -19,6 +19,7 @@ const rulesDocFile = "RULES.md"
 // and fails when the committed file differs, so the documentation cannot
 // drift from the code. Run with -update to rewrite it.
 func TestRulesDoc(t *testing.T) {
+	t.Parallel()
 	got := rulesDoc(t)
 	if *update {
 		if err := os.WriteFile(rulesDocFile, got, 0o644); err != nil {

@@ -6,6 +6,7 @@ import (
 )
 
 func TestAdstockImpulse(t *testing.T) {
+	t.Parallel()
 	// An impulse after the start window: a[t0+k] = (1-d) d^k, 0 before.
 	for _, d := range []float64{0, 0.3, 0.8} {
 		x := make([]float64, 40)
@@ -25,6 +26,7 @@ func TestAdstockImpulse(t *testing.T) {
 }
 
 func TestAdstockConstantKeepsLevel(t *testing.T) {
+	t.Parallel()
 	for _, d := range []float64{0, 0.5, 0.9, 0.999, 1.5} { // 1.5 is clamped
 		x := make([]float64, 100)
 		for i := range x {
@@ -39,6 +41,7 @@ func TestAdstockConstantKeepsLevel(t *testing.T) {
 }
 
 func TestAdstockStart(t *testing.T) {
+	t.Parallel()
 	// decay 0.5: the level before the data is the mean of the first
 	// ceil(1/(1-0.5)) = 2 periods, (10+0)/2 = 5; a[0] = 0.5*5 + 0.5*10.
 	a := Adstock([]float64{10, 0, 0, 4}, 0.5)

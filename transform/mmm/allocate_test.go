@@ -31,6 +31,7 @@ func sum(x []float64) float64 {
 }
 
 func TestAllocateLogCurves(t *testing.T) {
+	t.Parallel()
 	// r_i = a_i log(1+s): equal marginals a1/(1+s1) = a2/(1+s2) with
 	// s1+s2 = S give s1 = a1 (S+2)/(a1+a2) - 1.
 	a1, a2, S := 3.0, 1.0, 10.0
@@ -48,6 +49,7 @@ func TestAllocateLogCurves(t *testing.T) {
 }
 
 func TestAllocateHillShapeOne(t *testing.T) {
+	t.Parallel()
 	// r_i = b_i s/(s+K_i): marginal b_i K_i/(s+K_i)^2, equal when
 	// (s1+K1)/sqrt(b1 K1) = (s2+K2)/sqrt(b2 K2). b1=4, K1=1, b2=1, K2=1:
 	// s1+1 = 2(s2+1), s1+s2 = 7  =>  s2 = 2, s1 = 5.
@@ -61,6 +63,7 @@ func TestAllocateHillShapeOne(t *testing.T) {
 }
 
 func TestAllocateBoundsBind(t *testing.T) {
+	t.Parallel()
 	// As TestAllocateLogCurves but channel 1 may not exceed 6: it gets 6,
 	// the rest goes to channel 2; a held channel keeps its spend.
 	got, err := Allocate([]Curve{
@@ -85,6 +88,7 @@ func TestAllocateBoundsBind(t *testing.T) {
 }
 
 func TestAllocateSShaped(t *testing.T) {
+	t.Parallel()
 	// Two identical S-curves (Hill shape 3, K 1) and a budget of 1, each in
 	// [0, 1]: equal marginals (0.5 each) give 2*0.125/1.125 = 0.222, putting
 	// all of it on one channel gives 0.5 - the optimum.
@@ -117,6 +121,7 @@ func TestAllocateSShaped(t *testing.T) {
 }
 
 func TestAllocateInfeasibleAndInvalid(t *testing.T) {
+	t.Parallel()
 	_, err := Allocate([]Curve{logCurve(1, 5, 6, 10), logCurve(1, 5, 6, 10)})
 	if err == nil || !strings.Contains(err.Error(), "cannot hold") {
 		t.Errorf("minimums above the total: err = %v", err)
@@ -144,6 +149,7 @@ func TestAllocateInfeasibleAndInvalid(t *testing.T) {
 }
 
 func TestAllocateSumExactAndDeterministic(t *testing.T) {
+	t.Parallel()
 	var cs []Curve
 	for i := range 12 {
 		f := float64(i)

@@ -6,6 +6,7 @@ import (
 )
 
 func TestBlockIndex(t *testing.T) {
+	t.Parallel()
 	const T, L = 100, 28
 	if blockLen(Day, 1095) != 28 || blockLen(Week, 156) != 4 || blockLen(Day, 10) != 10 {
 		t.Errorf("block lengths %d %d %d", blockLen(Day, 1095), blockLen(Week, 156), blockLen(Day, 10))

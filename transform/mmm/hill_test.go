@@ -6,6 +6,7 @@ import (
 )
 
 func TestHillClosedForms(t *testing.T) {
+	t.Parallel()
 	for _, shape := range []float64{0.5, 1, 2, 3} {
 		for _, k := range []float64{0.3, 1, 250} {
 			if got := Hill(k, k, shape); math.Abs(got-0.5) > 1e-15 {
@@ -42,6 +43,7 @@ func TestHillClosedForms(t *testing.T) {
 }
 
 func TestHillDeriv(t *testing.T) {
+	t.Parallel()
 	// Closed form S x^(S-1) K^S / (x^S+K^S)^2 at chosen points, by hand.
 	cases := []struct{ x, k, s, want float64 }{
 		{1, 1, 2, 0.5},                   // 2*1*1/4

@@ -21,6 +21,7 @@ func smallSim(seed uint64) simResult {
 }
 
 func TestInputErrors(t *testing.T) {
+	t.Parallel()
 	ok := smallSim(1).in
 	month := ok
 	month.Outcome = ok.Outcome[:30]
@@ -353,6 +354,7 @@ func TestDeterminism(t *testing.T) {
 // 150 days: one holdout fold instead of three and no yearly season, both
 // said in the warnings; the fit still runs.
 func TestShortSeries(t *testing.T) {
+	t.Parallel()
 	sim := smallSim(7)
 	in := sim.in
 	in.Outcome = in.Outcome[:150]
@@ -377,6 +379,7 @@ func TestShortSeries(t *testing.T) {
 // Degenerate series fit without panics: no channels at all (the baseline
 // alone), and an outcome that is zero throughout.
 func TestDegenerateSeries(t *testing.T) {
+	t.Parallel()
 	sim := smallSim(8)
 	in := sim.in
 	in.Channels = nil

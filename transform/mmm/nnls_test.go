@@ -7,6 +7,7 @@ import (
 )
 
 func TestNNLSByHand(t *testing.T) {
+	t.Parallel()
 	var s nnlsSolver
 	x := make([]float64, 3)
 	// G = I: the solution clips the negative component of g.
@@ -42,6 +43,7 @@ func TestNNLSByHand(t *testing.T) {
 // normal equations; columns of very different scales test the internal
 // standardisation.
 func TestNNLSExactRecovery(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(3, 4))
 	const n, p = 200, 6
 	A := make([][]float64, p)
@@ -77,6 +79,7 @@ func TestNNLSExactRecovery(t *testing.T) {
 // exact model, and a candidate column evaluated incrementally gives the
 // same normal equations as a design built from scratch with it.
 func TestDesignIncrementalUpdate(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(5, 6))
 	const T, K, H = 300, 3, 20
 	base := [][]float64{make([]float64, T), make([]float64, T), make([]float64, T)}
@@ -152,6 +155,7 @@ func TestDesignIncrementalUpdate(t *testing.T) {
 // A design copied for another response (a bootstrap replicate) has the
 // normal equations of a design built from scratch with that response.
 func TestDesignWithY(t *testing.T) {
+	t.Parallel()
 	r := rand.New(rand.NewPCG(7, 8))
 	const T, K, H = 200, 2, 30
 	base := [][]float64{make([]float64, T), make([]float64, T)}
@@ -206,6 +210,7 @@ func TestDesignWithY(t *testing.T) {
 // channel with an exactly constant column is recognised as the intercept
 // (no information) and dropped.
 func TestDesignShrinkage(t *testing.T) {
+	t.Parallel()
 	const T, K, H = 60, 1, 20
 	base := [][]float64{make([]float64, T)}
 	x, one, flat := make([]float64, T), make([]float64, T), make([]float64, T)
