@@ -99,6 +99,9 @@ func BenchmarkIncrementality(b *testing.B) {
 	start := time.Now()
 	for range b.N {
 		resetPeakRSS()
+		if err := warehouse.DropNext(ctx, c, queries.IncrementalityTables); err != nil {
+			b.Fatal(err)
+		}
 		if res, err = queries.BuildIncrementality(ctx, c, cfg); err != nil {
 			b.Fatal(err)
 		}

@@ -126,6 +126,9 @@ func BenchmarkEvaluationTables(b *testing.B) {
 	for range b.N {
 		resetPeakRSS()
 		lastCPU = cpuSeconds()
+		if err := warehouse.DropNext(ctx, c, queries.Published); err != nil {
+			b.Fatal(err)
+		}
 		if err := queries.Build(ctx, c, cfg); err != nil {
 			b.Fatal(err)
 		}

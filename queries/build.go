@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"attrib/config"
-	"attrib/warehouse"
 )
 
 // The evaluation statements BuildWith runs after eval_params, in order.
@@ -56,11 +55,9 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 // the working tables of a transform run (touches, channel_map, models and
 // _next_attribution_credits); BuildIncrementality then adds the media mix
 // model's tables and the budget recommendations. cfg comes from config.Parse or config.Load,
-// which fill in the evaluation defaults.
+// which fill in the evaluation defaults. c must hold no _next_ version of
+// the tables BuildWith builds (the jobs session drops leftovers first).
 func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
-	if err := warehouse.DropNext(ctx, c, Published); err != nil {
-		return fmt.Errorf("queries: clean up: %w", err)
-	}
 	e := cfg.Evaluation
 	if _, err := c.ExecContext(ctx, sqlEvalParams, e.Period, e.AcquisitionType, e.AcquisitionModel,
 		e.LTVMonths, e.RetentionMonths, *e.RetentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,

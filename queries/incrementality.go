@@ -15,7 +15,6 @@ import (
 
 	"attrib/config"
 	"attrib/transform/mmm"
-	"attrib/warehouse"
 )
 
 // AllTypes names the fit over all conversion types together.
@@ -77,12 +76,10 @@ var (
 // BuildWith (eval_params, eval_days, spend_daily, channel_map) and
 // _next_attribution_credits. With evaluation.truth_file or
 // incremental_truth_file set it also scores every model against them in
-// _next_model_accuracy.
+// _next_model_accuracy. c must hold none of these _next_ tables yet (the
+// jobs session drops leftovers first).
 func BuildIncrementality(ctx context.Context, c *sql.Conn, cfg *config.Config) (IncrementalityResult, error) {
 	var res IncrementalityResult
-	if err := warehouse.DropNext(ctx, c, IncrementalityTables); err != nil {
-		return res, fmt.Errorf("queries: clean up: %w", err)
-	}
 	for _, st := range mmmCreate {
 		if _, err := c.ExecContext(ctx, st.sql); err != nil {
 			return res, fmt.Errorf("queries: incrementality: %s: %w", st.name, err)

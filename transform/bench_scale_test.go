@@ -103,6 +103,11 @@ func BenchmarkTransformScale(b *testing.B) {
 		start := time.Now()
 		var res transform.Result
 		err := w.Conn(ctx, func(c *sql.Conn) error {
+			// The previous iteration's results are not published: drop them
+			// as the jobs session does before a run.
+			if err := warehouse.DropNext(ctx, c, transform.Published); err != nil {
+				return err
+			}
 			var err error
 			res, err = transform.Run(ctx, c, cfg, step)
 			return err

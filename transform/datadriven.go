@@ -46,8 +46,8 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 // In an incremental run (inc) the channel ids and non-converting paths kept
 // in attrib_state are updated for the people in inc_aff only.
 //
-// RunWith has dropped _next_markov_removal_effects already: without a
-// data-driven model it is not built.
+// Without a data-driven model _next_markov_removal_effects is not built
+// (RunWith's caller has dropped any leftover).
 func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData) error {
 	models := configuredDataDriven(cfg)
 	if len(models) == 0 {

@@ -62,7 +62,11 @@ func Run(ctx context.Context, c *sql.Conn, cfg *config.Config, step Step) (Resul
 // RunWith classifies, stitches, builds paths and credits on connection c,
 // leaving the working temp tables (touches, channel_map, conv_touches,
 // models) for the evaluation queries and the results under _next_ names for
-// warehouse.Publish, inside whose transaction Result.Commit must run.
+// warehouse.Publish, inside whose transaction Result.Commit must run. c must
+// hold no _next_ version of Published: the jobs session drops leftovers
+// before its first stage (the one place that cleans them up), and a second
+// RunWith on the same connection fails with "already exists" until the first
+// one's tables are published or dropped.
 //
 // When the settings are those of the last committed transform and the new
 // loads are a small share of the data, the run is incremental: identities
@@ -79,10 +83,6 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	if err != nil {
 		return res, fmt.Errorf("transform: channel rules: %w", err)
 	}
-	if err := warehouse.DropNext(ctx, c, Published); err != nil {
-		return res, fmt.Errorf("transform: clean up: %w", err)
-	}
-
 	t.step("classify channels")
 	if res.Combinations, err = classify(ctx, c, cl); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
