@@ -19,11 +19,12 @@ var DateGrained = []warehouse.RangeTable{
 // publishStage publishes every table the earlier stages built under a
 // _next_ name (tables), in one transaction with the transform's state
 // (Session.publishAll): readers see all the previous results or all the new
-// ones. A backfill publishes only its date range of DateGrained.
+// ones. A backfill publishes only its date range of DateGrained. The state's
+// commit reads the transform's incremental working tables.
 func publishStage(tables []string) Stage {
 	return Stage{
 		Name:   "publish",
-		Reads:  nextAll(tables),
+		Reads:  append(nextAll(tables), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),
 		Writes: slices.Concat(tables, []string{"attrib_state"}),
 		Run: func(ctx context.Context, s *Session) (int64, string, error) {
 			return runPublish(ctx, s, tables)

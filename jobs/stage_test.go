@@ -89,13 +89,10 @@ func TestPipelinePublishesEveryResultTable(t *testing.T) {
 		t.Fatalf("stages build %v under _next_ names; published tables are %v", got, want)
 	}
 	publish := p[len(p)-1]
-	if publish.Name != "publish" || len(publish.Reads) != len(want) {
+	reads := slices.DeleteFunc(slices.Clone(publish.Reads), isTemp) // the state's commit reads temp tables
+	slices.Sort(reads)
+	if publish.Name != "publish" || !slices.Equal(reads, nextAll(want)) {
 		t.Fatalf("last stage %s reads %v", publish.Name, publish.Reads)
-	}
-	for _, r := range publish.Reads {
-		if !isNext(r) {
-			t.Fatalf("publish reads %s, not a _next_ table", r)
-		}
 	}
 }
 
