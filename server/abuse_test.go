@@ -20,6 +20,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"attrib/config"
+	"attrib/testkit"
 )
 
 // hiddenStatements are issue #12's guard bypasses: each hides a write
@@ -43,6 +44,7 @@ func pgCode(err error) string {
 // TestGuardRefusesHiddenStatements: over HTTP and both PostgreSQL
 // protocols a hidden statement is refused and never runs.
 func TestGuardRefusesHiddenStatements(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	for _, q := range hiddenStatements {
@@ -73,6 +75,7 @@ func TestGuardRefusesHiddenStatements(t *testing.T) {
 // TestDescribeUnderStatementTimeout: describing a statement (Parse and
 // Describe, where DuckDB plans) runs under the statement timeout too.
 func TestDescribeUnderStatementTimeout(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.StatementTimeout = config.Duration{Duration: time.Nanosecond} })
 	pc := e.pgxConn(t, testPassword)
 	_, err := pc.Prepare(context.Background(), "s1", "SELECT count(*) FROM channel_performance")
@@ -84,6 +87,7 @@ func TestDescribeUnderStatementTimeout(t *testing.T) {
 // TestJSONResultByteCap: a JSON result past serve.max_result_bytes is
 // refused with 413 (CSV streams it); one under the cap is complete.
 func TestJSONResultByteCap(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.MaxResultBytes = 10_000 })
 	c := e.http(t)
 	// 1000 rows of ["xxxx...100"] are over 100,000 bytes.
@@ -108,10 +112,7 @@ func TestJSONResultByteCap(t *testing.T) {
 // serveHTTP serves e's handler with the serve timeouts and limits on loopback.
 func serveHTTP(t *testing.T, e *testEnv) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	hs := e.srv.HTTPServer(e.srv.Handler())
 	go func() { _ = hs.Serve(e.srv.HTTPListener(ln)) }()
 	t.Cleanup(func() { _ = hs.Close() })
@@ -130,6 +131,7 @@ func closedWithin(c net.Conn, d time.Duration) bool {
 // TestHTTPSlowClients: a POST that never sends its body and a client that
 // never finishes its headers are closed by the read timeouts.
 func TestHTTPSlowClients(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.ReadHeaderTimeout = config.Duration{Duration: 200 * time.Millisecond}
 		c.Serve.ReadTimeout = config.Duration{Duration: 300 * time.Millisecond}
@@ -158,6 +160,8 @@ func TestHTTPSlowClients(t *testing.T) {
 // TestPostgresSilentSockets: a client that never starts up and a session
 // that stays silent are closed.
 func TestPostgresSilentSockets(t *testing.T) {
+	// Not parallel: the startup timeout is 200 ms, and the real client's
+	// login must finish within it.
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.StartupTimeout = config.Duration{Duration: 200 * time.Millisecond}
 		c.Serve.IdleTimeout = config.Duration{Duration: 300 * time.Millisecond}
@@ -211,6 +215,7 @@ func pgxFrom(t *testing.T, e *testEnv, local string) (*pgx.Conn, error) {
 
 // TestConnectionLimits: per client address and per server, with clear errors.
 func TestConnectionLimits(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.MaxConnections = 3
 		c.Serve.MaxConnectionsPerClient = 2
@@ -284,6 +289,8 @@ func (s *syncBuffer) String() string {
 // loginFreeFailures the address and user are locked out briefly, over
 // HTTP and PostgreSQL.
 func TestLoginThrottle(t *testing.T) {
+	// Not parallel: the lock lasts 1 s, and a busy process could let it
+	// expire between the last guess and the check.
 	e := newTestEnv(t, nil)
 	var logs syncBuffer
 	e.srv.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
@@ -311,6 +318,7 @@ func TestLoginThrottle(t *testing.T) {
 // TestLoginThrottleUnlocks: a lock lasts loginBaseLock doubled per further
 // failure, never more than loginMaxLock, and a success clears it.
 func TestLoginThrottleUnlocks(t *testing.T) {
+	t.Parallel()
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	th := newLoginThrottle()
 	th.now = func() time.Time { return now }
@@ -347,6 +355,7 @@ func TestLoginThrottleUnlocks(t *testing.T) {
 // TestAnonymousHostAndFraming: with anonymous access only this server's
 // own host names are served (DNS rebinding); no page may be framed.
 func TestAnonymousHostAndFraming(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.Anonymous = true })
 	c := e.http(t)
 	c.auth = func(r *http.Request) { r.Host = "rebind.evil.example:8080" }
@@ -368,6 +377,7 @@ func TestAnonymousHostAndFraming(t *testing.T) {
 // TestEmptyQuery: empty and comment-only statements get EmptyQueryResponse
 // (pgx's Ping sends "-- ping").
 func TestEmptyQuery(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	pc := e.pgxConn(t, testPassword)
 	ctx := context.Background()
@@ -386,11 +396,9 @@ func TestEmptyQuery(t *testing.T) {
 // TestShutdownInterruptsStatements: stopping the PostgreSQL endpoint
 // interrupts a running statement instead of waiting for it.
 func TestShutdownInterruptsStatements(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.StatementTimeout = config.Duration{Duration: time.Hour} })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- e.srv.ServePostgresListener(ctx, ln) }()
@@ -436,6 +444,7 @@ func running(s *Server) bool {
 // TestOversizedMessage: a message over maxPGMessage gets a FATAL error and
 // the session ends.
 func TestOversizedMessage(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	pc := e.pgxConn(t, testPassword)
 	q := "SELECT '" + strings.Repeat("x", maxPGMessage) + "'"

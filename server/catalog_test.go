@@ -9,6 +9,7 @@ import (
 // TestBIToolCatalogQueries runs the metadata queries pgJDBC (DBeaver,
 // Metabase) and common tools send to list tables and columns.
 func TestBIToolCatalogQueries(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
 	c := e.pgxConn(t, testPassword)

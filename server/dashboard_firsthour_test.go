@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"attrib/config"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -20,16 +21,13 @@ import (
 // Organic Social: conversions 2 a day, spend 5 a day on 2025-01-06 only, revenue 4 a day.
 // Organic Search: conversions 1 a day, no spend.
 func TestDashboardTrendFlagsCurrency(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cfg := &config.Config{Dir: t.TempDir(), Timezone: "Asia/Shanghai", Currency: "CNY"}
 	cfg.Evaluation.AcquisitionModel = "last_non_direct"
 	cfg.Warehouse.Path = "attrib.duckdb"
 	cfg.Serve.Users = []config.User{{Name: "analyst", Password: testPassword, Token: "tok-analyst"}}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testkit.Warehouse(t, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
 	if _, err := w.DB().ExecContext(ctx, `CREATE TABLE channel_performance AS
 		SELECT (DATE '2024-12-31' + d::INTEGER) AS date, ch AS channel, 'online' AS channel_group, '' AS campaign, '(all)' AS conversion_type,
 		       'markov' AS model, 1 AS touchpoints,

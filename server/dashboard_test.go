@@ -25,8 +25,8 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"attrib/config"
-	"attrib/demo"
 	"attrib/jobs"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -55,37 +55,31 @@ func findChromium(t *testing.T) string {
 	return p
 }
 
-// demoWarehouse generates a small demo, runs the whole pipeline on it and
-// returns its config and open warehouse.
+// demoWarehouse returns the config and open warehouse of a copy of a demo
+// of people (seed 7) after a whole pipeline run (built once per test
+// process, testkit.Built), with one user, marketer.
 func demoWarehouse(t testing.TB, people int) (*config.Config, *warehouse.Warehouse) {
 	t.Helper()
-	ctx := context.Background()
-	sum, err := demo.Generate(ctx, demo.Options{Dir: t.TempDir(), People: people, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg, err := config.Load(sum.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
+	dir := testkit.DemoRun(t, people, 7, runPipeline)
+	cfg, w := testkit.OpenDir(t, dir)
 	cfg.Serve.Users = []config.User{{Name: "marketer", Password: "m-pass", Token: "tok-m"}}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: cfg.Timezone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	return cfg, w
+}
+
+// runPipeline runs cfg's default job once on w.
+func runPipeline(ctx context.Context, cfg *config.Config, w *warehouse.Warehouse) error {
 	r, err := jobs.NewRunner(ctx, w, cfg)
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	job, err := cfg.Job("")
 	if err != nil {
-		t.Fatal(err)
+		return err
 	}
 	if _, err := r.Run(ctx, job, jobs.TriggerManual); err != nil {
-		t.Fatalf("pipeline run: %v", err)
+		return fmt.Errorf("pipeline run: %w", err)
 	}
-	return cfg, w
+	return nil
 }
 
 func near(a, b float64) bool {
@@ -193,6 +187,7 @@ func panelText(t *testing.T, bctx context.Context, panel string) string {
 // demo warehouse, checks the numbers it shows against SQL, applies a
 // filter, and saves screenshots for docs/dashboard.md.
 func TestDashboardChromium(t *testing.T) {
+	t.Parallel()
 	chrome := findChromium(t)
 	cfg, w := demoWarehouse(t, 2000)
 	ctx := context.Background()
@@ -519,11 +514,7 @@ func incrementalityServer(t *testing.T) (*httptest.Server, httpClient) {
 	cfg := &config.Config{Dir: t.TempDir(), Timezone: "UTC"}
 	cfg.Warehouse.Path = "attrib.duckdb"
 	cfg.Serve.Users = []config.User{{Name: "analyst", Password: testPassword, Token: "tok-analyst"}}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testkit.Warehouse(t, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
 	if _, err := w.DB().ExecContext(ctx, incrementalityFixtureSQL); err != nil {
 		t.Fatal(err)
 	}
@@ -546,6 +537,7 @@ func incrementalityServer(t *testing.T) (*httptest.Server, httpClient) {
 // TestDashboardIncrementalityPanels: the incrementality and budget panels'
 // SQL on tables whose answers are worked out by hand.
 func TestDashboardIncrementalityPanels(t *testing.T) {
+	t.Parallel()
 	_, c := incrementalityServer(t)
 
 	type week struct {
@@ -945,6 +937,7 @@ func checkIncrementality(t *testing.T, bctx context.Context, c httpClient, w *wa
 // TestDashboardIncrementalityChromium: the incrementality section and the
 // budget panel as a browser shows them, on the hand-made tables.
 func TestDashboardIncrementalityChromium(t *testing.T) {
+	t.Parallel()
 	chrome := findChromium(t)
 	ts, _ := incrementalityServer(t)
 	bctx, pageErrs := openBrowser(t, chrome, "analyst:"+testPassword)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"attrib/config"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -62,11 +63,7 @@ func newTestEnvTB(t testing.TB, mutate func(*config.Config)) *testEnv {
 	if mutate != nil {
 		mutate(cfg)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { w.Close() })
+	w := testkit.Warehouse(t, warehouse.Options{Path: cfg.WarehousePath(), TimeZone: "UTC"})
 	if _, err := w.DB().ExecContext(ctx, fixtureSQL); err != nil {
 		t.Fatal(err)
 	}
@@ -75,10 +72,7 @@ func newTestEnvTB(t testing.TB, mutate func(*config.Config)) *testEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { srv.Close() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServePostgresListener(pctx, ln) }()

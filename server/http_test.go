@@ -56,6 +56,7 @@ func (e *testEnv) http(t *testing.T) httpClient {
 }
 
 func TestHTTPAuth(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	for name, auth := range map[string]func(*http.Request){
@@ -89,6 +90,7 @@ func TestHTTPAuth(t *testing.T) {
 }
 
 func TestHTTPTablesAndRows(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	resp, b := c.do("GET", "/api/tables", "", nil)
@@ -165,6 +167,7 @@ func toString(v any) string {
 }
 
 func TestHTTPQueryFormats(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	body := `{"sql": "SELECT channel, count(*) AS n, sum(spend) AS spend FROM channel_performance WHERE model = ? GROUP BY channel ORDER BY channel", "params": ["markov"]}`
@@ -233,6 +236,7 @@ func TestHTTPQueryFormats(t *testing.T) {
 // TestDashboardPanels: panels answer from the snapshot, and tables the
 // pipeline has not built yet give an empty state instead of an error.
 func TestDashboardPanels(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	for name, missing := range map[string]bool{"kpis": false, "channels": false, "roas_matrix": false, "runs": false, "filters": false,
@@ -277,6 +281,7 @@ func TestDashboardPanels(t *testing.T) {
 // the next statement of a session already open reads it, like a new
 // session's (a BEGIN block keeps one run: snapshot_patch_test.go).
 func TestSnapshotRefresh(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
 	c := e.pgxConn(t, testPassword)

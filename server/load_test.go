@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"net"
 	"slices"
 	"sync"
 	"testing"
@@ -12,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"attrib/jobs"
+	"attrib/testkit"
 )
 
 // loadQueries are what analysts and BI tools send: aggregates, point
@@ -91,6 +91,7 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // the clients: no errors. Latencies are logged (see docs/BENCHMARKS.md;
 // BenchmarkLoad32x200 measures them).
 func TestLoadWhileRunWrites(t *testing.T) {
+	t.Parallel()
 	if testing.Short() {
 		t.Skip("load test: not in -short")
 	}
@@ -119,10 +120,7 @@ func loadWhileRun(t testing.TB, clients, perClient int) ([]time.Duration, []erro
 		t.Fatal(err)
 	}
 	defer srv.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
+	ln := testkit.Listen(t)
 	pctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.ServePostgresListener(pctx, ln) }()

@@ -1,13 +1,14 @@
 package server
 
 import (
-	"os"
 	"testing"
+
+	"attrib/testkit"
 )
 
 // TestMain lets the test binary serve as the statement worker the tests'
-// servers start (worker.go).
+// servers start (worker.go); testkit removes its cache when the tests end.
 func TestMain(m *testing.M) {
 	MaybeRunWorker()
-	os.Exit(m.Run())
+	testkit.Main(m)
 }

@@ -33,6 +33,7 @@ func (e *testEnv) pgxConn(t *testing.T, password string) *pgx.Conn {
 // TestPsqlSimpleProtocol drives the real psql client: simple protocol,
 // the text form of every type, and the \dt, \d and \l meta-commands.
 func TestPsqlSimpleProtocol(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	out, err := e.psql(t, "analyst", testPassword, "-A", "-F", "|", "-c", "SELECT * FROM type_zoo")
 	if err != nil {
@@ -88,6 +89,7 @@ func TestPsqlSimpleProtocol(t *testing.T) {
 
 // TestPsqlWrongPassword: a wrong password and an unknown user are refused.
 func TestPsqlWrongPassword(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	for _, c := range []struct{ user, pw string }{{"analyst", "wrong"}, {"nobody", testPassword}, {"analyst", ""}} {
 		out, err := e.psql(t, c.user, c.pw, "-w", "-c", "SELECT 1")
@@ -111,6 +113,7 @@ func TestPsqlWrongPassword(t *testing.T) {
 
 // TestAnonymousLocalhost: anonymous access works only when configured.
 func TestAnonymousLocalhost(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.Anonymous = true })
 	out, err := e.psql(t, "guest", "", "-w", "-A", "-t", "-c", "SELECT count(*) FROM channel_performance")
 	if err != nil || strings.TrimSpace(out) != "60" {
@@ -127,6 +130,7 @@ func TestAnonymousLocalhost(t *testing.T) {
 // clear error, through the wire; the pipeline's own connections can still
 // read files afterwards (external access is off only for people).
 func TestForbiddenStatements(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
 	c := e.pgxConn(t, testPassword)
@@ -204,6 +208,7 @@ func TestForbiddenStatements(t *testing.T) {
 // TestPgxExtendedProtocol: parameters, prepared statements and binary
 // decoding of every type through pgx.
 func TestPgxExtendedProtocol(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	ctx := context.Background()
 	c := e.pgxConn(t, testPassword)
@@ -337,6 +342,8 @@ func TestPgxExtendedProtocol(t *testing.T) {
 // TestCancelAndTimeout: a cancel request stops a long statement, the
 // statement timeout stops another, and the row cap is enforced.
 func TestCancelAndTimeout(t *testing.T) {
+	// Not parallel: the cancel is sent 200 ms after the statement and must
+	// find it running, before the 1.5 s statement timeout.
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.StatementTimeout = config.Duration{Duration: 1500 * time.Millisecond}
 		c.Serve.MaxRows = 1000

@@ -64,6 +64,7 @@ print(json.dumps(out))
 
 // TestPsycopg2: a client of another ecosystem (Python's psycopg2, libpq).
 func TestPsycopg2(t *testing.T) {
+	t.Parallel()
 	py := pythonWithPsycopg(t)
 	e := newTestEnv(t, nil)
 	host, port, _ := strings.Cut(e.pg, ":")

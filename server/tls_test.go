@@ -53,6 +53,7 @@ func writeSelfSigned(t *testing.T, dir string) {
 // TestTLS: with serve.tls_cert and tls_key the endpoint speaks TLS
 // (sslmode=require), and psql negotiates it too.
 func TestTLS(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) {
 		writeSelfSigned(t, c.Dir)
 		c.Serve.TLSCert, c.Serve.TLSKey = "server.crt", "server.key"

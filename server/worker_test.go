@@ -26,6 +26,8 @@ const slowConstant = "SELECT length(repeat('x', 300000000)) AS n"
 // and PostgreSQL (53200); serve's own memory stays where it was and the
 // next statement runs.
 func TestStatementMemoryCap(t *testing.T) {
+	// Not parallel: it measures this process's resident memory, which
+	// other tests running at the same time would change.
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.MaxStatementMemory = 256 << 20 })
 	before := residentBytes(os.Getpid())
 	c := e.http(t)
@@ -54,6 +56,7 @@ func TestStatementMemoryCap(t *testing.T) {
 // TestStatementTimeoutStopsPlanning: the statement timeout holds while
 // DuckDB plans, over both protocols, well before the plan would be done.
 func TestStatementTimeoutStopsPlanning(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.StatementTimeout = config.Duration{Duration: time.Second}
 		c.Serve.MaxStatementMemory = 8 << 30
@@ -81,6 +84,7 @@ func TestStatementTimeoutStopsPlanning(t *testing.T) {
 // TestCancelRequestStopsPlanning: a CancelRequest stops a statement that
 // is still being planned.
 func TestCancelRequestStopsPlanning(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, func(c *config.Config) {
 		c.Serve.StatementTimeout = config.Duration{Duration: time.Hour}
 		c.Serve.MaxStatementMemory = 8 << 30
@@ -116,6 +120,7 @@ func TestCancelRequestStopsPlanning(t *testing.T) {
 // with the same SQLSTATE and HTTP status as before, and a worker that
 // answered an error serves the next statement.
 func TestWorkerErrorsKeepIdentity(t *testing.T) {
+	t.Parallel()
 	e := newTestEnv(t, nil)
 	c := e.http(t)
 	for _, tc := range []struct {
