@@ -74,11 +74,10 @@ func BenchmarkSnapshotRefresh(b *testing.B) {
 	}
 	var table string
 	var rows int64
-	if err := db.QueryRow(`SELECT table_name, estimated_size FROM duckdb_tables()
+	if err := db.QueryRow(`SELECT quote_ident(table_name), estimated_size FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main' ORDER BY estimated_size DESC LIMIT 1`).Scan(&table, &rows); err != nil {
 		b.Fatal(err)
 	}
-	table = warehouse.QuoteIdent(table)
 	logSizes(b, w)
 
 	cfg := &config.Config{Dir: dir, Timezone: "UTC"}
