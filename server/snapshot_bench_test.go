@@ -74,10 +74,11 @@ func BenchmarkSnapshotRefresh(b *testing.B) {
 	}
 	var table string
 	var rows int64
-	if err := db.QueryRow(`SELECT quote_ident(table_name), estimated_size FROM duckdb_tables()
+	if err := db.QueryRow(`SELECT table_name, estimated_size FROM duckdb_tables()
 		WHERE database_name = current_database() AND schema_name = 'main' ORDER BY estimated_size DESC LIMIT 1`).Scan(&table, &rows); err != nil {
 		b.Fatal(err)
 	}
+	table = warehouse.QuoteIdent(table)
 	logSizes(b, w)
 
 	cfg := &config.Config{Dir: dir, Timezone: "UTC"}
@@ -113,7 +114,10 @@ func BenchmarkSnapshotRefresh(b *testing.B) {
 				if _, err := db.Exec(`INSERT INTO `+table+` SELECT * FROM `+table+` LIMIT ?`, max(1, rows/365)); err != nil {
 					b.Fatal(err)
 				}
-				if _, err := db.Exec(`INSERT INTO pipeline_runs (run_id, job, trigger, started_at, finished_at, status) VALUES (?, 'daily', 'manual', now(), now(), 'succeeded'); CHECKPOINT`, fmt.Sprintf("bench-%d", run)); err != nil {
+				if _, err := db.Exec(`INSERT INTO pipeline_runs (run_id, job, trigger, started_at, finished_at, status) VALUES (?, 'daily', 'manual', now(), now(), 'succeeded')`, fmt.Sprintf("bench-%d", run)); err != nil {
+					b.Fatal(err)
+				}
+				if _, err := db.Exec(`CHECKPOINT`); err != nil {
 					b.Fatal(err)
 				}
 				var hold *snapshot
