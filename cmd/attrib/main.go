@@ -22,8 +22,12 @@ func main() {
 	server.MaybeRunWorker()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	done := make(chan struct{})
+	go boundStop(ctx, done, stop, stopBudget, os.Stderr, os.Exit)
 	root := newRoot()
-	if err := root.ExecuteContext(ctx); err != nil {
+	err := root.ExecuteContext(ctx)
+	close(done)
+	if err != nil {
 		var le *warehouse.LockedError
 		if errors.As(err, &le) {
 			fmt.Fprintln(os.Stderr, "attrib:", le.Error())
