@@ -15,7 +15,7 @@ import (
 // loader loads one file into its dataset's table. Run makes one per file
 // and calls load, which runs the steps below in order, one method each:
 //
-//	hash            fingerprint: sha256, integrity, the file did not change
+//	hash            fingerprint: sha256, integrity, the file did not change (and a large NDJSON file's scan, jsoncols.go)
 //	skipSeen        the same content loaded before: skipped
 //	open            format, transcoding, the reader
 //	readColumns     the file's columns (NDJSON falls back to lines)
