@@ -18,6 +18,9 @@
 // rejected_rows with line, field, reason and the masked raw record, and the
 // file is recorded in ingest_files with its sha256. The same content is
 // never loaded twice; a file over the reject threshold loads nothing.
+// Large NDJSON files whose lines are all objects (a scan beside the
+// SHA-256, jsonscan.go) are written through read_json with the mapped keys
+// as columns (jsoncols.go), with the same values and ids.
 //
 // E-mail addresses and phone numbers are normalised and replaced by an
 // HMAC-SHA-256 inside the typing query; raw values live only in temporary
