@@ -121,6 +121,13 @@ var (
 	sqlPersonCount        = mustSQL("stitch/person_count.sql")
 	sqlIdentityCounts     = mustSQL("stitch/identity_counts.sql")
 	sqlPersonIDs          = renderTables("stitch/person_ids.sql.tmpl")
+
+	// A full stitch that changes many rows rewrites the table instead of the UPDATE (stitch.go).
+	sqlPersonIDsChanged      = renderTables("stitch/person_ids_changed.sql.tmpl")
+	sqlPersonIDsRewrite      = renderTables("stitch/person_ids_rewrite_scratch.sql.tmpl")
+	sqlPersonIDsRewriteClear = renderTables("stitch/person_ids_rewrite_clear.sql.tmpl")
+	sqlPersonIDsRewriteFill  = renderTables("stitch/person_ids_rewrite_fill.sql.tmpl")
+	sqlPersonIDsRewriteDrop  = mustSQL("stitch/person_ids_rewrite_drop.sql")
 )
 
 // Incremental runs: planning, stitching the new loads, the state kept between runs and its

@@ -54,11 +54,53 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) 
 		return st, fmt.Errorf("stitch: count persons: %w", err)
 	}
 	for _, t := range personTables {
-		if _, err := c.ExecContext(ctx, sqlPersonIDs.get(t, false)); err != nil {
+		if err := setPersonIDs(ctx, c, t); err != nil {
 			return st, fmt.Errorf("stitch: person ids of %s: %w", t, err)
 		}
 	}
 	return st, nil
+}
+
+// rewriteShare is the share of a table's rows above which setPersonIDs rewrites the table
+// instead of updating the rows in place: an UPDATE keeps every changed row's old and new
+// values in memory until it commits, which at a hundred million rows overflows the buffer pool
+// and thrashes (issue #16), while a rewrite streams the rows through the database file.
+const rewriteShare = 0.1
+
+// setPersonIDs sets person_id on every row of table t from identity_map (a row the map does not
+// know keeps its own). When more than rewriteShare of the rows change (a first run, or a full
+// run after the identities moved), it rewrites the table in one transaction: the new rows into
+// a scratch table, the table emptied, the rows put back in their order, the scratch dropped;
+// otherwise it updates the changed rows. Cancelling ctx leaves the table as it was.
+func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
+	var rows, changed int64
+	if err := c.QueryRowContext(ctx, sqlPersonIDsChanged.get(t, false)).Scan(&rows, &changed); err != nil {
+		return fmt.Errorf("count changes: %w", err)
+	}
+	switch {
+	case changed == 0:
+		return nil
+	case float64(changed) <= rewriteShare*float64(rows):
+		if _, err := c.ExecContext(ctx, sqlPersonIDs.get(t, false)); err != nil {
+			return fmt.Errorf("update: %w", err)
+		}
+		return nil
+	}
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("rewrite: begin: %w", err)
+	}
+	for _, q := range []string{sqlPersonIDsRewrite.get(t, false), sqlPersonIDsRewriteClear.get(t, false),
+		sqlPersonIDsRewriteFill.get(t, false), sqlPersonIDsRewriteDrop} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			_ = tx.Rollback()
+			return fmt.Errorf("rewrite: %w", err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("rewrite: commit: %w", err)
+	}
+	return nil
 }
 
 // components finds the connected components of the st.Identifiers identifier nodes over the

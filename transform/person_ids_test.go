@@ -1,0 +1,290 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"testing"
+)
+
+// personIDsTable is a touchpoints table with a NOT NULL column, a default and a CHECK, which
+// setPersonIDs must keep when it rewrites the rows. The CHECK refuses the person id "p_bad".
+const personIDsTable = `CREATE TABLE touchpoints (
+    touchpoint_id INTEGER NOT NULL,
+    customer_id   VARCHAR,
+    anonymous_id  VARCHAR,
+    email         VARCHAR,
+    phone         VARCHAR,
+    person_id     VARCHAR CHECK (person_id IS NULL OR person_id <> 'p_bad'),
+    load_id       VARCHAR NOT NULL DEFAULT 'l0',
+    note          VARCHAR
+)`
+
+// pidRows is the test table's size: more than one row group of 122,880 rows, so that the
+// rewrite's scan and join run in parallel and row order could be lost.
+const pidRows = 130_000
+
+// pidRow is row i of the test table: its first identifier (by the stitch order c, a, e, p),
+// picked by i mod 5 (4: none; the identifiers after the first have the same key k), and its
+// person id before stitching.
+func pidRow(i int) (first string, before sql.NullString) {
+	k := fmt.Sprint(i % 1000)
+	switch i % 5 {
+	case 0:
+		first = "c:" + k
+	case 1:
+		first = "a:" + k
+	case 2:
+		first = "e:" + k
+	case 3:
+		first = "p:" + k
+	}
+	if i%7 != 0 {
+		before = sql.NullString{String: "old_" + fmt.Sprint(i%13), Valid: true}
+	}
+	return first, before
+}
+
+// openPersonIDs opens an in-memory DuckDB with the test table filled (pidRow: the
+// columns after the first identifier hold other identifiers, which stitching must ignore) and
+// an empty identity_map.
+func openPersonIDs(t *testing.T) (*sql.DB, *sql.Conn) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	for _, q := range []struct {
+		q    string
+		args []any
+	}{{personIDsTable, nil},
+		{`INSERT INTO touchpoints (touchpoint_id, customer_id, anonymous_id, email, phone, person_id, note)
+		 SELECT i,
+		   CASE WHEN i % 5 = 0 THEN (i % 1000)::VARCHAR END,
+		   CASE WHEN i % 5 IN (0, 1) THEN (i % 1000)::VARCHAR END,
+		   CASE WHEN i % 5 IN (0, 1, 2) THEN (i % 1000)::VARCHAR END,
+		   CASE WHEN i % 5 <> 4 THEN (i % 1000)::VARCHAR END,
+		   CASE WHEN i % 7 <> 0 THEN 'old_' || (i % 13) END,
+		   'n' || i
+		 FROM range(?) r(i) ORDER BY hash(i)`, []any{pidRows}},
+		{`CREATE TABLE identity_map (identifier VARCHAR, identifier_type VARCHAR, person_id VARCHAR, component_size BIGINT)`, nil},
+	} {
+		if _, err := c.ExecContext(ctx, q.q, q.args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return db, c
+}
+
+// pidState is the table in row order: touchpoint ids and person ids.
+type pidState struct {
+	ids     []int
+	persons []sql.NullString
+}
+
+func readPersonIDs(t *testing.T, c *sql.Conn) pidState {
+	t.Helper()
+	ctx := context.Background()
+	var other int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM touchpoints WHERE note IS DISTINCT FROM 'n' || touchpoint_id OR load_id <> 'l0'`).Scan(&other); err != nil || other != 0 {
+		t.Fatalf("%d rows with another note or load_id (%v)", other, err)
+	}
+	rows, err := c.QueryContext(ctx, `SELECT touchpoint_id, person_id FROM touchpoints ORDER BY rowid`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var s pidState
+	for rows.Next() {
+		var id int
+		var p sql.NullString
+		if err := rows.Scan(&id, &p); err != nil {
+			t.Fatal(err)
+		}
+		s.ids = append(s.ids, id)
+		s.persons = append(s.persons, p)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// fillMap puts the identifiers k (of every type) with k mod 1000 in keys into identity_map, each
+// mapped to person(k).
+func fillMap(t *testing.T, c *sql.Conn, keys func(k int) bool, person func(typ string, k int) string) map[string]string {
+	t.Helper()
+	m := map[string]string{}
+	for _, typ := range []string{"c", "a", "e", "p"} {
+		for k := 0; k < 1000; k++ {
+			if keys(k) {
+				m[typ+":"+fmt.Sprint(k)] = person(typ, k)
+			}
+		}
+	}
+	var ids, persons []string
+	for id, p := range m {
+		ids, persons = append(ids, id), append(persons, p)
+	}
+	if _, err := c.ExecContext(context.Background(), `INSERT INTO identity_map
+		SELECT i, split_part(i, ':', 1), p, 1 FROM (SELECT unnest(?::VARCHAR[]) AS i, unnest(?::VARCHAR[]) AS p)`, ids, persons); err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+// checkPersonIDs checks that the rows kept their order and that each row's person id is the
+// map's for its first identifier, or the one it had before when the map does not know it.
+func checkPersonIDs(t *testing.T, before, after pidState, m map[string]string) {
+	t.Helper()
+	if len(after.ids) != pidRows {
+		t.Fatalf("%d rows after, want %d", len(after.ids), pidRows)
+	}
+	for i, id := range after.ids {
+		if id != before.ids[i] {
+			t.Fatalf("row %d is touchpoint %d, was %d: row order changed", i, id, before.ids[i])
+		}
+		first, _ := pidRow(id)
+		want := before.persons[i]
+		if p, ok := m[first]; ok && first != "" {
+			want = sql.NullString{String: p, Valid: true}
+		}
+		if after.persons[i] != want {
+			t.Fatalf("touchpoint %d (first identifier %q): person_id %v, want %v", id, first, after.persons[i], want)
+		}
+	}
+}
+
+// checkDefinition checks that the table's definition is the one it was created with and that no
+// scratch table is left.
+func checkDefinition(t *testing.T, c *sql.Conn, ddl string) {
+	t.Helper()
+	ctx := context.Background()
+	var got string
+	if err := c.QueryRowContext(ctx, `SELECT sql FROM duckdb_tables() WHERE table_name = 'touchpoints'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != ddl {
+		t.Fatalf("touchpoints is now\n%s\nwas\n%s", got, ddl)
+	}
+	var n int
+	if err := c.QueryRowContext(ctx, `SELECT count(*) FROM duckdb_tables() WHERE table_name = 'stitch_person_ids_rewrite'`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != 0 {
+		t.Fatal("the scratch table is left")
+	}
+	// The constraints still hold: NOT NULL, the default and the CHECK.
+	if _, err := c.ExecContext(ctx, `INSERT INTO touchpoints (touchpoint_id) VALUES (NULL)`); err == nil {
+		t.Fatal("NOT NULL touchpoint_id took a NULL")
+	}
+	if _, err := c.ExecContext(ctx, `INSERT INTO touchpoints (touchpoint_id, person_id) VALUES (-1, 'p_bad')`); err == nil {
+		t.Fatal("the CHECK on person_id took p_bad")
+	}
+	var load string
+	if err := c.QueryRowContext(ctx, `INSERT INTO touchpoints (touchpoint_id) VALUES (-2) RETURNING load_id`).Scan(&load); err != nil || load != "l0" {
+		t.Fatalf("default load_id: %q, %v", load, err)
+	}
+}
+
+func tableDDL(t *testing.T, c *sql.Conn) string {
+	t.Helper()
+	var ddl string
+	if err := c.QueryRowContext(context.Background(), `SELECT sql FROM duckdb_tables() WHERE table_name = 'touchpoints'`).Scan(&ddl); err != nil {
+		t.Fatal(err)
+	}
+	return ddl
+}
+
+// TestPersonIDsRewrite: when most rows change (every identifier with k mod 1000 < 900 gets a
+// new person), the table is rewritten; every matched row gets the map's person, the others keep
+// theirs, nothing else changes, and the rows keep their order and the table its definition.
+func TestPersonIDsRewrite(t *testing.T) {
+	t.Parallel()
+	_, c := openPersonIDs(t)
+	ddl := tableDDL(t, c)
+	before := readPersonIDs(t, c)
+	for i, id := range before.ids {
+		if _, was := pidRow(id); before.persons[i] != was {
+			t.Fatalf("fixture: touchpoint %d has person_id %v, want %v", id, before.persons[i], was)
+		}
+	}
+	m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
+	if err := setPersonIDs(context.Background(), c, "touchpoints"); err != nil {
+		t.Fatal(err)
+	}
+	checkPersonIDs(t, before, readPersonIDs(t, c), m)
+	checkDefinition(t, c, ddl)
+}
+
+// TestPersonIDsUpdate: when few rows change (the map gives most rows the person they have, and
+// one identifier key in a hundred a new one: under 10% of the rows), the rows are updated in
+// place, with the same result.
+func TestPersonIDsUpdate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	_, c := openPersonIDs(t)
+	ddl := tableDDL(t, c)
+	// First give every row with an identifier a person of its own first identifier.
+	fillMap(t, c, func(k int) bool { return true }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k) })
+	if err := setPersonIDs(ctx, c, "touchpoints"); err != nil {
+		t.Fatal(err)
+	}
+	before := readPersonIDs(t, c)
+	if _, err := c.ExecContext(ctx, `DELETE FROM identity_map`); err != nil {
+		t.Fatal(err)
+	}
+	m := fillMap(t, c, func(k int) bool { return k < 990 }, func(typ string, k int) string {
+		if k%100 == 0 {
+			return "p_moved"
+		}
+		return fmt.Sprintf("p_%s%d", typ, k)
+	})
+	var rows, changed int64
+	if err := c.QueryRowContext(ctx, sqlPersonIDsChanged.get("touchpoints", false)).Scan(&rows, &changed); err != nil {
+		t.Fatal(err)
+	}
+	// Keys 0, 100, ..., 900 of each of the four identifier types: 10 of 1000 keys, so about 1%
+	// of the 104,000 rows with an identifier; more than none, fewer than rewriteShare.
+	if changed == 0 || float64(changed) > rewriteShare*float64(rows) {
+		t.Fatalf("%d of %d rows change: the test wants the update path", changed, rows)
+	}
+	if err := setPersonIDs(ctx, c, "touchpoints"); err != nil {
+		t.Fatal(err)
+	}
+	checkPersonIDs(t, before, readPersonIDs(t, c), m)
+	checkDefinition(t, c, ddl)
+}
+
+// TestPersonIDsRewriteFails: a rewrite that fails after the table was emptied (the CHECK refuses
+// a person id when the rows go back) or is cancelled leaves the table as it was.
+func TestPersonIDsRewriteFails(t *testing.T) {
+	t.Parallel()
+	_, c := openPersonIDs(t)
+	ddl := tableDDL(t, c)
+	before := readPersonIDs(t, c)
+	fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string {
+		if k == 5 {
+			return "p_bad"
+		}
+		return "p_new"
+	})
+	if err := setPersonIDs(context.Background(), c, "touchpoints"); err == nil {
+		t.Fatal("no error from a rewrite the CHECK refuses")
+	}
+	checkPersonIDs(t, before, readPersonIDs(t, c), nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := setPersonIDs(ctx, c, "touchpoints"); err == nil {
+		t.Fatal("no error from a cancelled rewrite")
+	}
+	checkPersonIDs(t, before, readPersonIDs(t, c), nil)
+	checkDefinition(t, c, ddl)
+}
