@@ -11,7 +11,8 @@ demo: build
 	./attrib demo
 
 test:
-	$(GO) test -tags $(TAGS) -race -timeout 20m ./...
+	# go vet ran in full just before (make vet): -vet=off skips the subset go test would run again per package
+	$(GO) test -tags $(TAGS) -race -vet=off -timeout 20m ./...
 	# allocation checks are meaningless under -race: run them once without it
 	$(GO) test -tags $(TAGS) -run Allocations ./transform/channel/
 
