@@ -52,7 +52,7 @@ func (l *loader) wantsJSONScan() bool {
 	return err == nil && at.size >= smallFileBytes
 }
 
-// scanWriter is l.scan as a writer for fingerprintScan (nil: no scan).
+// scanWriter is l.scan as a writer for fingerprint (nil: no scan).
 func (l *loader) scanWriter() io.Writer {
 	if l.scan == nil {
 		return nil

@@ -1,16 +1,13 @@
 package ingest
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"hash"
 	"io"
-	"os"
 	"sync"
 )
 
 // jsonScan reads the bytes of an NDJSON file while they are hashed (see
-// fingerprintScan) and tells whether DuckDB's read_json with VARCHAR columns
+// fingerprint) and tells whether DuckDB's read_json with VARCHAR columns
 // gives each mapped value exactly as read_ndjson_objects + json_extract_string
 // do (see jsoncols.go): it does for JSON strings and null, not for every
 // number (read_json prints 1e-07 where json_extract_string gives 1e-7).
@@ -232,38 +229,6 @@ func (s *jsonScan) markOdd() {
 	if !s.odd[string(s.key)] {
 		s.odd[string(s.key)] = true
 	}
-}
-
-// fingerprintScan is fingerprint with, when scan is not nil, the file's bytes
-// also written to scan, on another goroutine while they are hashed (the other
-// core is idle during the hash). Only for an uncompressed file.
-func fingerprintScan(path string, scan io.Writer) (sum string, at look, stable bool, err error) {
-	if scan == nil || compression(path) != "" {
-		return fingerprint(path)
-	}
-	before, err := lookAt(path)
-	if err != nil {
-		return "", look{}, false, err
-	}
-	if afterFirstLook != nil {
-		afterFirstLook(path)
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return "", look{}, false, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := teeParallel(f, h, scan)
-	if err != nil {
-		return "", look{}, false, err
-	}
-	after, err := lookAt(path)
-	if err != nil {
-		return "", look{}, false, err
-	}
-	stable = n == before.size && after == before
-	return hex.EncodeToString(h.Sum(nil)), after, stable, nil
 }
 
 // teeParallel copies r to h and to w, h on this goroutine and w on another,

@@ -172,8 +172,10 @@ func lookAt(path string) (look, error) {
 
 // fingerprint hashes a file, checks a compressed file's integrity (a
 // truncated gzip or zstd file would otherwise load its first part without an
-// error), and checks that the file did not change while it was read.
-func fingerprint(path string) (sum string, at look, stable bool, err error) {
+// error), and checks that the file did not change while it was read. When
+// scan is not nil, an uncompressed file's bytes are also written to scan, on
+// another goroutine while they are hashed (the other core is idle then).
+func fingerprint(path string, scan io.Writer) (sum string, at look, stable bool, err error) {
 	before, err := lookAt(path)
 	if err != nil {
 		return "", look{}, false, err
@@ -188,8 +190,10 @@ func fingerprint(path string) (sum string, at look, stable bool, err error) {
 	defer f.Close()
 	h := sha256.New()
 	var n int64
-	switch kind := compression(path); kind {
-	case "":
+	switch kind := compression(path); {
+	case kind == "" && scan != nil:
+		n, err = teeParallel(f, h, scan)
+	case kind == "":
 		n, err = io.Copy(h, f)
 	default:
 		n, err = checkCompressed(io.TeeReader(f, h), kind)

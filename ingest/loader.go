@@ -136,7 +136,7 @@ func (l *loader) hash() (res FileResult, done bool) {
 	if l.wantsJSONScan() {
 		l.scan = newJSONScan()
 	}
-	sum, at, stable, err := fingerprintScan(l.path, l.scanWriter())
+	sum, at, stable, err := fingerprint(l.path, l.scanWriter())
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return l.finish(Failed, "file vanished before it could be read (moved or deleted by its producer?); nothing loaded"), true
