@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"attrib/config"
+	"attrib/testkit"
 	"attrib/warehouse"
 )
 
@@ -177,16 +178,8 @@ func TestSnapshotPatchedInPlace(t *testing.T) {
 // sameFile fails unless the two files hold the same bytes.
 func sameFile(t *testing.T, a, b string) {
 	t.Helper()
-	x, err := os.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, err := os.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !bytes.Equal(x, y) {
-		t.Fatalf("%s (%d bytes) is not %s (%d bytes)", a, len(x), b, len(y))
+	if !testkit.SameFile(t, a, b) {
+		t.Fatalf("%s is not %s", a, b)
 	}
 }
 

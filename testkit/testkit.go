@@ -16,6 +16,7 @@
 package testkit
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -369,4 +370,19 @@ func DemoRun(t testing.TB, people int, seed int64, run RunFunc) string {
 		}
 		return w.Close()
 	})
+}
+
+// SameFile reports whether the files at a and b hold the same bytes (the
+// test fails if either cannot be read).
+func SameFile(t testing.TB, a, b string) bool {
+	t.Helper()
+	x, err := os.ReadFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y, err := os.ReadFile(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.Equal(x, y)
 }

@@ -47,7 +47,7 @@ func TestDemoGeneratedOnceCopiedEachTime(t *testing.T) {
 		t.Fatalf("%d files, a fresh generation has %d", len(sum.Files), len(want.Files))
 	}
 	for _, f := range want.Files {
-		if !sameFile(t, filepath.Join(fresh, f.Path), filepath.Join(a, f.Path)) {
+		if !testkit.SameFile(t, filepath.Join(fresh, f.Path), filepath.Join(a, f.Path)) {
 			t.Errorf("%s differs from a fresh generation", f.Path)
 		}
 	}
@@ -70,19 +70,6 @@ func TestDemoGeneratedOnceCopiedEachTime(t *testing.T) {
 	if string(got) != string(orig) {
 		t.Error("a change to one copy reached the next")
 	}
-}
-
-func sameFile(t *testing.T, a, b string) bool {
-	t.Helper()
-	x, err := os.ReadFile(a)
-	if err != nil {
-		t.Fatal(err)
-	}
-	y, err := os.ReadFile(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(x) == string(y)
 }
 
 // TestBuiltOnce: concurrent callers of one key run build once and each get
