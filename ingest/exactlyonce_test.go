@@ -297,3 +297,74 @@ func TestFinishedAt(t *testing.T) {
 		t.Fatalf("finished_at - started_at = %v s, load %v, run %v: want 0 < finished - started <= load <= run", took, f.Duration, wall)
 	}
 }
+
+// A file whose path, size and modification time are those of a file loaded
+// before is skipped without being read: a same-size rewrite that keeps the
+// old modification time (which only a deliberate touch -d does) is not
+// seen, and that is what shows the file was not read. A new modification
+// time, or one within a second of the load that recorded it (the file
+// system's clock ticks coarsely), has it read and hashed again.
+func TestUnchangedFileSkippedUnread(t *testing.T) {
+	t.Parallel()
+	h := newHarness(t, tpSource)
+	now := func(o *Options) { o.Now = time.Now }
+	v1 := "touchpoint_id,occurred_at,anonymous_id\nt1,2025-01-02 10:00:00,a\nt2,2025-01-02 11:00:00,b\n"
+	v2 := "touchpoint_id,occurred_at,anonymous_id\nt1,2025-01-02 10:00:00,a\nt3,2025-01-02 11:00:00,c\n"
+	if len(v1) != len(v2) {
+		t.Fatal("the two versions must have the same size")
+	}
+	p := h.write("data/a.csv", v1)
+	old := time.Now().Add(-time.Hour).Truncate(time.Second)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	run := func() FileResult {
+		t.Helper()
+		rep, err := h.run(now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		checkAccounting(t, rep)
+		return only(t, rep)
+	}
+	wantCounts(t, run(), Loaded, 2, 2, 0, 0)
+	loadID := h.str(`SELECT load_id FROM ingest_files`)
+
+	h.write("data/a.csv", v2)
+	if err := os.Chtimes(p, old, old); err != nil {
+		t.Fatal(err)
+	}
+	f := run()
+	if want := "unchanged since loaded as " + loadID; f.Status != Skipped || !strings.HasPrefix(f.Message, want) {
+		t.Fatalf("same path, size and time: %+v, want skipped %q", f, want)
+	}
+	if got := strings.Join(h.strs(`SELECT touchpoint_id FROM touchpoints ORDER BY 1`), ","); got != "t1,t2" {
+		t.Fatalf("touchpoints = %s, want t1,t2 (the file was read)", got)
+	}
+
+	// Touched: read again, and its new row loads.
+	newer := old.Add(time.Minute)
+	if err := os.Chtimes(p, newer, newer); err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, run(), Loaded, 2, 1, 0, 1)
+
+	// Modified within a second of a load: the next run hashes it again
+	// (same content: skipped as seen, not as unchanged).
+	q := h.write("data/b.csv", "touchpoint_id,occurred_at,anonymous_id\nt9,2025-01-02 10:00:00,z\n")
+	rep, err := h.run(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCounts(t, byBase(t, rep, "b.csv"), Loaded, 1, 1, 0, 0)
+	rep, err = h.run(now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := byBase(t, rep, "b.csv"); f.Status != Skipped || !strings.HasPrefix(f.Message, "same content as "+q) {
+		t.Fatalf("a file modified just before its load, run again: %+v, want skipped as same content", f)
+	}
+	if f := byBase(t, rep, "a.csv"); f.Status != Skipped || !strings.HasPrefix(f.Message, "unchanged since loaded as ") {
+		t.Fatalf("a.csv, run again: %+v, want skipped unread", f)
+	}
+}

@@ -15,6 +15,7 @@ import (
 // loader loads one file into its dataset's table. Run makes one per file
 // and calls load, which runs the steps below in order, one method each:
 //
+//	skipUnchanged   the same path, size and modification time as a file loaded before: skipped unread
 //	hash            fingerprint: sha256, integrity, the file did not change (and a large NDJSON file's scan, jsoncols.go)
 //	skipSeen        the same content loaded before: skipped
 //	open            format, transcoding, the reader
@@ -74,6 +75,9 @@ func (l *loader) load() FileResult {
 	l.start, l.wall = l.now(), time.Now()
 	l.res = FileResult{Source: l.src.Name, Dataset: l.ds.Name, Path: l.path, LoadID: newLoadID()}
 	l.step(StepHash)
+	if res, done := l.skipUnchanged(); done {
+		return res
+	}
 	if res, done := l.hash(); done {
 		return res
 	}
@@ -155,6 +159,27 @@ func (l *loader) hash() (res FileResult, done bool) {
 	}
 	l.sum, l.at = sum, at
 	return FileResult{}, false
+}
+
+// skipUnchanged skips, without reading it, a file whose path, size and
+// modification time are those of a file loaded (or skipped as a copy)
+// before: a daily run then costs what the new files cost, not a hash of
+// every file under the sources' globs (19 GB at 18 M people). A file that
+// cannot be looked at is left to hash, which reports why.
+func (l *loader) skipUnchanged() (res FileResult, done bool) {
+	at, err := lookAt(l.path)
+	if err != nil {
+		return FileResult{}, false
+	}
+	var prior string
+	err = l.w.DB().QueryRowContext(l.ctx, sqlUnchanged, l.path, l.ds.Name, at.size, at.mod.UnixMicro()).Scan(&prior)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return FileResult{}, false
+	case err != nil:
+		return l.finish(Failed, "look up earlier loads: "+err.Error()), true
+	}
+	return l.finish(Skipped, fmt.Sprintf("unchanged since loaded as %s (same size and modification time); not read again", prior)), true
 }
 
 // skipSeen skips a file whose content was loaded before (done: the load

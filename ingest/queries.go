@@ -32,6 +32,7 @@ var (
 	sqlFileRecord        = mustSQL("file_record.sql")
 	sqlSeen              = mustSQL("seen.sql")
 	sqlRecorded          = mustSQL("recorded.sql")
+	sqlUnchanged         = mustSQL("unchanged.sql")
 	sqlDropTemps         = mustSQL("drop_temps.sql")
 	sqlDropCSVRejects    = mustSQL("drop_csv_rejects.sql")
 	sqlCSVRejects        = mustSQL("csv_rejects.sql")
