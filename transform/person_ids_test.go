@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"testing"
 )
 
@@ -140,19 +141,31 @@ func fillMap(t *testing.T, c *sql.Conn, keys func(k int) bool, person func(typ s
 	return m
 }
 
-// checkPersonIDs checks that the rows kept their order and that each row's person id is the
-// map's for its first identifier, or the one it had before when the map does not know it.
-func checkPersonIDs(t *testing.T, before, after pidState, m map[string]string) {
+// checkPersonIDs checks that the table holds the same rows (by touchpoint id, each once) and that
+// each row's person id is the map's for its first identifier, or the one it had before when the
+// map does not know it. With ordered, the rows also kept their order (an update does; a rewrite's
+// passes need not).
+func checkPersonIDs(t *testing.T, before, after pidState, m map[string]string, ordered bool) {
 	t.Helper()
 	if len(after.ids) != pidRows {
 		t.Fatalf("%d rows after, want %d", len(after.ids), pidRows)
 	}
+	was := map[int]sql.NullString{}
+	for i, id := range before.ids {
+		was[id] = before.persons[i]
+	}
+	seen := map[int]bool{}
 	for i, id := range after.ids {
-		if id != before.ids[i] {
+		if ordered && id != before.ids[i] {
 			t.Fatalf("row %d is touchpoint %d, was %d: row order changed", i, id, before.ids[i])
 		}
+		prev, ok := was[id]
+		if !ok || seen[id] {
+			t.Fatalf("touchpoint %d: not in the table before, or twice after", id)
+		}
+		seen[id] = true
 		first, _ := pidRow(id)
-		want := before.persons[i]
+		want := prev
 		if p, ok := m[first]; ok && first != "" {
 			want = sql.NullString{String: p, Valid: true}
 		}
@@ -220,8 +233,56 @@ func TestPersonIDsRewrite(t *testing.T) {
 	if err := setPersonIDs(context.Background(), c, "touchpoints"); err != nil {
 		t.Fatal(err)
 	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), m)
+	checkPersonIDs(t, before, readPersonIDs(t, c), m, false)
 	checkDefinition(t, c, ddl)
+}
+
+// TestPersonIDsRewritePasses: a rewrite in several passes (as a large identity map against a
+// small memory_limit takes) gives every row once, with the same person ids as one pass.
+func TestPersonIDsRewritePasses(t *testing.T) {
+	t.Parallel()
+	_, c := openPersonIDs(t)
+	ddl := tableDDL(t, c)
+	before := readPersonIDs(t, c)
+	m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
+	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows, 7); err != nil {
+		t.Fatal(err)
+	}
+	after := readPersonIDs(t, c)
+	checkPersonIDs(t, before, after, m, false)
+	// A row count that does not match the passes' is refused, the table left as it was.
+	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows+1, 2); err == nil || !strings.Contains(err.Error(), "wrote 130000 rows of 130001") {
+		t.Fatalf("a row count that does not match: %v", err)
+	}
+	checkPersonIDs(t, after, readPersonIDs(t, c), nil, true)
+	checkDefinition(t, c, ddl)
+}
+
+// TestRewritePasses: the identity map is cut so that one pass's part fills at most half of
+// DuckDB's memory_limit, as DuckDB prints it.
+func TestRewritePasses(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		limit       string
+		bytes       int64
+		identifiers int64
+		passes      int
+	}{
+		{"1.8 GiB", 1932735283, 36_830_120, 4}, // 18 M people: 3.54 GB over 0.97 GB
+		{"1.8 GiB", 1932735283, 4_000_000, 1},  // 2 M people
+		{"512.0 MiB", 512 << 20, 2_796_203, 2}, // 32 B over 256 MiB
+		{"512.0 MiB", 512 << 20, 2_796_202, 1},
+		{"2.0 GB", 2_000_000_000, 0, 1},
+		{"unreadable", 0, 36_830_120, 1},
+	} {
+		got := parseMemory(tc.limit)
+		if got != tc.bytes {
+			t.Errorf("parseMemory(%q) = %d, want %d", tc.limit, got, tc.bytes)
+		}
+		if p := rewritePasses(tc.identifiers, got); p != tc.passes {
+			t.Errorf("rewritePasses(%d, %s) = %d, want %d", tc.identifiers, tc.limit, p, tc.passes)
+		}
+	}
 }
 
 // TestPersonIDsUpdate: when few rows change (the map gives most rows the person they have, and
@@ -259,7 +320,7 @@ func TestPersonIDsUpdate(t *testing.T) {
 	if err := setPersonIDs(ctx, c, "touchpoints"); err != nil {
 		t.Fatal(err)
 	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), m)
+	checkPersonIDs(t, before, readPersonIDs(t, c), m, true)
 	checkDefinition(t, c, ddl)
 }
 
@@ -279,12 +340,12 @@ func TestPersonIDsRewriteFails(t *testing.T) {
 	if err := setPersonIDs(context.Background(), c, "touchpoints"); err == nil {
 		t.Fatal("no error from a rewrite the CHECK refuses")
 	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), nil)
+	checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if err := setPersonIDs(ctx, c, "touchpoints"); err == nil {
 		t.Fatal("no error from a cancelled rewrite")
 	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), nil)
+	checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)
 	checkDefinition(t, c, ddl)
 }

@@ -124,10 +124,13 @@ var (
 
 	// A full stitch that changes many rows rewrites the table instead of the UPDATE (stitch.go).
 	sqlPersonIDsChanged      = renderTables("stitch/person_ids_changed.sql.tmpl")
-	sqlPersonIDsRewrite      = renderTables("stitch/person_ids_rewrite_scratch.sql.tmpl")
-	sqlPersonIDsRewriteClear = renderTables("stitch/person_ids_rewrite_clear.sql.tmpl")
+	sqlPersonIDsNulls        = renderTables("stitch/person_ids_nulls.sql.tmpl")
+	sqlPersonIDsRewriteDDL   = mustSQL("stitch/person_ids_rewrite_ddl.sql")
+	sqlPersonIDsRewriteSize  = mustSQL("stitch/person_ids_rewrite_size.sql")
 	sqlPersonIDsRewriteFill  = renderTables("stitch/person_ids_rewrite_fill.sql.tmpl")
-	sqlPersonIDsRewriteDrop  = mustSQL("stitch/person_ids_rewrite_drop.sql")
+	sqlPersonIDsRewriteCount = mustSQL("stitch/person_ids_rewrite_count.sql")
+	sqlPersonIDsRewriteClear = renderTables("stitch/person_ids_rewrite_clear.sql.tmpl")
+	sqlPersonIDsRewriteSwap  = renderTables("stitch/person_ids_rewrite_swap.sql.tmpl")
 )
 
 // Incremental runs: planning, stitching the new loads, the state kept between runs and its
