@@ -70,7 +70,7 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 	}
 	_, hi := windowDates(cfg)
-	if _, err := c.ExecContext(ctx, sqlNonconvertingPaths.get(inc), hi); err != nil {
+	if err := nonconvertingPaths(ctx, c, inc, hi); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, sqlNCPathsView); err != nil {
@@ -368,4 +368,36 @@ func (w *creditWriter) credits() (map[string][]float64, error) {
 	}
 	w.cache[k] = byModel
 	return byModel, nil
+}
+
+// bytesPerTouch is what one touch costs in a pass of nonconverting_paths.sql.tmpl: its entry in
+// its person's list (time, touch id, channel id) and its share of the group and of the join with
+// the person's last touch.
+const bytesPerTouch = 64
+
+// nonconvertingPaths builds attrib_state.nc_paths (a full run: anew; inc.Incremental: the rows of
+// the people in inc_aff) in passes over parts of the people, so that one pass's lists fit in
+// DuckDB's memory_limit (passes); hi is the conversion window's end date or nil.
+func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) error {
+	if !inc.Incremental {
+		if _, err := c.ExecContext(ctx, sqlNCPathsCreate); err != nil {
+			return err
+		}
+	}
+	var limit string
+	var touches int64
+	if err := c.QueryRowContext(ctx, sqlNCPathsSize).Scan(&limit, &touches); err != nil {
+		return err
+	}
+	return fillNCPaths(ctx, c, inc, hi, passes(touches, bytesPerTouch, parseMemory(limit)))
+}
+
+// fillNCPaths runs the n passes of nonconverting_paths.sql.tmpl.
+func fillNCPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any, n int) error {
+	for p := range n {
+		if _, err := c.ExecContext(ctx, sqlNonconvertingPaths.get(inc), hi, n, p); err != nil {
+			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
+		}
+	}
+	return nil
 }

@@ -191,6 +191,8 @@ var (
 	sqlChannelIDs          = renderModes("attribution/channel_ids.sql.tmpl")
 	sqlMarkovRemovalCreate = mustSQL("attribution/markov_removal_effects_create.sql")
 	sqlNonconvertingPaths  = renderModes("attribution/nonconverting_paths.sql.tmpl")
+	sqlNCPathsCreate       = mustSQL("attribution/nc_paths_create.sql")
+	sqlNCPathsSize         = mustSQL("attribution/nc_paths_size.sql")
 	sqlChannelList         = mustSQL("attribution/channel_list.sql")
 	sqlConversionTypes     = mustSQL("attribution/conversion_types.sql")
 	sqlDataDrivenPaths     = mustSQL("attribution/data_driven_paths.sql")

@@ -77,10 +77,20 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 	if err := c.QueryRowContext(ctx, sqlPersonIDsNulls.get(t, false)).Scan(&rows, &nulls); err != nil {
 		return fmt.Errorf("count rows: %w", err)
 	}
+	var limit string
+	var identifiers int64
+	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&limit, &identifiers); err != nil {
+		return fmt.Errorf("size: %w", err)
+	}
+	n := passes(identifiers, bytesPerIdentifier, parseMemory(limit))
 	if float64(nulls) <= rewriteShare*float64(rows) {
 		var changed int64
-		if err := c.QueryRowContext(ctx, sqlPersonIDsChanged.get(t, false)).Scan(&rows, &changed); err != nil {
-			return fmt.Errorf("count changes: %w", err)
+		for p := range n {
+			var part int64
+			if err := c.QueryRowContext(ctx, sqlPersonIDsChanged.get(t, false), n, p).Scan(&part); err != nil {
+				return fmt.Errorf("count changes: %w", err)
+			}
+			changed += part
 		}
 		switch {
 		case changed == 0:
@@ -92,23 +102,18 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 			return nil
 		}
 	}
-	var limit string
-	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&limit, &identifiers); err != nil {
-		return fmt.Errorf("rewrite: size: %w", err)
-	}
-	if err := rewritePersonIDs(ctx, c, t, rows, rewritePasses(identifiers, parseMemory(limit))); err != nil {
+	if err := rewritePersonIDs(ctx, c, t, rows, n); err != nil {
 		return fmt.Errorf("rewrite: %w", err)
 	}
 	return nil
 }
 
 // rewritePersonIDs rewrites table t (rows rows) with the person ids of identity_map, in one
-// transaction: a scratch table is made from t's definition, filled in passes passes (each joins
+// transaction: a scratch table is made from t's definition, filled in n passes (each joins
 // the rows and the identifiers of one part of the first identifier's hash, few enough for the
-// join to run in memory: rewritePasses), checked to hold every row, and takes t's place. The rows do not keep
+// join to run in memory: passes), checked to hold every row, and takes t's place. The rows do not keep
 // their order across passes (within a pass they do); nothing reads them by position.
-func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, passes int) error {
+func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, n int) error {
 	var ddl string
 	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteDDL, t).Scan(&ddl); err != nil {
 		return fmt.Errorf("definition: %w", err)
@@ -126,17 +131,17 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, pa
 	if _, err := tx.ExecContext(ctx, "CREATE TABLE main.stitch_person_ids_rewrite("+ddl[len(prefix):]); err != nil {
 		return fmt.Errorf("scratch table: %w", err)
 	}
-	for p := range passes {
-		if _, err := tx.ExecContext(ctx, sqlPersonIDsRewriteFill.get(t, false), passes, p); err != nil {
-			return fmt.Errorf("pass %d of %d: %w", p+1, passes, err)
+	for p := range n {
+		if _, err := tx.ExecContext(ctx, sqlPersonIDsRewriteFill.get(t, false), n, p); err != nil {
+			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
 		}
 	}
-	var n int64
-	if err := tx.QueryRowContext(ctx, sqlPersonIDsRewriteCount).Scan(&n); err != nil {
+	var wrote int64
+	if err := tx.QueryRowContext(ctx, sqlPersonIDsRewriteCount).Scan(&wrote); err != nil {
 		return fmt.Errorf("count: %w", err)
 	}
-	if n != rows {
-		return fmt.Errorf("the passes wrote %d rows of %d; %s left as it was", n, rows, t)
+	if wrote != rows {
+		return fmt.Errorf("the passes wrote %d rows of %d; %s left as it was", wrote, rows, t)
 	}
 	for _, q := range []string{sqlPersonIDsRewriteClear.get(t, false), sqlPersonIDsRewriteSwap.get(t, false)} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
@@ -154,14 +159,14 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, pa
 // third of the 36.8 M identifiers per pass nearly fitted in a 1.8 GiB memory_limit.
 const bytesPerIdentifier = 96
 
-// rewritePasses is how many passes a rewrite takes so that one pass's part of the identity
-// map (identifiers of them) fills at most half of memory bytes of DuckDB's memory_limit.
-func rewritePasses(identifiers, memory int64) int {
+// passes is how many passes a statement cut by a hash takes so that one pass's share of n items
+// of bytesEach bytes fills at most half of memory bytes (DuckDB's memory_limit): at least one.
+func passes(n, bytesEach, memory int64) int {
 	budget := memory / 2
 	if budget <= 0 {
 		return 1
 	}
-	return int(max(1, (identifiers*bytesPerIdentifier+budget-1)/budget))
+	return int(max(1, (n*bytesEach+budget-1)/budget))
 }
 
 // parseMemory reads DuckDB's memory_limit setting as it prints it ("1.8 GiB", "512.0 MiB",

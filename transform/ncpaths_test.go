@@ -1,0 +1,108 @@
+package transform
+
+import (
+	"context"
+	"database/sql"
+	"testing"
+)
+
+// TestNonconvertingPathsPasses: the non-converting paths are the same in one pass and in
+// several (each pass takes the people of one part of the person id's hash), and they are what
+// the definition gives, worked by hand: a person's touches within the lookback before their
+// last touch, in time order, ties by touch id.
+func TestNonconvertingPathsPasses(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db, err := sql.Open("duckdb", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	day := int64(86_400_000_000)
+	for _, q := range []string{
+		`CREATE SCHEMA attrib_state`,
+		`CREATE TEMP TABLE touches (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR)`,
+		// p1: Email on day 1, Search and Social at the same time on day 20 (Social's id sorts
+		// first), Display on day 25: with 10 days of lookback before day 25, [Social, Search, Display];
+		// with 30 days, all four.
+		`INSERT INTO touches VALUES
+		   ('t1', 'p1', '2025-01-01 10:00:00+00', 'Email'),
+		   ('t3', 'p1', '2025-01-20 10:00:00+00', 'Search'),
+		   ('t2', 'p1', '2025-01-20 10:00:00+00', 'Social'),
+		   ('t4', 'p1', '2025-01-25 10:00:00+00', 'Display'),
+		   ('t5', 'p2', '2025-03-01 10:00:00+00', 'Search')`,
+		// Many more people, two touches each, so that every pass has some.
+		`INSERT INTO touches SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20), CASE WHEN i % 3 = 0 THEN 'Email' ELSE 'Search' END FROM range(2000) r(i)`,
+		`CREATE TEMP TABLE channel_ids AS SELECT channel, (row_number() OVER (ORDER BY channel) - 1)::INTEGER AS cid FROM (SELECT DISTINCT channel FROM touches)`,
+		`CREATE TEMP TABLE lookbacks (conversion_type VARCHAR, lookback_us BIGINT)`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := c.ExecContext(ctx, `INSERT INTO lookbacks VALUES ('a', ?), ('b', ?), ('c', ?)`, 10*day, 30*day, 10*day); err != nil {
+		t.Fatal(err)
+	}
+	read := func() map[string]string {
+		t.Helper()
+		rows, err := c.QueryContext(ctx, `SELECT n.lookback_us // 86400000000 || ' ' || n.person_id,
+			list_transform(n.steps, x -> m.names[x + 1])::VARCHAR
+			FROM attrib_state.nc_paths n, (SELECT list(channel ORDER BY cid) AS names FROM channel_ids) m`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		out := map[string]string{}
+		for rows.Next() {
+			var k, v string
+			if err := rows.Scan(&k, &v); err != nil {
+				t.Fatal(err)
+			}
+			if _, dup := out[k]; dup {
+				t.Fatalf("%s twice", k)
+			}
+			out[k] = v
+		}
+		return out
+	}
+	var one map[string]string
+	for _, n := range []int{1, 5} {
+		if _, err := c.ExecContext(ctx, sqlNCPathsCreate); err != nil {
+			t.Fatal(err)
+		}
+		if err := fillNCPaths(ctx, c, pathData{}, nil, n); err != nil {
+			t.Fatal(err)
+		}
+		got := read()
+		for k, want := range map[string]string{
+			"10 p1": "[Social, Search, Display]",
+			"30 p1": "[Email, Social, Search, Display]",
+			"10 p2": "[Search]",
+			"30 p2": "[Search]",
+			"10 q0": "[Search]",        // x0 (Email) on Feb 1 is 20 days before x1 (Search)
+			"30 q0": "[Email, Search]", // both within 30 days
+			"30 q1": "[Search, Email]", // x2 Search (day 0), x3 Email (day 20)
+		} {
+			if got[k] != want {
+				t.Errorf("%d passes: %s = %q, want %q", n, k, got[k], want)
+			}
+		}
+		if len(got) != 2*(2+1000) {
+			t.Errorf("%d passes: %d paths, want %d (two lookbacks of 1002 people)", n, len(got), 2*1002)
+		}
+		if n == 1 {
+			one = got
+			continue
+		}
+		for k, v := range one {
+			if got[k] != v {
+				t.Fatalf("%s: %q in one pass, %q in %d", k, v, got[k], n)
+			}
+		}
+	}
+}
