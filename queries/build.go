@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"text/template"
 	"time"
 
 	"attrib/config"
+	"attrib/warehouse"
 )
 
 // The evaluation statements BuildWith runs after eval_params, in order.
@@ -16,8 +18,10 @@ var (
 	sqlIncNewTypes = mustSQL("inc_new_types")
 	evalSteps      = slices.Concat(mustSQLs("eval_days", "spend_daily"),
 		[]namedSQL{{name: "channel_performance", tmpl: mustTmpl("channel_performance")}},
-		mustSQLs("eval_acq", "eval_act", "eval_person", "eval_value_curve", "channel_roi", "model_comparison", "funnel",
-			"cohort_retention", "lifecycle"))
+		mustSQLs("eval_acq", "eval_act"),
+		[]namedSQL{{name: "eval_person", tmpl: mustTmpl("eval_person"), passes: true}},
+		mustSQLs("eval_value_curve", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"))
+	sqlEvalPersonSize = mustSQL("eval_person_size")
 )
 
 // Options of one Build.
@@ -74,13 +78,48 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 	for _, st := range evalSteps {
 		name, q := st.name, st.sql
 		start := time.Now()
-		if st.tmpl != nil {
+		switch {
+		case st.passes:
+			if err := evalPerson(ctx, c, st.tmpl); err != nil {
+				return fmt.Errorf("queries: %s: %w", name, err)
+			}
+		case st.tmpl != nil:
 			q = render(st.tmpl, o)
-		}
-		if _, err := c.ExecContext(ctx, q); err != nil {
-			return fmt.Errorf("queries: %s: %w", name, err)
+			fallthrough
+		default:
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("queries: %s: %w", name, err)
+			}
 		}
 		stepDone(name, time.Since(start))
+	}
+	return nil
+}
+
+// bytesPerIdentifier is what one person of eval_person costs in memory, counted per identifier
+// of identity_map (people have about two): their first touch's group (arg_min over time and touch
+// id), their distinct id and their activity and value groups.
+const bytesPerIdentifier = 128
+
+// evalPerson builds eval_person with the statement t in passes over parts of the people
+// (warehouse.Passes on identity_map's size and DuckDB's memory_limit): the first creates the
+// table, the others add to it.
+func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template) error {
+	var limit string
+	var identifiers int64
+	if err := c.QueryRowContext(ctx, sqlEvalPersonSize).Scan(&limit, &identifiers); err != nil {
+		return err
+	}
+	n := warehouse.Passes(identifiers, bytesPerIdentifier, warehouse.ParseMemorySetting(limit))
+	return evalPersonPasses(ctx, c, t, n)
+}
+
+// evalPersonPasses runs the n passes of eval_person.
+func evalPersonPasses(ctx context.Context, c *sql.Conn, t *template.Template, n int) error {
+	for p := range n {
+		if _, err := c.ExecContext(ctx, render(t, struct{ Create bool }{p == 0}), n, p); err != nil {
+			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
+		}
 	}
 	return nil
 }

@@ -29,6 +29,7 @@ func mustSQL(name string) string { return sqlFiles.Must(name + ".sql") }
 type namedSQL struct {
 	name, sql string
 	tmpl      *template.Template
+	passes    bool // run in passes over parts of the people (evalPerson)
 }
 
 // mustSQLs reads several files, in order.

@@ -14,6 +14,7 @@ import (
 
 	"attrib/config"
 	"attrib/transform/attribution"
+	"attrib/warehouse"
 )
 
 var dataDrivenModels = []string{"markov", "shapley", "fractribution"}
@@ -377,7 +378,7 @@ const bytesPerTouch = 64
 
 // nonconvertingPaths builds attrib_state.nc_paths (a full run: anew; inc.Incremental: the rows of
 // the people in inc_aff) in passes over parts of the people, so that one pass's lists fit in
-// DuckDB's memory_limit (passes); hi is the conversion window's end date or nil.
+// DuckDB's memory_limit (warehouse.Passes); hi is the conversion window's end date or nil.
 func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) error {
 	if !inc.Incremental {
 		if _, err := c.ExecContext(ctx, sqlNCPathsCreate); err != nil {
@@ -389,7 +390,7 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 	if err := c.QueryRowContext(ctx, sqlNCPathsSize).Scan(&limit, &touches); err != nil {
 		return err
 	}
-	return fillNCPaths(ctx, c, inc, hi, passes(touches, bytesPerTouch, parseMemory(limit)))
+	return fillNCPaths(ctx, c, inc, hi, warehouse.Passes(touches, bytesPerTouch, warehouse.ParseMemorySetting(limit)))
 }
 
 // fillNCPaths runs the n passes of nonconverting_paths.sql.tmpl.

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"attrib/warehouse"
 )
 
 // personIDsTable is a touchpoints table with a NOT NULL column, a default and a CHECK, which
@@ -275,12 +277,12 @@ func TestRewritePasses(t *testing.T) {
 		{"2.0 GB", 2_000_000_000, 0, 1},
 		{"unreadable", 0, 36_830_120, 1},
 	} {
-		got := parseMemory(tc.limit)
+		got := warehouse.ParseMemorySetting(tc.limit)
 		if got != tc.bytes {
-			t.Errorf("parseMemory(%q) = %d, want %d", tc.limit, got, tc.bytes)
+			t.Errorf("ParseMemorySetting(%q) = %d, want %d", tc.limit, got, tc.bytes)
 		}
-		if p := passes(tc.identifiers, bytesPerIdentifier, got); p != tc.passes {
-			t.Errorf("passes(%d, %d, %s) = %d, want %d", tc.identifiers, bytesPerIdentifier, tc.limit, p, tc.passes)
+		if p := warehouse.Passes(tc.identifiers, bytesPerIdentifier, got); p != tc.passes {
+			t.Errorf("Passes(%d, %d, %s) = %d, want %d", tc.identifiers, bytesPerIdentifier, tc.limit, p, tc.passes)
 		}
 	}
 }

@@ -9,6 +9,8 @@ import (
 
 	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
+
+	"attrib/warehouse"
 )
 
 // StitchStats describes one identity stitching pass.
@@ -82,7 +84,7 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&limit, &identifiers); err != nil {
 		return fmt.Errorf("size: %w", err)
 	}
-	n := passes(identifiers, bytesPerIdentifier, parseMemory(limit))
+	n := warehouse.Passes(identifiers, bytesPerIdentifier, warehouse.ParseMemorySetting(limit))
 	if float64(nulls) <= rewriteShare*float64(rows) {
 		var changed int64
 		for p := range n {
@@ -111,7 +113,7 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 // rewritePersonIDs rewrites table t (rows rows) with the person ids of identity_map, in one
 // transaction: a scratch table is made from t's definition, filled in n passes (each joins
 // the rows and the identifiers of one part of the first identifier's hash, few enough for the
-// join to run in memory: passes), checked to hold every row, and takes t's place. The rows do not keep
+// join to run in memory: warehouse.Passes), checked to hold every row, and takes t's place. The rows do not keep
 // their order across passes (within a pass they do); nothing reads them by position.
 func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, n int) error {
 	var ddl string
@@ -158,29 +160,6 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, n 
 // identifier and the person id, the hash and the table's slot), measured at 18 M people: a
 // third of the 36.8 M identifiers per pass nearly fitted in a 1.8 GiB memory_limit.
 const bytesPerIdentifier = 96
-
-// passes is how many passes a statement cut by a hash takes so that one pass's share of n items
-// of bytesEach bytes fills at most half of memory bytes (DuckDB's memory_limit): at least one.
-func passes(n, bytesEach, memory int64) int {
-	budget := memory / 2
-	if budget <= 0 {
-		return 1
-	}
-	return int(max(1, (n*bytesEach+budget-1)/budget))
-}
-
-// parseMemory reads DuckDB's memory_limit setting as it prints it ("1.8 GiB", "512.0 MiB",
-// "2.0 GB"): bytes, or 0 when it cannot be read.
-func parseMemory(s string) int64 {
-	var v float64
-	var unit string
-	if _, err := fmt.Sscanf(s, "%g %s", &v, &unit); err != nil {
-		return 0
-	}
-	mult := map[string]float64{"bytes": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
-		"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}[unit]
-	return int64(v * mult)
-}
 
 // components finds the connected components of the st.Identifiers identifier nodes over the
 // edges of id_sets, breaks up those over maxSize (guard) and appends every node's root to

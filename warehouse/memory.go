@@ -68,3 +68,28 @@ func CheckMemoryLimit(s string) error {
 	}
 	return fmt.Errorf("%q is not a memory size like 4GB or 1536MiB", s)
 }
+
+// Passes is how many passes a statement cut by a hash takes so that one pass's share of n items
+// of bytesEach bytes fills at most half of memory bytes (DuckDB's memory_limit): at least one.
+// The pipeline cuts its largest joins and aggregates this way (by identifier or by person), so
+// that each pass runs in memory where one statement over everything would spill tens of GB.
+func Passes(n, bytesEach, memory int64) int {
+	budget := memory / 2
+	if budget <= 0 {
+		return 1
+	}
+	return int(max(1, (n*bytesEach+budget-1)/budget))
+}
+
+// ParseMemorySetting reads DuckDB's memory_limit setting as current_setting prints it ("1.8 GiB",
+// "512.0 MiB", "2.0 GB"): bytes, or 0 when it cannot be read.
+func ParseMemorySetting(s string) int64 {
+	var v float64
+	var unit string
+	if _, err := fmt.Sscanf(s, "%g %s", &v, &unit); err != nil {
+		return 0
+	}
+	mult := map[string]float64{"bytes": 1, "B": 1, "KiB": 1 << 10, "MiB": 1 << 20, "GiB": 1 << 30, "TiB": 1 << 40,
+		"KB": 1e3, "MB": 1e6, "GB": 1e9, "TB": 1e12}[unit]
+	return int64(v * mult)
+}
