@@ -387,7 +387,7 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 	}
 	var limit string
 	var touches int64
-	if err := c.QueryRowContext(ctx, sqlNCPathsSize).Scan(&limit, &touches); err != nil {
+	if err := c.QueryRowContext(ctx, sqlNCPathsSize.get(inc)).Scan(&limit, &touches); err != nil {
 		return err
 	}
 	return fillNCPaths(ctx, c, inc, hi, warehouse.Passes(touches, bytesPerTouch, warehouse.ParseMemorySetting(limit)))

@@ -192,7 +192,7 @@ var (
 	sqlMarkovRemovalCreate = mustSQL("attribution/markov_removal_effects_create.sql")
 	sqlNonconvertingPaths  = renderModes("attribution/nonconverting_paths.sql.tmpl")
 	sqlNCPathsCreate       = mustSQL("attribution/nc_paths_create.sql")
-	sqlNCPathsSize         = mustSQL("attribution/nc_paths_size.sql")
+	sqlNCPathsSize         = renderModes("attribution/nc_paths_size.sql.tmpl")
 	sqlChannelList         = mustSQL("attribution/channel_list.sql")
 	sqlConversionTypes     = mustSQL("attribution/conversion_types.sql")
 	sqlDataDrivenPaths     = mustSQL("attribution/data_driven_paths.sql")
