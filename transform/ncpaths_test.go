@@ -2,7 +2,6 @@ package transform
 
 import (
 	"context"
-	"database/sql"
 	"testing"
 )
 
@@ -13,16 +12,7 @@ import (
 func TestNonconvertingPathsPasses(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	c, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := memConn(t)
 	day := int64(86_400_000_000)
 	for _, q := range []string{
 		`CREATE SCHEMA attrib_state`,

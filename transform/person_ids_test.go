@@ -51,19 +51,10 @@ func pidRow(i int) (first string, before sql.NullString) {
 // openPersonIDs opens an in-memory DuckDB with the test table filled (pidRow: the
 // columns after the first identifier hold other identifiers, which stitching must ignore) and
 // an empty identity_map.
-func openPersonIDs(t *testing.T) (*sql.DB, *sql.Conn) {
+func openPersonIDs(t *testing.T) *sql.Conn {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { db.Close() })
-	c, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { c.Close() })
+	c := memConn(t)
 	for _, q := range []struct {
 		q    string
 		args []any
@@ -83,7 +74,7 @@ func openPersonIDs(t *testing.T) (*sql.DB, *sql.Conn) {
 			t.Fatal(err)
 		}
 	}
-	return db, c
+	return c
 }
 
 // pidState is the table in row order: touchpoint ids and person ids.
@@ -223,7 +214,7 @@ func tableDDL(t *testing.T, c *sql.Conn) string {
 // theirs, nothing else changes, and the rows keep their order and the table its definition.
 func TestPersonIDsRewrite(t *testing.T) {
 	t.Parallel()
-	_, c := openPersonIDs(t)
+	c := openPersonIDs(t)
 	ddl := tableDDL(t, c)
 	before := readPersonIDs(t, c)
 	for i, id := range before.ids {
@@ -243,7 +234,7 @@ func TestPersonIDsRewrite(t *testing.T) {
 // small memory_limit takes) gives every row once, with the same person ids as one pass.
 func TestPersonIDsRewritePasses(t *testing.T) {
 	t.Parallel()
-	_, c := openPersonIDs(t)
+	c := openPersonIDs(t)
 	ddl := tableDDL(t, c)
 	before := readPersonIDs(t, c)
 	m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
@@ -293,7 +284,7 @@ func TestRewritePasses(t *testing.T) {
 func TestPersonIDsUpdate(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	_, c := openPersonIDs(t)
+	c := openPersonIDs(t)
 	ddl := tableDDL(t, c)
 	// First give every row with an identifier a person of its own first identifier.
 	fillMap(t, c, func(k int) bool { return true }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k) })
@@ -337,7 +328,7 @@ func TestPersonIDsUpdate(t *testing.T) {
 // a person id when the rows go back) or is cancelled leaves the table as it was.
 func TestPersonIDsRewriteFails(t *testing.T) {
 	t.Parallel()
-	_, c := openPersonIDs(t)
+	c := openPersonIDs(t)
 	ddl := tableDDL(t, c)
 	before := readPersonIDs(t, c)
 	fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string {

@@ -219,16 +219,7 @@ func ruleReference(p randomPath, s ruleSettings) map[string][]float64 {
 func TestRuleCreditsMatchReference(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	db, err := sql.Open("duckdb", "")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	c, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
+	c := memConn(t)
 	// A data-driven model in the list must not get rule-based credits.
 	models := []string{"first_touch", "last_touch", "last_non_direct", "linear", "position_based", "time_decay", "markov"}
 	if _, err := c.ExecContext(ctx, sqlModels, models); err != nil {
