@@ -105,12 +105,14 @@ const bytesPerIdentifier = 128
 // (warehouse.Passes on identity_map's size and DuckDB's memory_limit): the first creates the
 // table, the others add to it.
 func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template) error {
-	var limit string
 	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlEvalPersonSize).Scan(&limit, &identifiers); err != nil {
+	if err := c.QueryRowContext(ctx, sqlEvalPersonSize).Scan(&identifiers); err != nil {
 		return err
 	}
-	n := warehouse.Passes(identifiers, bytesPerIdentifier, warehouse.ParseMemorySetting(limit))
+	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerIdentifier)
+	if err != nil {
+		return err
+	}
 	return evalPersonPasses(ctx, c, t, n)
 }
 

@@ -385,12 +385,15 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 			return err
 		}
 	}
-	var limit string
 	var touches int64
-	if err := c.QueryRowContext(ctx, sqlNCPathsSize.get(inc)).Scan(&limit, &touches); err != nil {
+	if err := c.QueryRowContext(ctx, sqlNCPathsSize.get(inc)).Scan(&touches); err != nil {
 		return err
 	}
-	return fillNCPaths(ctx, c, inc, hi, warehouse.Passes(touches, bytesPerTouch, warehouse.ParseMemorySetting(limit)))
+	n, err := warehouse.PassesOn(ctx, c, touches, bytesPerTouch)
+	if err != nil {
+		return err
+	}
+	return fillNCPaths(ctx, c, inc, hi, n)
 }
 
 // fillNCPaths runs the n passes of nonconverting_paths.sql.tmpl.

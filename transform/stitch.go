@@ -79,12 +79,14 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 	if err := c.QueryRowContext(ctx, sqlPersonIDsNulls.get(t, false)).Scan(&rows, &nulls); err != nil {
 		return fmt.Errorf("count rows: %w", err)
 	}
-	var limit string
 	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&limit, &identifiers); err != nil {
+	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&identifiers); err != nil {
 		return fmt.Errorf("size: %w", err)
 	}
-	n := warehouse.Passes(identifiers, bytesPerIdentifier, warehouse.ParseMemorySetting(limit))
+	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerIdentifier)
+	if err != nil {
+		return err
+	}
 	if float64(nulls) <= rewriteShare*float64(rows) {
 		var changed int64
 		for p := range n {

@@ -1,6 +1,9 @@
 package warehouse
 
 import (
+	"context"
+	"database/sql"
+	"embed"
 	"fmt"
 	"os"
 	"regexp"
@@ -79,6 +82,20 @@ func Passes(n, bytesEach, memory int64) int {
 		return 1
 	}
 	return int(max(1, (n*bytesEach+budget-1)/budget))
+}
+
+//go:embed sql/memory_limit.sql
+var memoryFS embed.FS
+
+var sqlMemoryLimit = NewSQLFiles(memoryFS).Must("memory_limit.sql")
+
+// PassesOn is Passes with the memory_limit of the DuckDB instance of c.
+func PassesOn(ctx context.Context, c *sql.Conn, n, bytesEach int64) (int, error) {
+	var limit string
+	if err := c.QueryRowContext(ctx, sqlMemoryLimit).Scan(&limit); err != nil {
+		return 0, fmt.Errorf("warehouse: memory limit: %w", err)
+	}
+	return Passes(n, bytesEach, ParseMemorySetting(limit)), nil
 }
 
 // ParseMemorySetting reads DuckDB's memory_limit setting as current_setting prints it ("1.8 GiB",
