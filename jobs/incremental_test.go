@@ -138,9 +138,15 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 	}
 	t.Logf("full run rebuilt %d people; incremental %d (renamed %d)", firstRebuilt, tr.Rebuilt, tr.Stitch.Renamed)
 	if runs := recentRuns(t, base); len(runs) == 0 || !slices.ContainsFunc(runs[0].Steps, func(s StepResult) bool {
-		return s.Step == "transform" && s.Note == fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+		return s.Step == "transform" && strings.HasPrefix(s.Note, fmt.Sprintf("incremental (%d people rebuilt): classify channels ", tr.Rebuilt)) &&
+			strings.Contains(s.Note, ", attribute ")
 	}) {
-		t.Errorf("pipeline_runs does not record the incremental transform: %+v", runs)
+		t.Errorf("pipeline_runs does not record the incremental transform and its steps: %+v", runs)
+	} else if !slices.ContainsFunc(runs[0].Steps, func(s StepResult) bool {
+		return s.Step == "evaluate" && strings.HasPrefix(s.Note, "eval_days ") && strings.Contains(s.Note, ", eval_person ") &&
+			strings.HasSuffix(s.Note, "s") && strings.Contains(s.Note, ", lifecycle ")
+	}) {
+		t.Errorf("pipeline_runs does not record the evaluation's steps: %+v", runs[0].Steps)
 	}
 	if tr.Rebuilt == 0 || tr.Rebuilt >= firstRebuilt {
 		t.Errorf("incremental run rebuilt %d people, the full run %d: want some, not all", tr.Rebuilt, firstRebuilt)

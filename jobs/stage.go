@@ -167,3 +167,25 @@ func (p pipeline) each(do func(Stage) error) error {
 	}
 	return nil
 }
+
+// timings is a stage's steps and their seconds, in order, for its note.
+type timings []stepTime
+
+type stepTime struct {
+	step    string
+	seconds float64
+}
+
+func (t *timings) add(step string, seconds float64) { *t = append(*t, stepTime{step, seconds}) }
+
+// String is "step 1.2s, step 0.3s" (one decimal, as the stages' own seconds).
+func (t timings) String() string {
+	var b strings.Builder
+	for i, x := range t {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "%s %.1fs", x.step, x.seconds)
+	}
+	return b.String()
+}

@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"time"
 
 	"attrib/queries"
 )
@@ -22,6 +23,11 @@ func evaluateStage() Stage {
 	}
 }
 
+// runEvaluate's note lists each evaluation step's seconds, in order, so that
+// `attrib runs --steps` shows where an evaluation's time went.
 func runEvaluate(ctx context.Context, s *Session) (int64, string, error) {
-	return 0, "", queries.BuildWith(ctx, s.Conn(), s.Cfg, queries.Options{Incremental: s.Transform.CarryOver})
+	var t timings
+	err := queries.BuildWith(ctx, s.Conn(), s.Cfg, queries.Options{Incremental: s.Transform.CarryOver,
+		Timed: func(step string, d time.Duration) { t.add(step, d.Seconds()) }})
+	return 0, t.String(), err
 }

@@ -161,3 +161,15 @@ func TestSessionDropsLeftovers(t *testing.T) {
 		t.Fatalf("the stale channel_roi was published (%v)", err)
 	}
 }
+
+func TestTimingsNote(t *testing.T) {
+	var tm timings
+	if got := tm.String(); got != "" {
+		t.Errorf("no steps: %q, want empty", got)
+	}
+	tm.add("eval_person", 61.26)
+	tm.add("funnel", 0.04)
+	if got, want := tm.String(), "eval_person 61.3s, funnel 0.0s"; got != want {
+		t.Errorf("note %q, want %q", got, want)
+	}
+}

@@ -40,10 +40,15 @@ func runTransform(ctx context.Context, s *Session) (int64, string, error) {
 	return tr.Credits, note, err
 }
 
-// transformNote describes how a transform ran, for pipeline_runs.steps.
+// transformNote describes how a transform ran, for pipeline_runs.steps, and
+// the seconds of its steps.
 func transformNote(tr transform.Result) string {
-	if tr.Mode == transform.ModeIncremental {
-		return fmt.Sprintf("incremental (%d people rebuilt)", tr.Rebuilt)
+	var t timings
+	for _, x := range tr.Timings {
+		t.add(x.Step, x.Seconds)
 	}
-	return fmt.Sprintf("full (%s)", tr.FullReason)
+	if tr.Mode == transform.ModeIncremental {
+		return fmt.Sprintf("incremental (%d people rebuilt): %s", tr.Rebuilt, t)
+	}
+	return fmt.Sprintf("full (%s): %s", tr.FullReason, t)
 }

@@ -32,6 +32,8 @@ type Options struct {
 	// rule-based rows of the days not in inc_days over, when nothing else
 	// changed them (no new conversion type).
 	Incremental bool
+	// Timed, when set, is called with each step's name and duration as it ends.
+	Timed func(step string, d time.Duration)
 }
 
 // Published lists the tables Build creates under _next_ names: the
@@ -91,7 +93,11 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 				return fmt.Errorf("queries: %s: %w", name, err)
 			}
 		}
-		stepDone(name, time.Since(start))
+		d := time.Since(start)
+		stepDone(name, d)
+		if o.Timed != nil {
+			o.Timed(name, d)
+		}
 	}
 	return nil
 }
