@@ -217,29 +217,61 @@ func (s *Server) buildSnapshot(ctx context.Context, marker string) (*snapshot, e
 // as a new copy otherwise. It is cheap when nothing changed; the pipeline
 // may call it after each run.
 func (s *Server) Refresh(ctx context.Context) error {
+	_, err := s.RefreshReport(ctx)
+	return err
+}
+
+// RefreshStats says what one Refresh did.
+type RefreshStats struct {
+	// How is "unchanged" (no run finished since the last refresh), "patch"
+	// (the changed chunks written in place) or "copy" (a whole new file).
+	How     string
+	Took    time.Duration
+	Written int64 // bytes written to the snapshot file
+	Size    int64 // the snapshot file's size
+}
+
+// RefreshReport is Refresh, saying what it did (serve logs it).
+func (s *Server) RefreshReport(ctx context.Context) (RefreshStats, error) {
+	start := time.Now()
+	st := RefreshStats{How: "unchanged"}
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	marker, err := runMarker(ctx, s.w.DB())
 	if err != nil {
-		return err
+		return st, err
 	}
 	s.mu.Lock()
 	cur := s.cur
 	s.mu.Unlock()
 	if cur != nil && cur.marker == marker {
-		return nil
+		st.Took = time.Since(start)
+		return st, nil
 	}
 	if cur != nil {
-		done, err := s.patchSnapshot(ctx, cur, marker)
+		done, err := s.patchSnapshot(ctx, cur, marker, &st)
 		if done || err != nil {
-			return err
+			st.Took = time.Since(start)
+			return st, err
 		}
 	}
 	next, err := s.buildSnapshot(ctx, marker)
 	if err != nil {
-		return err
+		return st, err
 	}
-	return s.install(next, cur)
+	st.How, st.Written, st.Size = "copy", fileSize(next.path), fileSize(next.path)
+	err = s.install(next, cur)
+	st.Took = time.Since(start)
+	return st, err
+}
+
+// fileSize is path's size, 0 when it cannot be read.
+func fileSize(path string) int64 {
+	fi, err := os.Stat(path)
+	if err != nil {
+		return 0
+	}
+	return fi.Size()
 }
 
 // install makes next the current snapshot in place of cur (nil, or one

@@ -35,7 +35,8 @@ var patchFile = (*warehouse.Warehouse).PatchFile
 // sums, someone reading, a worker with the file open, no file to read):
 // then cur is untouched and the caller copies. Once the file is touched,
 // a failure replaces it with a whole copy, and done is true.
-func (s *Server) patchSnapshot(ctx context.Context, cur *snapshot, marker string) (done bool, err error) {
+// st, when the patch went through, says so and what it wrote.
+func (s *Server) patchSnapshot(ctx context.Context, cur *snapshot, marker string, st *RefreshStats) (done bool, err error) {
 	cur.mu.Lock()
 	read := cur.refs > 1
 	cur.mu.Unlock()
@@ -58,9 +59,10 @@ func (s *Server) patchSnapshot(ctx context.Context, cur *snapshot, marker string
 		return false, nil
 	}
 	defer close(gate)
-	_, perr := patchFile(s.w, ctx, cur.path, old, plan)
+	ps, perr := patchFile(s.w, ctx, cur.path, old, plan)
 	var next *snapshot
 	if perr == nil {
+		st.How, st.Written, st.Size = "patch", ps.Written, ps.Size
 		db, conn, oerr := openSnapshot(ctx, cur.path, s.w.Options().TimeZone, s.memoryLimit, s.w.Options().Threads)
 		if oerr == nil {
 			next = &snapshot{db: db, connector: conn, path: cur.path, marker: marker}
@@ -79,6 +81,7 @@ func (s *Server) patchSnapshot(ctx context.Context, cur *snapshot, marker string
 			s.mu.Unlock()
 			return true, fmt.Errorf("server: snapshot: patch: %v; then copy: %w", perr, cerr)
 		}
+		st.How, st.Written, st.Size = "copy", fileSize(next.path), fileSize(next.path)
 	}
 	return true, s.install(next, nil)
 }

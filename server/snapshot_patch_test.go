@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -145,7 +146,8 @@ func TestSnapshotPatchedInPlace(t *testing.T) {
 	})
 	addRows(t, e.w, 1000000, 1001000)
 	finishRun(t, e.w, "r2")
-	if err := e.srv.Refresh(ctx); err != nil {
+	rs, err := e.srv.RefreshReport(ctx)
+	if err != nil {
 		t.Fatal(err)
 	}
 	path2, _ := current(t, e.srv)
@@ -154,6 +156,12 @@ func TestSnapshotPatchedInPlace(t *testing.T) {
 	}
 	if written == 0 || written*4 > size {
 		t.Fatalf("the patch wrote %d of %d bytes", written, size)
+	}
+	if rs.How != "patch" || rs.Written != written || rs.Size != size || rs.Took <= 0 {
+		t.Errorf("refresh reported %+v, want a patch of %d bytes into %d", rs, written, size)
+	}
+	if rs, err := e.srv.RefreshReport(ctx); err != nil || rs.How != "unchanged" || rs.Written != 0 {
+		t.Errorf("refresh without a new run: %+v, %v; want unchanged, nothing written", rs, err)
 	}
 	sameFile(t, path2, e.w.Path())
 	// 0..1000999
@@ -208,11 +216,16 @@ func TestSnapshotStatementInFlight(t *testing.T) {
 		if batches++; batches == 1 {
 			addRows(t, e.w, 1000000, 1001000)
 			finishRun(t, e.w, "r2")
-			if err := e.srv.Refresh(ctx); err != nil {
+			rs, err := e.srv.RefreshReport(ctx)
+			if err != nil {
 				return err
 			}
-			if path2, _ := current(t, e.srv); path2 == path1 {
+			path2, _ := current(t, e.srv)
+			if path2 == path1 {
 				return errors.New("the snapshot a statement was reading was patched")
+			}
+			if fi, err := os.Stat(path2); err != nil || rs.How != "copy" || rs.Written != fi.Size() || rs.Size != fi.Size() {
+				return fmt.Errorf("refresh reported %+v for a whole copy (%v)", rs, err)
 			}
 		}
 		for _, r := range m.Rows {

@@ -113,17 +113,23 @@ func runServe(ctx context.Context, cfg *config.Config, out *os.File) error {
 
 	// People's SQL runs on a read-only snapshot refreshed after every run
 	// (see docs/sql-access.md); it is closed before the warehouse.
+	started := time.Now()
 	people, err := server.New(ctx, w, cfg)
 	if err != nil {
 		return err
 	}
+	slog.Debug("snapshot made", "seconds", time.Since(started).Seconds())
 	defer people.Close()
 	st.afterRun(func(res jobs.RunResult) {
 		if res.Status == jobs.StatusSucceeded {
 			go func() {
-				if err := people.Refresh(context.Background()); err != nil {
+				rs, err := people.RefreshReport(context.Background())
+				if err != nil {
 					slog.Warn("serve: refresh the read-only snapshot", "err", err)
+					return
 				}
+				slog.Info("snapshot refreshed", "run", res.RunID, "how", rs.How, "seconds", rs.Took.Seconds(),
+					"written_bytes", rs.Written, "file_bytes", rs.Size)
 			}()
 		}
 	})
