@@ -10,20 +10,21 @@ import (
 // transformStage classifies channels, stitches identities, builds the
 // conversion paths and credits every conversion under every model
 // (transform.RunWith). It builds the transform's published tables under
-// _next_ names and hands the working tables on: touches, channel_map,
-// conv_touches, models, refit_models (the data-driven models, whose credits
-// no run carries over), and in an incremental run that carried results over
-// (Result.CarryOver) inc_days; in an incremental run also inc_aff,
-// inc_covered and inc_new_loads, which the state's commit reads at
-// publication. Identities and the incremental state change in place; the
-// state commits with the publication (Result.Commit).
+// _next_ names and hands the working tables on: touches, person_touches
+// (each person's first and last touch), channel_map, conv_touches, models,
+// refit_models (the data-driven models, whose credits no run carries over),
+// and in an incremental run that carried results over (Result.CarryOver)
+// inc_days; in an incremental run also inc_aff, inc_covered and
+// inc_new_loads, which the state's commit reads at publication. Identities
+// and the incremental state change in place; the state commits with the
+// publication (Result.Commit).
 func transformStage() Stage {
 	return Stage{
 		Name: "transform",
 		Reads: []string{"touchpoints", "conversions", "identity_links", "activity", "spend", "ingest_files",
 			"identity_map", "conversion_paths", "attribution_credits"},
 		Builds: append(nextAll(transform.Published),
-			temp("touches"), temp("channel_map"), temp("conv_touches"), temp("models"), temp("refit_models"), temp("inc_days"),
+			temp("touches"), temp("person_touches"), temp("channel_map"), temp("conv_touches"), temp("models"), temp("refit_models"), temp("inc_days"),
 			temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),
 		Writes: []string{"identity_map", "identity_oversized", "touchpoints", "conversions", "activity", "attrib_state"},
 		Run:    runTransform,

@@ -34,7 +34,7 @@ func benchScale(b *testing.B) float64 {
 }
 
 // benchSetup generates, directly in DuckDB SQL, the working tables a transform run leaves on its
-// connection (touches, channel_map, models, _next_attribution_credits) and the raw tables Build
+// connection (touches, person_touches, channel_map, models, _next_attribution_credits) and the raw tables Build
 // reads (conversions, activity, spend): two years, 12 channels x 3 campaigns, 9 models, 1-4 touches
 // per conversion, 3 conversion types, 2M people.
 var benchSetup = []string{
@@ -54,6 +54,10 @@ var benchSetup = []string{
 	        TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((hash(i * 3) % 63072000)::BIGINT) AS occurred_at,
 	        c.channel, c.channel_group, 'c' || (hash(i * 5) % 3) AS campaign, 'visit' AS interaction
 	 FROM range($touches) t(i) JOIN bench_channels c ON c.ci = (hash(i * 7) % 12)::BIGINT`,
+	`CREATE OR REPLACE TEMP TABLE person_touches AS
+	 SELECT person_id, min(occurred_at) AS first_touch_at, arg_min(channel, (occurred_at, touchpoint_id)) AS first_touch_channel,
+	        max(occurred_at) AS last_touch_at
+	 FROM touches GROUP BY person_id`,
 	`INSERT INTO conversions (conversion_id, occurred_at, person_id, conversion_type, revenue, currency, revenue_original, source_name, load_id)
 	 SELECT 'k' || i, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((hash(i * 11) % 63072000)::BIGINT),
 	        'p' || ((i * 7919) % $people),

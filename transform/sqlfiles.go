@@ -164,11 +164,13 @@ var (
 
 	// The tables kept in attrib_state read as temp views, and the rows of the people an
 	// incremental run rebuilds deleted from them.
-	sqlConvTouchesView   = mustRender("incremental/state_view.sql.tmpl", "conv_touches")
-	sqlChannelIDsView    = mustRender("incremental/state_view.sql.tmpl", "channel_ids")
-	sqlNCPathsView       = mustRender("incremental/state_view.sql.tmpl", "nc_paths")
-	sqlConvTouchesDelete = mustRender("incremental/delete_affected.sql.tmpl", "conv_touches")
-	sqlNCPathsDelete     = mustRender("incremental/delete_affected.sql.tmpl", "nc_paths")
+	sqlConvTouchesView     = mustRender("incremental/state_view.sql.tmpl", "conv_touches")
+	sqlChannelIDsView      = mustRender("incremental/state_view.sql.tmpl", "channel_ids")
+	sqlNCPathsView         = mustRender("incremental/state_view.sql.tmpl", "nc_paths")
+	sqlConvTouchesDelete   = mustRender("incremental/delete_affected.sql.tmpl", "conv_touches")
+	sqlNCPathsDelete       = mustRender("incremental/delete_affected.sql.tmpl", "nc_paths")
+	sqlPersonTouchesView   = mustRender("incremental/state_view.sql.tmpl", "person_touches")
+	sqlPersonTouchesDelete = mustRender("incremental/delete_affected.sql.tmpl", "person_touches")
 )
 
 // Conversion paths (transform.go).
@@ -179,6 +181,10 @@ var (
 	sqlTouches               = mustSQL("paths/touches.sql")
 	sqlConversionTouches     = renderModes("paths/conversion_touches.sql.tmpl")
 	sqlConversionPaths       = renderModes("paths/conversion_paths.sql.tmpl")
+	sqlPersonTouchesCreate   = mustSQL("paths/person_touches_create.sql")
+	sqlPersonTouches         = renderModes("paths/person_touches.sql.tmpl")
+	sqlPersonTouchesSize     = renderModes("paths/person_touches_size.sql.tmpl")
+	sqlPersonTouchesReady    = mustSQL("paths/person_touches_ready.sql")
 )
 
 // Attribution: rule-based models in SQL, data-driven ones in Go, the credits table

@@ -209,10 +209,62 @@ func buildPaths(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if _, err := c.ExecContext(ctx, sqlConversionPaths.get(inc), unattributed(cfg)); err != nil {
 		return fmt.Errorf("transform: conversion_paths: %w", err)
 	}
+	if err := personTouches(ctx, c, inc); err != nil {
+		return fmt.Errorf("transform: person touches: %w", err)
+	}
 	res.Rebuilt = int64(res.Stitch.Persons)
 	if inc.Incremental {
 		if err := c.QueryRowContext(ctx, sqlRebuiltCount).Scan(&res.Rebuilt); err != nil {
 			return fmt.Errorf("transform: count: %w", err)
+		}
+	}
+	return nil
+}
+
+// bytesPerPersonIdentifier is what one identifier of identity_map costs in a pass of
+// person_touches.sql.tmpl (people have about two): its person's group (the id, two times and
+// the first touch's channel with its arg_min key).
+const bytesPerPersonIdentifier = 64
+
+// personTouches keeps attrib_state.person_touches, each person's first and last touch, which
+// the evaluation reads as the temp view person_touches instead of every touch: a full run
+// fills it anew, an incremental run the rows of the people in inc_aff (everyone when the table
+// is missing), in passes over parts of the people (warehouse.Passes).
+func personTouches(ctx context.Context, c *sql.Conn, inc pathData) error {
+	if inc.Incremental {
+		var ready int
+		if err := c.QueryRowContext(ctx, sqlPersonTouchesReady).Scan(&ready); err != nil {
+			return err
+		}
+		inc.Incremental = ready == 1
+	}
+	start := sqlPersonTouchesCreate
+	if inc.Incremental {
+		start = sqlPersonTouchesDelete
+	}
+	if _, err := c.ExecContext(ctx, start); err != nil {
+		return err
+	}
+	var identifiers int64
+	if err := c.QueryRowContext(ctx, sqlPersonTouchesSize.get(inc)).Scan(&identifiers); err != nil {
+		return err
+	}
+	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerPersonIdentifier)
+	if err != nil {
+		return err
+	}
+	if err := fillPersonTouches(ctx, c, inc, n); err != nil {
+		return err
+	}
+	_, err = c.ExecContext(ctx, sqlPersonTouchesView)
+	return err
+}
+
+// fillPersonTouches runs the n passes of person_touches.sql.tmpl.
+func fillPersonTouches(ctx context.Context, c *sql.Conn, inc pathData, n int) error {
+	for p := range n {
+		if _, err := c.ExecContext(ctx, sqlPersonTouches.get(inc), n, p); err != nil {
+			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
 		}
 	}
 	return nil
