@@ -48,12 +48,15 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 // in attrib_state are updated for the people in inc_aff only.
 //
 // Without a data-driven model _next_markov_removal_effects is not built
-// (RunWith's caller has dropped any leftover).
-func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData) error {
+// (RunWith's caller has dropped any leftover). step starts the timing of its
+// parts: "non-converting paths", then "data-driven models" (the fits and
+// the touches' credits).
+func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, step func(string)) error {
 	models := configuredDataDriven(cfg)
 	if len(models) == 0 {
 		return nil
 	}
+	step("non-converting paths")
 	if inc.Incremental {
 		var ready int
 		if err := c.QueryRowContext(ctx, sqlNonconvertingReady).Scan(&ready); err != nil {
@@ -77,6 +80,7 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if _, err := c.ExecContext(ctx, sqlNCPathsView); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
+	step("data-driven models")
 	channels, err := queryStrings(ctx, c, sqlChannelList)
 	if err != nil {
 		return fmt.Errorf("transform: channel ids: %w", err)

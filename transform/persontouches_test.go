@@ -92,7 +92,9 @@ func TestPersonTouches(t *testing.T) {
 	// person p3, and a change to p1's touches that the run does not rebuild p1 for.
 	exec(`UPDATE touches SET person_id = 'p2' WHERE person_id = 'old'`,
 		`INSERT INTO touches VALUES ('n1', 'p3', '2025-03-05 10:00:00+00', 'Branch'), ('n0', 'p1', '2024-12-01 10:00:00+00', 'Branch')`,
-		`CREATE TEMP TABLE inc_aff AS SELECT * FROM (VALUES ('p2'), ('old'), ('p3')) v(person_id)`)
+		`CREATE TEMP TABLE inc_aff AS SELECT * FROM (VALUES ('p2'), ('old'), ('p3')) v(person_id)`,
+		// What affected_touches.sql makes of them (there from touchpoints and channel_map).
+		`CREATE TEMP TABLE aff_touches AS SELECT * FROM touches WHERE person_id IN (SELECT person_id FROM inc_aff)`)
 	if err := personTouches(ctx, c, pathData{Incremental: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -179,6 +179,7 @@ var (
 	sqlLookbackSet           = mustSQL("paths/lookback_set.sql")
 	sqlAttributedConversions = mustSQL("paths/attributed_conversions.sql")
 	sqlTouches               = mustSQL("paths/touches.sql")
+	sqlAffectedTouches       = mustSQL("paths/affected_touches.sql")
 	sqlConversionTouches     = renderModes("paths/conversion_touches.sql.tmpl")
 	sqlConversionPaths       = renderModes("paths/conversion_paths.sql.tmpl")
 	sqlPersonTouchesCreate   = mustSQL("paths/person_touches_create.sql")

@@ -100,7 +100,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 	}
 
 	t.step("attribute")
-	if err := attribute(ctx, c, cfg, inc, &res); err != nil {
+	if err := attribute(ctx, c, cfg, inc, &res, t.step); err != nil {
 		return res, err
 	}
 	return res, nil
@@ -198,7 +198,7 @@ func buildPaths(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	}
 	var paths []string
 	if inc.Incremental {
-		paths = append(paths, sqlAffectedPersons, sqlConvTouchesDelete)
+		paths = append(paths, sqlAffectedPersons, sqlAffectedTouches, sqlConvTouchesDelete)
 	}
 	paths = append(paths, sqlConversionTouches.get(inc), sqlConvTouchesView)
 	for _, q := range paths {
@@ -273,8 +273,9 @@ func fillPersonTouches(ctx context.Context, c *sql.Conn, inc pathData, n int) er
 // attribute credits every conversion under every model into _next_attribution_credits and
 // counts the results (res.Conversions, res.Credits). Rule-based credits of people not rebuilt
 // are carried over (res.CarryOver), unless a channel's group changed (then every credit row
-// changes).
-func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result) error {
+// changes). step starts the timing of each later part: "non-converting paths", "data-driven
+// models" (with data-driven models configured) and "attribution credits".
+func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result, step func(string)) error {
 	carry := inc
 	if carry.Incremental {
 		var changed int
@@ -294,9 +295,10 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 	if _, err := c.ExecContext(ctx, sqlModelCreditsCreate); err != nil {
 		return fmt.Errorf("transform: data-driven models: %w", err)
 	}
-	if err := dataDriven(ctx, c, cfg, inc); err != nil {
+	if err := dataDriven(ctx, c, cfg, inc, step); err != nil {
 		return err
 	}
+	step("attribution credits")
 	if _, err := c.ExecContext(ctx, sqlAttributionCredits.get(carry), unattributed(cfg)); err != nil {
 		return fmt.Errorf("transform: attribution credits: %w", err)
 	}
