@@ -232,9 +232,10 @@ type RefreshStats struct {
 }
 
 // RefreshReport is Refresh, saying what it did (serve logs it).
-func (s *Server) RefreshReport(ctx context.Context) (RefreshStats, error) {
+func (s *Server) RefreshReport(ctx context.Context) (st RefreshStats, err error) {
 	start := time.Now()
-	st := RefreshStats{How: "unchanged"}
+	st.How = "unchanged"
+	defer func() { st.Took = time.Since(start) }()
 	s.refreshMu.Lock()
 	defer s.refreshMu.Unlock()
 	marker, err := runMarker(ctx, s.w.DB())
@@ -245,13 +246,11 @@ func (s *Server) RefreshReport(ctx context.Context) (RefreshStats, error) {
 	cur := s.cur
 	s.mu.Unlock()
 	if cur != nil && cur.marker == marker {
-		st.Took = time.Since(start)
 		return st, nil
 	}
 	if cur != nil {
 		done, err := s.patchSnapshot(ctx, cur, marker, &st)
 		if done || err != nil {
-			st.Took = time.Since(start)
 			return st, err
 		}
 	}
@@ -259,19 +258,16 @@ func (s *Server) RefreshReport(ctx context.Context) (RefreshStats, error) {
 	if err != nil {
 		return st, err
 	}
-	st.How, st.Written, st.Size = "copy", fileSize(next.path), fileSize(next.path)
-	err = s.install(next, cur)
-	st.Took = time.Since(start)
-	return st, err
+	st.copied(next.path)
+	return st, s.install(next, cur)
 }
 
-// fileSize is path's size, 0 when it cannot be read.
-func fileSize(path string) int64 {
-	fi, err := os.Stat(path)
-	if err != nil {
-		return 0
+// copied records a whole copy into the file at path.
+func (st *RefreshStats) copied(path string) {
+	st.How, st.Written, st.Size = "copy", 0, 0
+	if fi, err := os.Stat(path); err == nil {
+		st.Written, st.Size = fi.Size(), fi.Size()
 	}
-	return fi.Size()
 }
 
 // install makes next the current snapshot in place of cur (nil, or one

@@ -81,7 +81,7 @@ func (s *Server) patchSnapshot(ctx context.Context, cur *snapshot, marker string
 			s.mu.Unlock()
 			return true, fmt.Errorf("server: snapshot: patch: %v; then copy: %w", perr, cerr)
 		}
-		st.How, st.Written, st.Size = "copy", fileSize(next.path), fileSize(next.path)
+		st.copied(next.path)
 	}
 	return true, s.install(next, nil)
 }
