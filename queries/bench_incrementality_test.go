@@ -20,10 +20,7 @@ import (
 var mmmBenchSetup = []string{
 	`CREATE OR REPLACE TEMP TABLE touches (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR,
 	     channel_group VARCHAR, campaign VARCHAR, interaction VARCHAR)`,
-	`CREATE OR REPLACE TEMP TABLE person_touches AS
-	 SELECT person_id, min(occurred_at) AS first_touch_at, arg_min(channel, (occurred_at, touchpoint_id)) AS first_touch_channel,
-	        max(occurred_at) AS last_touch_at
-	 FROM touches GROUP BY person_id`,
+	benchPersonTouches, benchIdentityMap,
 	`CREATE OR REPLACE TEMP TABLE bench_mmm_channels AS
 	 SELECT i AS ci, 'Channel ' || lpad(i::VARCHAR, 2, '0') AS channel, 1000 + 300 * i AS level FROM range(15) t(i)`,
 	`CREATE OR REPLACE TEMP TABLE channel_map AS

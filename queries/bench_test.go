@@ -37,6 +37,18 @@ func benchScale(b *testing.B) float64 {
 // connection (touches, person_touches, channel_map, models, _next_attribution_credits) and the raw tables Build
 // reads (conversions, activity, spend): two years, 12 channels x 3 campaigns, 9 models, 1-4 touches
 // per conversion, 3 conversion types, 2M people.
+// benchPersonTouches is each person's first and last touch, which the transform keeps
+// (attrib_state.person_touches) and hands to the evaluation as person_touches.
+const benchPersonTouches = `CREATE OR REPLACE TEMP TABLE person_touches AS
+	 SELECT person_id, min(occurred_at) AS first_touch_at, arg_min(channel, (occurred_at, touchpoint_id)) AS first_touch_channel,
+	        max(occurred_at) AS last_touch_at
+	 FROM touches GROUP BY person_id`
+
+// benchIdentityMap stands for the stitch's identity_map, which sizes eval_person's passes: two
+// identifiers a person.
+const benchIdentityMap = `CREATE TABLE identity_map AS
+	 SELECT person_id || ':' || i AS identifier, person_id FROM person_touches, range(2) r(i)`
+
 var benchSetup = []string{
 	`CREATE OR REPLACE TEMP TABLE bench_channels AS
 	 SELECT i AS ci, ['Paid Search','Organic Search','Paid Social','Organic Social','Display','Email','Direct','Referral',
@@ -54,10 +66,7 @@ var benchSetup = []string{
 	        TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((hash(i * 3) % 63072000)::BIGINT) AS occurred_at,
 	        c.channel, c.channel_group, 'c' || (hash(i * 5) % 3) AS campaign, 'visit' AS interaction
 	 FROM range($touches) t(i) JOIN bench_channels c ON c.ci = (hash(i * 7) % 12)::BIGINT`,
-	`CREATE OR REPLACE TEMP TABLE person_touches AS
-	 SELECT person_id, min(occurred_at) AS first_touch_at, arg_min(channel, (occurred_at, touchpoint_id)) AS first_touch_channel,
-	        max(occurred_at) AS last_touch_at
-	 FROM touches GROUP BY person_id`,
+	benchPersonTouches, benchIdentityMap,
 	`INSERT INTO conversions (conversion_id, occurred_at, person_id, conversion_type, revenue, currency, revenue_original, source_name, load_id)
 	 SELECT 'k' || i, TIMESTAMPTZ '2024-01-01 00:00:00+00' + to_seconds((hash(i * 11) % 63072000)::BIGINT),
 	        'p' || ((i * 7919) % $people),
@@ -117,13 +126,12 @@ func BenchmarkEvaluationTables(b *testing.B) {
 	steps := map[string]time.Duration{}
 	cpu := map[string]float64{}
 	lastCPU := 0.0
-	queries.SetStepHook(func(step string, d time.Duration) {
+	timed := queries.Options{Timed: func(step string, d time.Duration) {
 		steps[step] += d
 		now := cpuSeconds()
 		cpu[step] += now - lastCPU
 		lastCPU = now
-	})
-	defer queries.SetStepHook(func(string, time.Duration) {})
+	}}
 	b.ResetTimer()
 	var peak float64
 	cpu0 := cpuSeconds()
@@ -133,7 +141,10 @@ func BenchmarkEvaluationTables(b *testing.B) {
 		if err := warehouse.DropNext(ctx, c, queries.Published); err != nil {
 			b.Fatal(err)
 		}
-		if err := queries.Build(ctx, c, cfg); err != nil {
+		if err := queries.BuildWith(ctx, c, cfg, timed); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := queries.BuildIncrementality(ctx, c, cfg); err != nil {
 			b.Fatal(err)
 		}
 		peak = max(peak, peakRSSMiB())
