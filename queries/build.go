@@ -44,9 +44,6 @@ var Published = append([]string{
 	"lifecycle", "model_accuracy",
 }, IncrementalityTables...)
 
-// stepDone observes the duration of each step of Build (benchmarks set it).
-var stepDone = func(string, time.Duration) {}
-
 // Build is BuildWith with default options (everything computed) followed
 // by BuildIncrementality.
 func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
@@ -93,10 +90,8 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 				return fmt.Errorf("queries: %s: %w", name, err)
 			}
 		}
-		d := time.Since(start)
-		stepDone(name, d)
 		if o.Timed != nil {
-			o.Timed(name, d)
+			o.Timed(name, time.Since(start))
 		}
 	}
 	return nil
@@ -112,11 +107,7 @@ const bytesPerIdentifier = 64
 // (warehouse.Passes on identity_map's size and DuckDB's memory_limit): the first creates the
 // table, the others add to it.
 func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template) error {
-	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlEvalPersonSize).Scan(&identifiers); err != nil {
-		return err
-	}
-	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerIdentifier)
+	n, err := warehouse.PassesOn(ctx, c, sqlEvalPersonSize, bytesPerIdentifier)
 	if err != nil {
 		return err
 	}

@@ -389,23 +389,9 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 			return err
 		}
 	}
-	var touches int64
-	if err := c.QueryRowContext(ctx, sqlNCPathsSize.get(inc)).Scan(&touches); err != nil {
-		return err
-	}
-	n, err := warehouse.PassesOn(ctx, c, touches, bytesPerTouch)
+	n, err := warehouse.PassesOn(ctx, c, sqlNCPathsSize.get(inc), bytesPerTouch)
 	if err != nil {
 		return err
 	}
-	return fillNCPaths(ctx, c, inc, hi, n)
-}
-
-// fillNCPaths runs the n passes of nonconverting_paths.sql.tmpl.
-func fillNCPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any, n int) error {
-	for p := range n {
-		if _, err := c.ExecContext(ctx, sqlNonconvertingPaths.get(inc), hi, n, p); err != nil {
-			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
-		}
-	}
-	return nil
+	return execPasses(ctx, c, n, sqlNonconvertingPaths.get(inc), hi)
 }

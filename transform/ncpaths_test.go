@@ -40,32 +40,16 @@ func TestNonconvertingPathsPasses(t *testing.T) {
 	}
 	read := func() map[string]string {
 		t.Helper()
-		rows, err := c.QueryContext(ctx, `SELECT n.lookback_us // 86400000000 || ' ' || n.person_id,
+		return queryMap(t, c, `SELECT n.lookback_us // 86400000000 || ' ' || n.person_id,
 			list_transform(n.steps, x -> m.names[x + 1])::VARCHAR
 			FROM attrib_state.nc_paths n, (SELECT list(channel ORDER BY cid) AS names FROM channel_ids) m`)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		out := map[string]string{}
-		for rows.Next() {
-			var k, v string
-			if err := rows.Scan(&k, &v); err != nil {
-				t.Fatal(err)
-			}
-			if _, dup := out[k]; dup {
-				t.Fatalf("%s twice", k)
-			}
-			out[k] = v
-		}
-		return out
 	}
 	var one map[string]string
 	for _, n := range []int{1, 5} {
 		if _, err := c.ExecContext(ctx, sqlNCPathsCreate); err != nil {
 			t.Fatal(err)
 		}
-		if err := fillNCPaths(ctx, c, pathData{}, nil, n); err != nil {
+		if err := execPasses(ctx, c, n, sqlNonconvertingPaths.get(pathData{}), nil); err != nil {
 			t.Fatal(err)
 		}
 		got := read()

@@ -11,28 +11,9 @@ import (
 // readPersonTouches is attrib_state.person_touches as person -> "first day first channel last day".
 func readPersonTouches(t *testing.T, c *sql.Conn) map[string]string {
 	t.Helper()
-	rows, err := c.QueryContext(context.Background(), `SELECT person_id,
+	return queryMap(t, c, `SELECT person_id,
 		strftime(first_touch_at AT TIME ZONE 'UTC', '%m-%d') || ' ' || first_touch_channel || ' ' || strftime(last_touch_at AT TIME ZONE 'UTC', '%m-%d')
 		FROM attrib_state.person_touches`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	out := map[string]string{}
-	for rows.Next() {
-		var k, v string
-		if err := rows.Scan(&k, &v); err != nil {
-			t.Fatal(err)
-		}
-		if _, dup := out[k]; dup {
-			t.Fatalf("%s twice", k)
-		}
-		out[k] = v
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }
 
 // TestPersonTouches: each person's first touch (earliest, ties by touch id) with its channel, and
@@ -80,7 +61,7 @@ func TestPersonTouches(t *testing.T) {
 	}
 	for _, n := range []int{1, 4} {
 		exec(sqlPersonTouchesCreate)
-		if err := fillPersonTouches(ctx, c, pathData{}, n); err != nil {
+		if err := execPasses(ctx, c, n, sqlPersonTouches.get(pathData{})); err != nil {
 			t.Fatal(err)
 		}
 		if got := readPersonTouches(t, c); !maps.Equal(got, want) {
@@ -93,8 +74,7 @@ func TestPersonTouches(t *testing.T) {
 	exec(`UPDATE touches SET person_id = 'p2' WHERE person_id = 'old'`,
 		`INSERT INTO touches VALUES ('n1', 'p3', '2025-03-05 10:00:00+00', 'Branch'), ('n0', 'p1', '2024-12-01 10:00:00+00', 'Branch')`,
 		`CREATE TEMP TABLE inc_aff AS SELECT * FROM (VALUES ('p2'), ('old'), ('p3')) v(person_id)`,
-		// What affected_touches.sql makes of them (there from touchpoints and channel_map).
-		`CREATE TEMP TABLE aff_touches AS SELECT * FROM touches WHERE person_id IN (SELECT person_id FROM inc_aff)`)
+		sqlAffectedTouches)
 	if err := personTouches(ctx, c, pathData{Incremental: true}); err != nil {
 		t.Fatal(err)
 	}

@@ -79,11 +79,7 @@ func setPersonIDs(ctx context.Context, c *sql.Conn, t string) error {
 	if err := c.QueryRowContext(ctx, sqlPersonIDsNulls.get(t, false)).Scan(&rows, &nulls); err != nil {
 		return fmt.Errorf("count rows: %w", err)
 	}
-	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlPersonIDsRewriteSize).Scan(&identifiers); err != nil {
-		return fmt.Errorf("size: %w", err)
-	}
-	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerIdentifier)
+	n, err := warehouse.PassesOn(ctx, c, sqlPersonIDsRewriteSize, bytesPerIdentifier)
 	if err != nil {
 		return err
 	}
@@ -135,10 +131,8 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, n 
 	if _, err := tx.ExecContext(ctx, "CREATE TABLE main.stitch_person_ids_rewrite("+ddl[len(prefix):]); err != nil {
 		return fmt.Errorf("scratch table: %w", err)
 	}
-	for p := range n {
-		if _, err := tx.ExecContext(ctx, sqlPersonIDsRewriteFill.get(t, false), n, p); err != nil {
-			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
-		}
+	if err := execPasses(ctx, tx, n, sqlPersonIDsRewriteFill.get(t, false)); err != nil {
+		return err
 	}
 	var wrote int64
 	if err := tx.QueryRowContext(ctx, sqlPersonIDsRewriteCount).Scan(&wrote); err != nil {

@@ -245,29 +245,15 @@ func personTouches(ctx context.Context, c *sql.Conn, inc pathData) error {
 	if _, err := c.ExecContext(ctx, start); err != nil {
 		return err
 	}
-	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlPersonTouchesSize.get(inc)).Scan(&identifiers); err != nil {
-		return err
-	}
-	n, err := warehouse.PassesOn(ctx, c, identifiers, bytesPerPersonIdentifier)
+	n, err := warehouse.PassesOn(ctx, c, sqlPersonTouchesSize.get(inc), bytesPerPersonIdentifier)
 	if err != nil {
 		return err
 	}
-	if err := fillPersonTouches(ctx, c, inc, n); err != nil {
+	if err := execPasses(ctx, c, n, sqlPersonTouches.get(inc)); err != nil {
 		return err
 	}
 	_, err = c.ExecContext(ctx, sqlPersonTouchesView)
 	return err
-}
-
-// fillPersonTouches runs the n passes of person_touches.sql.tmpl.
-func fillPersonTouches(ctx context.Context, c *sql.Conn, inc pathData, n int) error {
-	for p := range n {
-		if _, err := c.ExecContext(ctx, sqlPersonTouches.get(inc), n, p); err != nil {
-			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
-		}
-	}
-	return nil
 }
 
 // attribute credits every conversion under every model into _next_attribution_credits and

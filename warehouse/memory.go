@@ -89,8 +89,13 @@ var memoryFS embed.FS
 
 var sqlMemoryLimit = NewSQLFiles(memoryFS).Must("memory_limit.sql")
 
-// PassesOn is Passes with the memory_limit of the DuckDB instance of c.
-func PassesOn(ctx context.Context, c *sql.Conn, n, bytesEach int64) (int, error) {
+// PassesOn is Passes for the items that sizeQuery counts (one row, one integer), of bytesEach
+// bytes each, with the memory_limit of the DuckDB instance of c.
+func PassesOn(ctx context.Context, c *sql.Conn, sizeQuery string, bytesEach int64) (int, error) {
+	var n int64
+	if err := c.QueryRowContext(ctx, sizeQuery).Scan(&n); err != nil {
+		return 0, fmt.Errorf("warehouse: size: %w", err)
+	}
 	var limit string
 	if err := c.QueryRowContext(ctx, sqlMemoryLimit).Scan(&limit); err != nil {
 		return 0, fmt.Errorf("warehouse: memory limit: %w", err)
