@@ -4,12 +4,13 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/apache/arrow-go/v18/arrow"
 	"github.com/apache/arrow-go/v18/arrow/array"
+	"github.com/apache/arrow-go/v18/arrow/memory"
 	"github.com/duckdb/duckdb-go/v2"
 
 	"attrib/config"
@@ -40,8 +41,9 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 }
 
 // dataDriven fits the configured data-driven models per conversion type on
-// path counts aggregated in DuckDB (read as Arrow), and appends each touch's
-// credit to model_credits. Markov's removal effects and global allocation go
+// path counts aggregated in DuckDB (read as Arrow), and fills model_credits with
+// each touch's credit (the models credit each distinct path once, in Go; DuckDB
+// gives every touch its step's credit in a join). Markov's removal effects and global allocation go
 // to _next_markov_removal_effects.
 //
 // In an incremental run (inc) the channel ids and non-converting paths kept
@@ -132,6 +134,9 @@ func queryStrings(ctx context.Context, c *sql.Conn, q string) ([]string, error) 
 // fitType fits the models on one conversion type's paths after the configured path
 // transforms (pt) and credits the type's conversions.
 func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *config.Config, typ string, pt *attribution.PathTransformer, models []string) error {
+	if err := execDriver(ctx, conn, sqlConvSteps, typ); err != nil {
+		return fmt.Errorf("paths: %w", err)
+	}
 	raw, err := loadPaths(ctx, ar, typ, len(pt.States()))
 	if err != nil {
 		return err
@@ -167,7 +172,22 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 			crediters[m] = f
 		}
 	}
-	return creditTouches(ctx, conn, ar, typ, fittedModels{models: models, crediters: crediters, pt: pt})
+	return creditTouches(ctx, conn, ar, typ, raw, fittedModels{models: models, crediters: crediters, pt: pt})
+}
+
+// execDriver runs one statement with positional arguments on a driver connection (inside
+// sql.Conn.Raw, where the *sql.Conn itself is locked).
+func execDriver(ctx context.Context, conn driver.Conn, q string, args ...any) error {
+	ex, ok := conn.(driver.ExecerContext)
+	if !ok {
+		return errors.New("driver connection cannot execute")
+	}
+	named := make([]driver.NamedValue, len(args))
+	for i, a := range args {
+		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
+	}
+	_, err := ex.ExecContext(ctx, q, named)
+	return err
 }
 
 // transformPaths applies the path transforms and merges paths that become equal, adding
@@ -202,7 +222,7 @@ func stepsKey(steps []int32) string {
 }
 
 func loadPaths(ctx context.Context, ar *duckdb.Arrow, typ string, nChannels int) ([]attribution.PathCount, error) {
-	rr, err := ar.QueryContext(ctx, sqlDataDrivenPaths, typ, typ, typ)
+	rr, err := ar.QueryContext(ctx, sqlDataDrivenPaths, typ, typ)
 	if err != nil {
 		return nil, fmt.Errorf("paths: %w", err)
 	}
@@ -238,29 +258,6 @@ func appendRemovalEffects(conn driver.Conn, typ string, channels []string, r *at
 	return nil
 }
 
-// view reads a string cell of a DuckDB Arrow column (String or StringView)
-// without copying: the result points into the record's buffers, which are
-// reused once the reader moves to the next batch.
-func view(a arrow.Array, i int) string {
-	switch x := a.(type) {
-	case *array.String:
-		return x.Value(i)
-	case *array.StringView:
-		return x.Value(i)
-	case *array.LargeString:
-		return x.Value(i)
-	}
-	return a.ValueStr(i)
-}
-
-// str copies a string cell, for values kept beyond the current batch (a
-// conversion's touches can span two batches).
-func str(a arrow.Array, i int) string { return strings.Clone(view(a, i)) }
-
-type touchRow struct {
-	touchpoint, channel, campaign string
-}
-
 // fittedModels are one conversion type's fitted data-driven models, in config order, with the
 // path transforms their paths went through.
 type fittedModels struct {
@@ -269,109 +266,94 @@ type fittedModels struct {
 	pt        *attribution.PathTransformer
 }
 
-// creditTouches walks each conversion's touches in path order, asks every
-// model for the per-touch credits (cached per distinct path), and appends
-// them to model_credits.
-func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, fm fittedModels) error {
-	rr, err := ar.QueryContext(ctx, sqlDataDrivenTouches, typ)
+// pathCreditsView is the name of the Arrow view path_credits_create.sql reads.
+const pathCreditsView = "attrib_path_credits_in"
+
+var pathCreditsSchema = arrow.NewSchema([]arrow.Field{
+	{Name: "steps", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)},
+	{Name: "model", Type: arrow.BinaryTypes.String},
+	{Name: "credits", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
+}, nil)
+
+// creditTouches credits the touches of one type's conversions: the models' credit per step is
+// computed once for each distinct path that converted (raw, before path transforms; tens or
+// hundreds of thousands where the touches are millions), handed to DuckDB as Arrow
+// (path_credits), and each touch takes its step's credit in a join (data_driven_credits.sql).
+func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ string, raw []attribution.PathCount, fm fittedModels) error {
+	rec, err := pathCreditsRecord(raw, fm)
 	if err != nil {
-		return fmt.Errorf("touches: %w", err)
+		return err
+	}
+	defer rec.Release()
+	rr, err := array.NewRecordReader(pathCreditsSchema, []arrow.RecordBatch{rec})
+	if err != nil {
+		return fmt.Errorf("path credits: %w", err)
 	}
 	defer rr.Release()
-	app, err := duckdb.NewAppender(conn, "temp", "main", "model_credits")
+	release, err := ar.RegisterView(rr, pathCreditsView)
 	if err != nil {
-		return fmt.Errorf("model credits: %w", err)
+		return fmt.Errorf("path credits: %w", err)
 	}
-	w := &creditWriter{fittedModels: fm, app: app, cache: make(map[string]map[string][]float64), identity: fm.pt.Identity()}
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		conv, tp, ch, camp := rec.Column(0), rec.Column(1), rec.Column(2), rec.Column(3)
-		cid := rec.Column(4).(*array.Int32)
-		for i := 0; i < int(rec.NumRows()); i++ {
-			if id := view(conv, i); id != w.current {
-				if err := w.flush(); err != nil {
-					_ = app.Close()
-					return err
-				}
-				w.current = strings.Clone(id)
-			}
-			w.touches = append(w.touches, touchRow{str(tp, i), str(ch, i), str(camp, i)})
-			w.steps = append(w.steps, cid.Value(i))
-		}
+	err = execDriver(ctx, conn, sqlPathCreditsCreate)
+	derr := execDriver(context.WithoutCancel(ctx), conn, "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(pathCreditsView))
+	release()
+	if err = errors.Join(err, derr); err != nil {
+		return fmt.Errorf("path credits: %w", err)
 	}
-	if err := rr.Err(); err != nil {
-		_ = app.Close()
-		return fmt.Errorf("touches: %w", err)
-	}
-	if err := w.flush(); err != nil {
-		_ = app.Close()
-		return err
-	}
-	if err := app.Close(); err != nil {
+	if err := execDriver(ctx, conn, sqlDataDrivenCredits, typ); err != nil {
 		return fmt.Errorf("model credits: %w", err)
 	}
 	return nil
 }
 
-// creditWriter collects one conversion's touches (current, touches, steps) and appends their
-// credits to model_credits when the next conversion starts.
-type creditWriter struct {
-	fittedModels
-	app      *duckdb.Appender
-	cache    map[string]map[string][]float64 // path key -> model -> credit per touch
-	identity bool
-	current  string
-	touches  []touchRow
-	steps    []int32
-}
-
-// flush appends the credits of the current conversion's touches and starts the next.
-func (w *creditWriter) flush() error {
-	if len(w.steps) == 0 {
-		return nil
-	}
-	byModel, err := w.credits()
-	if err != nil {
-		return err
-	}
-	for _, m := range w.models {
-		for i, c := range byModel[m] {
-			if c == 0 {
-				continue
-			}
-			t := w.touches[i]
-			if err := w.app.AppendRow(w.current, m, t.touchpoint, t.channel, t.campaign, c); err != nil {
-				return fmt.Errorf("model credits: %w", err)
-			}
+// pathCreditsRecord holds every model's credit per step of each path in raw with a conversion.
+func pathCreditsRecord(raw []attribution.PathCount, fm fittedModels) (arrow.RecordBatch, error) {
+	b := array.NewRecordBuilder(memory.DefaultAllocator, pathCreditsSchema)
+	defer b.Release()
+	steps := b.Field(0).(*array.ListBuilder)
+	stepIDs := steps.ValueBuilder().(*array.Int32Builder)
+	model := b.Field(1).(*array.StringBuilder)
+	credits := b.Field(2).(*array.ListBuilder)
+	creditVals := credits.ValueBuilder().(*array.Float64Builder)
+	for _, p := range raw {
+		if p.Conversions == 0 {
+			continue
+		}
+		byModel, err := pathCredits(p.Steps, fm)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range fm.models {
+			steps.Append(true)
+			stepIDs.AppendValues(p.Steps, nil)
+			model.Append(m)
+			credits.Append(true)
+			creditVals.AppendValues(byModel[m], nil)
 		}
 	}
-	w.touches, w.steps = w.touches[:0], w.steps[:0]
-	return nil
+	return b.NewRecordBatch(), nil
 }
 
-// credits returns every model's credit per touch of the current path, computed once per
-// distinct path.
-func (w *creditWriter) credits() (map[string][]float64, error) {
-	k := stepsKey(w.steps)
-	if byModel, ok := w.cache[k]; ok {
-		return byModel, nil
+// pathCredits returns every model's credit per step of one path (its raw steps): the models
+// credit the path as the path transforms leave it, and a step the transforms merged or dropped
+// shares the credit of the step it went to (attribution.SpreadCredit).
+func pathCredits(raw []int32, fm fittedModels) (map[string][]float64, error) {
+	byModel := make(map[string][]float64, len(fm.models))
+	seen, owner := raw, []int32(nil)
+	identity := fm.pt.Identity()
+	if !identity {
+		seen, owner = fm.pt.Apply(raw)
 	}
-	byModel := make(map[string][]float64, len(w.models))
-	seen, owner := w.steps, []int32(nil)
-	if !w.identity {
-		seen, owner = w.pt.Apply(w.steps)
-	}
-	for _, m := range w.models {
-		c, err := w.crediters[m].Credit(seen)
+	for _, m := range fm.models {
+		c, err := fm.crediters[m].Credit(seen)
 		if err != nil {
 			return nil, fmt.Errorf("%s credit: %w", m, err)
 		}
-		if !w.identity {
+		if !identity {
 			c = attribution.SpreadCredit(c, owner)
 		}
 		byModel[m] = c
 	}
-	w.cache[k] = byModel
 	return byModel, nil
 }
 

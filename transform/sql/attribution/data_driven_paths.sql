@@ -1,16 +1,9 @@
 -- Aggregated paths of one conversion type for the data-driven models: one path per conversion
--- (its touches in time order) and one per person with touches but no conversion of the type
+-- (conv_steps, built for the type just before) and one per person with touches but no conversion of the type
 -- (their touches within the type's lookback before their last touch, from nc_paths).
 -- With a conversion window, converters are the people converting within it.
--- Parameters: conversion type (three times).
-WITH conv AS (
-    SELECT ct.conversion_id, list_transform(list_sort(list({'p': ct.pos, 'c': ci.cid})), x -> x.c) AS steps,
-           any_value(ct.revenue) AS revenue
-    FROM conv_touches ct JOIN channel_ids ci USING (channel)
-    WHERE ct.conversion_type = ?
-    GROUP BY ct.conversion_id
-),
-nonconv AS (
+-- Parameters: conversion type (twice).
+WITH nonconv AS (
     SELECT n.steps
     FROM nc_paths n
     WHERE n.lookback_us = (SELECT lookback_us FROM lookbacks WHERE conversion_type = ?)
@@ -18,7 +11,7 @@ nonconv AS (
 )
 SELECT steps, sum(conv)::DOUBLE AS conversions, sum(nulls)::DOUBLE AS nulls, sum(value)::DOUBLE AS value
 FROM (
-    SELECT steps, 1 AS conv, 0 AS nulls, coalesce(revenue, 0) AS value FROM conv
+    SELECT steps, 1 AS conv, 0 AS nulls, coalesce(revenue, 0) AS value FROM conv_steps
     UNION ALL
     SELECT steps, 0, 1, 0 FROM nonconv
 )
