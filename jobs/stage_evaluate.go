@@ -18,7 +18,7 @@ func evaluateStage() Stage {
 		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), next("attribution_credits"),
 			"conversions", "activity", "spend", "channel_performance", "identity_map"},
 		Builds: append(nextAll([]string{"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"}),
-			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_person"), temp("eval_value_curve")),
+			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_acq_stats"), temp("eval_person"), temp("eval_value_curve")),
 		Run: runEvaluate,
 	}
 }

@@ -18,7 +18,7 @@ var (
 	sqlIncNewTypes = mustSQL("inc_new_types")
 	evalSteps      = slices.Concat(mustSQLs("eval_days", "spend_daily"),
 		[]namedSQL{{name: "channel_performance", tmpl: mustTmpl("channel_performance")}},
-		mustSQLs("eval_acq", "eval_act"),
+		mustSQLs("eval_acq", "eval_act", "eval_acq_stats"),
 		[]namedSQL{{name: "eval_person", tmpl: mustTmpl("eval_person"), passes: true}},
 		mustSQLs("eval_value_curve", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"))
 	sqlEvalPersonSize = mustSQL("eval_person_size")

@@ -12,5 +12,6 @@
 // conversions, activity and spend. Shared working tables of one Build:
 // eval_params (settings and as_of, the latest event), eval_days (local day
 // of each quarter hour), eval_acq (each person's acquisition), eval_act
-// (their activity), eval_person (per-person statistics) and eval_value_curve.
+// (their activity), eval_acq_stats (their activity and value, one row per
+// acquired person), eval_person (per-person statistics) and eval_value_curve.
 package queries
