@@ -11,11 +11,12 @@ import (
 // tables and credits (queries.BuildWith), and hands its own working tables
 // on to the incrementality stage. After a transform that carried results
 // over it reads inc_days and keeps the published channel_performance rows
-// of the other days.
+// of the other days, and the published touch counts of the days not in
+// inc_touch_days.
 func evaluateStage() Stage {
 	return Stage{
 		Name: "evaluate",
-		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), next("attribution_credits"),
+		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), temp("inc_touch_days"), next("attribution_credits"),
 			"conversions", "activity", "spend", "channel_performance", "identity_map"},
 		Builds: append(nextAll([]string{"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"}),
 			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_acq_stats"), temp("eval_person"), temp("eval_value_curve")),

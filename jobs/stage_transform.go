@@ -14,7 +14,7 @@ import (
 // (each person's first and last touch), channel_map, conv_touches, models,
 // refit_models (the data-driven models, whose credits no run carries over),
 // and in an incremental run that carried results over (Result.CarryOver)
-// inc_days; in an incremental run also inc_aff, inc_covered and
+// inc_days and inc_touch_days; in an incremental run also inc_aff, inc_covered and
 // inc_new_loads, which the state's commit reads at publication. Identities
 // and the incremental state change in place; the state commits with the
 // publication (Result.Commit).
@@ -25,7 +25,7 @@ func transformStage() Stage {
 			"identity_map", "conversion_paths", "attribution_credits"},
 		Builds: append(nextAll(transform.Published),
 			temp("touches"), temp("person_touches"), temp("channel_map"), temp("conv_touches"), temp("models"), temp("refit_models"), temp("inc_days"),
-			temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),
+			temp("inc_touch_days"), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),
 		Writes: []string{"identity_map", "identity_oversized", "touchpoints", "conversions", "activity", "attrib_state"},
 		Run:    runTransform,
 	}

@@ -157,6 +157,7 @@ var (
 	sqlRebuiltCount         = mustSQL("incremental/rebuilt_count.sql")
 	sqlChannelGroupsChanged = mustSQL("incremental/channel_groups_changed.sql")
 	sqlChangedDays          = mustSQL("incremental/changed_days.sql")
+	sqlChangedTouchDays     = mustSQL("incremental/changed_touch_days.sql")
 	sqlNonconvertingReady   = mustSQL("incremental/nonconverting_ready.sql")
 	sqlCommitFull           = mustSQL("incremental/commit_full.sql")
 	sqlCommitIncremental    = mustSQL("incremental/commit_incremental.sql")

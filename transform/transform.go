@@ -22,7 +22,8 @@ type Result struct {
 	FullReason string
 	// CarryOver is set when the rule-based results of people not rebuilt
 	// were carried over: the temp table inc_days then lists the days whose
-	// daily-grain results may have changed (queries.Options.Incremental).
+	// daily-grain results may have changed, and inc_touch_days those whose
+	// touch counts may have (queries.Options.Incremental).
 	CarryOver bool
 	// Rebuilt is the number of people whose identities and paths were rebuilt
 	// (everyone stitched, in a full run).
@@ -289,8 +290,10 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 		return fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if carry.Incremental {
-		if _, err := c.ExecContext(ctx, sqlChangedDays); err != nil {
-			return fmt.Errorf("transform: changed days: %w", err)
+		for _, q := range []string{sqlChangedDays, sqlChangedTouchDays} {
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("transform: changed days: %w", err)
+			}
 		}
 	}
 	if err := c.QueryRowContext(ctx, sqlResultCounts).Scan(&res.Conversions, &res.Credits); err != nil {
