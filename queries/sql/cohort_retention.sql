@@ -23,10 +23,17 @@ offsets AS (
     SELECT DISTINCT e.pid, date_diff(p.period, c.cohort_start, date_trunc(p.period, z.day)::DATE) AS period_offset
     FROM eval_act e JOIN coh c USING (pid) JOIN eval_days z ON z.q = epoch_us(e.occurred_at) // 900000000 CROSS JOIN p
 ),
-retained AS (
-    SELECT b.cohort_start, b.channel, o.period_offset, count(*) AS retained
-    FROM offsets o JOIN all_rows b USING (pid)
+-- Retained people per cohort, channel and offset; '(all)' adds the channels' counts up (each person has one
+-- acquisition channel), rather than joining every activity offset twice.
+retained_ch AS (
+    SELECT c.cohort_start, c.channel, o.period_offset, count(*) AS retained
+    FROM offsets o JOIN coh c USING (pid)
     GROUP BY ALL
+),
+retained AS (
+    SELECT * FROM retained_ch
+    UNION ALL
+    SELECT cohort_start, '(all)', period_offset, sum(retained)::BIGINT FROM retained_ch GROUP BY ALL
 ),
 grid AS (
     SELECT s.cohort_start, s.channel, s.cohort_size, unnest(range(s.last_offset + 1)) AS period_offset FROM sizes s

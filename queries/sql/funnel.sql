@@ -20,16 +20,22 @@ depth AS (
     FROM eval_person e, p
     WHERE e.first_touch_at IS NOT NULL
 ),
+-- People per period, channel and depth (a few thousand groups where the people are millions); '(all)' adds
+-- the channels' counts up (each person has one first-touch channel).
+by_depth AS (
+    SELECT period_start, channel, depth, count(*) AS n FROM depth GROUP BY ALL
+),
 all_rows AS (
-    SELECT period_start, channel, depth FROM depth
+    SELECT period_start, channel, depth, n FROM by_depth
     UNION ALL
-    SELECT period_start, '(all)', depth FROM depth
+    SELECT period_start, '(all)', depth, sum(n) FROM by_depth GROUP BY ALL
 ),
 stages(stage_order, stage) AS (
     VALUES (1, 'reached'), (2, 'converted'), (3, 'activated'), (4, 'active'), (5, 'retained')
 ),
 counts AS (
-    SELECT b.period_start, b.channel, s.stage_order, s.stage, count(*) FILTER (WHERE b.depth >= s.stage_order) AS persons
+    SELECT b.period_start, b.channel, s.stage_order, s.stage,
+           coalesce(sum(b.n) FILTER (WHERE b.depth >= s.stage_order), 0)::BIGINT AS persons
     FROM all_rows b, stages s
     GROUP BY ALL
 )
