@@ -9,8 +9,13 @@ import (
 )
 
 // classify fills the temp table channel_map with the channel of every
-// distinct attribute combination of touches and spend.
-func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier) (int, error) {
+// distinct attribute combination of touches and spend. The combinations are
+// kept in attrib_state (keepCombinations): only the rows of new loads are
+// read for new ones, or every row when full is set.
+func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier, full bool) (int, error) {
+	if err := keepCombinations(ctx, c, full); err != nil {
+		return 0, fmt.Errorf("channel keys: %w", err)
+	}
 	rows, err := c.QueryContext(ctx, sqlAttributeCombinations)
 	if err != nil {
 		return 0, fmt.Errorf("channel keys: %w", err)
@@ -50,4 +55,26 @@ func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier) (int, er
 		return 0, fmt.Errorf("channel map: %w", err)
 	}
 	return len(keys), nil
+}
+
+// keepCombinations adds the attribute combinations of the loads that
+// attrib_state.attribute_combinations does not include yet (every load when
+// full is set, or when the table is new) and records those loads, in one
+// transaction.
+func keepCombinations(ctx context.Context, c *sql.Conn, full bool) error {
+	tx, err := c.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = tx.Rollback() }()
+	stmts := []string{sqlCombinationLoadsNew, sqlCombinationsAdd, sqlCombinationLoadsAdd}
+	if full {
+		stmts = append([]string{sqlCombinationsClear, sqlCombinationLoadsClear}, stmts...)
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
 }

@@ -101,6 +101,11 @@ func (b byTable) get(table string, newLoads bool) string {
 // Classification (classify.go).
 var (
 	sqlAttributeCombinations = mustSQL("classify/attribute_combinations.sql")
+	sqlCombinationLoadsNew   = mustSQL("classify/combination_loads_new.sql")
+	sqlCombinationsAdd       = mustSQL("classify/combinations_add.sql")
+	sqlCombinationLoadsAdd   = mustSQL("classify/combination_loads_add.sql")
+	sqlCombinationsClear     = mustSQL("classify/combinations_clear.sql")
+	sqlCombinationLoadsClear = mustSQL("classify/combination_loads_clear.sql")
 	sqlChannelMapCreate      = mustSQL("classify/channel_map_create.sql")
 	sqlChannelMapInsert      = mustSQL("classify/channel_map_insert.sql")
 )

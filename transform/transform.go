@@ -85,7 +85,7 @@ func RunWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (R
 		return res, fmt.Errorf("transform: channel rules: %w", err)
 	}
 	t.step("classify channels")
-	if res.Combinations, err = classify(ctx, c, cl); err != nil {
+	if res.Combinations, err = classify(ctx, c, cl, o.Full); err != nil {
 		return res, fmt.Errorf("transform: %w", err)
 	}
 

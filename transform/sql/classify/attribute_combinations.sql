@@ -1,8 +1,5 @@
--- The distinct attribute combinations that channel classification must see (touches and spend).
-SELECT DISTINCT coalesce(channel, '') AS channel, coalesce(source, '') AS source, coalesce(medium, '') AS medium,
-       coalesce(campaign, '') AS campaign, coalesce(interaction, '') AS interaction
-FROM touchpoints
-UNION
-SELECT DISTINCT coalesce(channel, ''), coalesce(source, ''), coalesce(medium, ''), coalesce(campaign, ''), ''
-FROM spend
+-- The distinct attribute combinations that channel classification must see (touches and spend), kept in
+-- attrib_state.attribute_combinations (combinations_add.sql).
+SELECT channel, source, medium, campaign, interaction
+FROM attrib_state.attribute_combinations
 ORDER BY ALL
