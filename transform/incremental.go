@@ -124,8 +124,8 @@ func stitchIncremental(ctx context.Context, c *sql.Conn, maxSize int) (bool, Sti
 	if err := c.QueryRowContext(ctx, sqlRenamedCount).Scan(&st.Renamed); err != nil {
 		return false, st, fmt.Errorf("stitch: count renamed: %w", err)
 	}
-	if err := c.QueryRowContext(ctx, sqlIdentityCounts).Scan(&st.Identifiers, &st.Persons); err != nil {
-		return false, st, fmt.Errorf("stitch: count persons: %w", err)
+	if err := c.QueryRowContext(ctx, sqlIdentityCounts).Scan(&st.Identifiers); err != nil {
+		return false, st, fmt.Errorf("stitch: count identifiers: %w", err)
 	}
 	return true, st, nil
 }

@@ -17,7 +17,7 @@ import (
 type StitchStats struct {
 	Identifiers int // distinct identifier nodes
 	Links       int // edges between them
-	Persons     int // connected components
+	Persons     int // connected components (a full stitch; an incremental one leaves it 0)
 	OverCap     int // components larger than the cap
 	Cut         int // identifiers cut out of oversized components (not used for stitching)
 	Renamed     int // incremental runs: persons merged into another or renamed by a new identifier
