@@ -24,6 +24,10 @@ type Options struct {
 	TempDirectory string // spill directory; "" = <path>.tmp next to the file
 	TimeZone      string // IANA zone for timestamps without a zone; "" = UTC
 	ReadOnly      bool   // open with access_mode=read_only (no migrations)
+	// QueryLog, when set, is a folder where DuckDB logs every statement of
+	// this instance with the time it started (duckdb_log_entries.csv), to see
+	// where a run's time goes statement by statement (scripts/querylog_top.py).
+	QueryLog string
 }
 
 // StorageVersion is the DuckDB storage format of the database files attrib
@@ -106,6 +110,12 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 		return nil, classifyOpenError(opts.Path, err)
 	}
 	w := &Warehouse{db: db, conn: connector, opts: opts}
+	if opts.QueryLog != "" {
+		if _, err := db.ExecContext(ctx, sqlQueryLog, opts.QueryLog); err != nil {
+			_ = w.Close()
+			return nil, fmt.Errorf("warehouse: query log in %s: %w", opts.QueryLog, err)
+		}
+	}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
 			_ = w.Close()

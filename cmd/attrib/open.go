@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 
 	"attrib/config"
 	"attrib/jobs"
@@ -20,6 +21,7 @@ func openWarehouse(ctx context.Context, cfg *config.Config, readOnly bool) (*war
 		TempDirectory: cfg.Resolve(cfg.Warehouse.TempDirectory),
 		TimeZone:      cfg.Timezone,
 		ReadOnly:      readOnly,
+		QueryLog:      os.Getenv("ATTRIB_QUERY_LOG"), // profiling: docs/operations.md
 	})
 }
 
