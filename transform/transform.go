@@ -290,7 +290,7 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 		return fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if carry.Incremental {
-		for _, q := range []string{sqlChangedDays, sqlChangedTouchDays} {
+		for _, q := range []string{sqlChangedTouchDays, sqlChangedDays} {
 			if _, err := c.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("transform: changed days: %w", err)
 			}
