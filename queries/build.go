@@ -98,9 +98,10 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 }
 
 // bytesPerIdentifier is what one person of eval_person costs in memory, counted per identifier
-// of identity_map (people have about two): their distinct id, their row of person_touches in the
-// join and their activity and value groups. (128 while eval_person grouped every touch for the
-// first one; at 18 M people 64 makes three passes instead of five.)
+// of identity_map (people have about two): their row of person_touches, the anti join that adds the
+// people with conversions but no touch, and their output row. (128 while eval_person grouped every
+// touch for the first one; at 18 M people 64 makes three passes instead of five. The acquired
+// people's activity and value are in eval_acq_stats, outside the passes.)
 const bytesPerIdentifier = 64
 
 // evalPerson builds eval_person with the statement t in passes over parts of the people
