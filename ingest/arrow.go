@@ -232,11 +232,7 @@ func idsRepeat(ctx context.Context, c *sql.Conn, tx execer, q, loadID string, n 
 }
 
 func (d driverExecer) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	return d.ex.ExecContext(ctx, q, named)
+	return d.ex.ExecContext(ctx, q, warehouse.NamedArgs(args))
 }
 
 // openArrow opens an Arrow IPC file (random access, "ARROW1" magic) or stream.

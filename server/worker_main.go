@@ -16,6 +16,7 @@ import (
 	"github.com/duckdb/duckdb-go/v2"
 
 	"attrib/access"
+	"attrib/warehouse"
 )
 
 // MaybeRunWorker turns this process into a statement worker when serve
@@ -198,11 +199,7 @@ func (s *Server) streamPG(ctx context.Context, c *sql.Conn, stmt string, args []
 		if err != nil {
 			return err
 		}
-		named := make([]driver.NamedValue, len(args))
-		for i, v := range args {
-			named[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
-		}
-		rows, err := dst.QueryContext(ctx, named)
+		rows, err := dst.QueryContext(ctx, warehouse.NamedArgs(args))
 		if err != nil {
 			return err
 		}

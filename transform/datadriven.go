@@ -182,11 +182,7 @@ func execDriver(ctx context.Context, conn driver.Conn, q string, args ...any) er
 	if !ok {
 		return errors.New("driver connection cannot execute")
 	}
-	named := make([]driver.NamedValue, len(args))
-	for i, a := range args {
-		named[i] = driver.NamedValue{Ordinal: i + 1, Value: a}
-	}
-	_, err := ex.ExecContext(ctx, q, named)
+	_, err := ex.ExecContext(ctx, q, warehouse.NamedArgs(args))
 	return err
 }
 
