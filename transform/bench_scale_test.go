@@ -54,7 +54,8 @@ func peakRSSMiB(b *testing.B) float64 {
 // with Markov order 1) as attrib run does it. Reports seconds per stage and the process's
 // peak RSS. Sizes: ATTRIB_BENCH_TOUCHES, ATTRIB_BENCH_CONVERSIONS; ATTRIB_BENCH_MEMORY sets
 // DuckDB's memory_limit (default 3GB, what the 4 GiB RSS target leaves DuckDB);
-// ATTRIB_BENCH_NO_INSERTION_ORDER=1 sets preserve_insertion_order = false first.
+// ATTRIB_BENCH_NO_INSERTION_ORDER=1 sets preserve_insertion_order = false first; ATTRIB_QUERY_LOG=DIR
+// logs every statement (scripts/querylog_top.py DIR lists the slowest).
 //
 //	go test -tags duckdb_arrow -run '^$' -bench TransformScale -benchtime 1x -timeout 30m ./transform/
 func BenchmarkTransformScale(b *testing.B) {
@@ -71,7 +72,8 @@ func BenchmarkTransformScale(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: mem, TimeZone: "UTC"})
+	w, err := warehouse.Open(ctx, warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: mem, TimeZone: "UTC",
+		QueryLog: os.Getenv("ATTRIB_QUERY_LOG")}) // profiling, as attrib run: docs/operations.md
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -87,6 +89,9 @@ func BenchmarkTransformScale(b *testing.B) {
 		b.Fatal(err)
 	}
 	if _, err := w.DB().ExecContext(ctx, benchSQL(b, "gen_conversions"), conversions, persons); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := w.DB().ExecContext(ctx, "CHECKPOINT"); err != nil {
 		b.Fatal(err)
 	}
 	generate := time.Since(t0)

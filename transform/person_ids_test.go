@@ -210,24 +210,54 @@ func tableDDL(t *testing.T, c *sql.Conn) string {
 }
 
 // TestPersonIDsRewrite: when most rows change (every identifier with k mod 1000 < 900 gets a
-// new person), the table is rewritten; every matched row gets the map's person, the others keep
+// new person), the rows are updated in place when the update fits in memory and the table is
+// rewritten when it does not; either way every matched row gets the map's person, the others keep
 // theirs, nothing else changes, and the rows keep their order and the table its definition.
 func TestPersonIDsRewrite(t *testing.T) {
 	t.Parallel()
-	c := openPersonIDs(t)
-	ddl := tableDDL(t, c)
-	before := readPersonIDs(t, c)
-	for i, id := range before.ids {
-		if _, was := pidRow(id); before.persons[i] != was {
-			t.Fatalf("fixture: touchpoint %d has person_id %v, want %v", id, before.persons[i], was)
+	for _, tc := range []struct {
+		memory int64
+		how    string
+	}{{1 << 30, personIDsUpdated}, {1 << 20, personIDsRewritten}} {
+		c := openPersonIDs(t)
+		ddl := tableDDL(t, c)
+		before := readPersonIDs(t, c)
+		for i, id := range before.ids {
+			if _, was := pidRow(id); before.persons[i] != was {
+				t.Fatalf("fixture: touchpoint %d has person_id %v, want %v", id, before.persons[i], was)
+			}
+		}
+		m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
+		how, err := setPersonIDsIn(context.Background(), c, "touchpoints", tc.memory)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if how != tc.how {
+			t.Errorf("memory %d: person ids %s, want %s", tc.memory, how, tc.how)
+		}
+		checkPersonIDs(t, before, readPersonIDs(t, c), m, false)
+		checkDefinition(t, c, ddl)
+	}
+}
+
+// TestUpdateFits: an update of the changed rows is chosen over a rewrite when the rows and the
+// identity map fit in DuckDB's memory_limit.
+func TestUpdateFits(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		changed, identifiers, memory int64
+		fits                         bool
+	}{
+		{10_000_000, 3_629_995, 3_000_000_000, true},  // the 10 M-touchpoint benchmark
+		{10_000_000, 3_629_995, 1_500_000_000, true},  // measured at full speed
+		{10_000_000, 3_629_995, 1_000_000_000, false}, // measured 1.4x slower
+		{104_000_000, 36_830_120, 1932735283, false},  // 18 M people, a first run
+		{1_000, 1_000, 0, false},                      // limit unknown
+	} {
+		if got := updateFits(tc.changed, tc.identifiers, tc.memory); got != tc.fits {
+			t.Errorf("updateFits(%d, %d, %d) = %v, want %v", tc.changed, tc.identifiers, tc.memory, got, tc.fits)
 		}
 	}
-	m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
-	if err := setPersonIDs(context.Background(), c, "touchpoints"); err != nil {
-		t.Fatal(err)
-	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), m, false)
-	checkDefinition(t, c, ddl)
 }
 
 // TestPersonIDsRewritePasses: a rewrite in several passes (as a large identity map against a
@@ -317,15 +347,20 @@ func TestPersonIDsUpdate(t *testing.T) {
 			t.Fatalf("%d passes: %d rows change, want 1300 (the update path)", n, changed)
 		}
 	}
-	if err := setPersonIDs(ctx, c, "touchpoints"); err != nil {
-		t.Fatal(err)
+	// Under 10% of the rows: updated, even with too little memory for an update of every row.
+	if how, err := setPersonIDsIn(ctx, c, "touchpoints", 1<<20); err != nil || how != personIDsUpdated {
+		t.Fatalf("person ids %s (%v), want %s", how, err, personIDsUpdated)
 	}
 	checkPersonIDs(t, before, readPersonIDs(t, c), m, true)
+	if how, err := setPersonIDsIn(ctx, c, "touchpoints", 1<<20); err != nil || how != personIDsUnchanged {
+		t.Fatalf("again: person ids %s (%v), want %s", how, err, personIDsUnchanged)
+	}
 	checkDefinition(t, c, ddl)
 }
 
 // TestPersonIDsRewriteFails: a rewrite that fails after the table was emptied (the CHECK refuses
-// a person id when the rows go back) or is cancelled leaves the table as it was.
+// a person id when the rows go back) or is cancelled leaves the table as it was; so does an
+// update the CHECK refuses.
 func TestPersonIDsRewriteFails(t *testing.T) {
 	t.Parallel()
 	c := openPersonIDs(t)
@@ -337,13 +372,15 @@ func TestPersonIDsRewriteFails(t *testing.T) {
 		}
 		return "p_new"
 	})
-	if err := setPersonIDs(context.Background(), c, "touchpoints"); err == nil {
-		t.Fatal("no error from a rewrite the CHECK refuses")
+	for _, memory := range []int64{1 << 20, 1 << 30} { // a rewrite, an update
+		if how, err := setPersonIDsIn(context.Background(), c, "touchpoints", memory); err == nil {
+			t.Fatalf("memory %d: no error from person ids the CHECK refuses (%s)", memory, how)
+		}
+		checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)
 	}
-	checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if err := setPersonIDs(ctx, c, "touchpoints"); err == nil {
+	if _, err := setPersonIDsIn(ctx, c, "touchpoints", 1<<20); err == nil {
 		t.Fatal("no error from a cancelled rewrite")
 	}
 	checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)

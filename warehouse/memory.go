@@ -89,6 +89,16 @@ var memoryFS embed.FS
 
 var sqlMemoryLimit = NewSQLFiles(memoryFS).Must("memory_limit.sql")
 
+// MemoryLimitOn is the memory_limit of the DuckDB instance of c, in bytes (0 when it cannot be
+// read).
+func MemoryLimitOn(ctx context.Context, c *sql.Conn) (int64, error) {
+	var limit string
+	if err := c.QueryRowContext(ctx, sqlMemoryLimit).Scan(&limit); err != nil {
+		return 0, fmt.Errorf("warehouse: memory limit: %w", err)
+	}
+	return ParseMemorySetting(limit), nil
+}
+
 // PassesOn is Passes for the items that sizeQuery counts (one row, one integer), of bytesEach
 // bytes each, with the memory_limit of the DuckDB instance of c.
 func PassesOn(ctx context.Context, c *sql.Conn, sizeQuery string, bytesEach int64) (int, error) {
@@ -96,11 +106,11 @@ func PassesOn(ctx context.Context, c *sql.Conn, sizeQuery string, bytesEach int6
 	if err := c.QueryRowContext(ctx, sizeQuery).Scan(&n); err != nil {
 		return 0, fmt.Errorf("warehouse: size: %w", err)
 	}
-	var limit string
-	if err := c.QueryRowContext(ctx, sqlMemoryLimit).Scan(&limit); err != nil {
-		return 0, fmt.Errorf("warehouse: memory limit: %w", err)
+	limit, err := MemoryLimitOn(ctx, c)
+	if err != nil {
+		return 0, err
 	}
-	return Passes(n, bytesEach, ParseMemorySetting(limit)), nil
+	return Passes(n, bytesEach, limit), nil
 }
 
 // ParseMemorySetting reads DuckDB's memory_limit setting as current_setting prints it ("1.8 GiB",
