@@ -144,7 +144,8 @@ func TestIncrementalRunEqualsFullRun(t *testing.T) {
 		t.Errorf("pipeline_runs does not record the incremental transform and its steps: %+v", runs)
 	} else if !slices.ContainsFunc(runs[0].Steps, func(s StepResult) bool {
 		return s.Step == "evaluate" && strings.HasPrefix(s.Note, "eval_days ") && strings.Contains(s.Note, ", eval_person ") &&
-			strings.HasSuffix(s.Note, "s") && strings.Contains(s.Note, ", lifecycle ")
+			strings.HasSuffix(s.Note, "s") && strings.Contains(s.Note, ", lifecycle ") &&
+			strings.Contains(s.Note, ", eval_scope ") // scoped: lifecycle published as a delta
 	}) {
 		t.Errorf("pipeline_runs does not record the evaluation's steps: %+v", runs[0].Steps)
 	}

@@ -31,8 +31,11 @@ type Session struct {
 	Transform      transform.Result
 	Incrementality queries.IncrementalityResult
 	Exported       []string
-	RowsIn         int64
-	RowsOut        int64
+	// Deltas are the tables whose _next_ version holds only changed rows
+	// (queries.Built.Deltas), published in place.
+	Deltas  []warehouse.Delta
+	RowsIn  int64
+	RowsOut int64
 
 	conn *sql.Conn
 }
@@ -101,7 +104,7 @@ func (s *Session) publishAll(ctx context.Context, tables []string) error {
 		return warehouse.PublishRange(ctx, s.conn, DateGrained, s.From, s.To)
 	}
 	commit := func(tx *sql.Tx) error { return s.Transform.Commit(ctx, tx) }
-	return warehouse.PublishWith(ctx, s.conn, tables, commit)
+	return warehouse.PublishDeltas(ctx, s.conn, tables, s.Deltas, commit)
 }
 
 // report copies the session's state into the run's result.

@@ -24,7 +24,7 @@ var DateGrained = []warehouse.RangeTable{
 func publishStage(tables []string) Stage {
 	return Stage{
 		Name:   "publish",
-		Reads:  append(nextAll(tables), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),
+		Reads:  append(nextAll(tables), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads"), temp("eval_scope")),
 		Writes: slices.Concat(tables, []string{"attrib_state"}),
 		Run: func(ctx context.Context, s *Session) (int64, string, error) {
 			return runPublish(ctx, s, tables)

@@ -75,7 +75,7 @@ func BenchmarkIncrementality(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	if err := queries.BuildWith(ctx, c, cfg, queries.Options{}); err != nil {
+	if _, err := queries.BuildWith(ctx, c, cfg, queries.Options{}); err != nil {
 		b.Fatal(err)
 	}
 	var convs int64

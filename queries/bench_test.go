@@ -141,7 +141,7 @@ func BenchmarkEvaluationTables(b *testing.B) {
 		if err := warehouse.DropNext(ctx, c, queries.Published); err != nil {
 			b.Fatal(err)
 		}
-		if err := queries.BuildWith(ctx, c, cfg, timed); err != nil {
+		if _, err := queries.BuildWith(ctx, c, cfg, timed); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := queries.BuildIncrementality(ctx, c, cfg); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"attrib/config"
+	"attrib/schema"
 	"attrib/warehouse"
 )
 
@@ -19,9 +20,15 @@ var (
 	evalSteps      = slices.Concat(mustSQLs("eval_days", "spend_daily"),
 		[]namedSQL{{name: "channel_performance", tmpl: mustTmpl("channel_performance")}},
 		mustSQLs("eval_acq", "eval_act", "eval_acq_stats"),
+		[]namedSQL{{name: "eval_scope", sql: mustSQL("eval_scope"), scoped: true}},
 		[]namedSQL{{name: "eval_person", tmpl: mustTmpl("eval_person"), passes: true}},
-		mustSQLs("eval_value_curve", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"))
-	sqlEvalPersonSize = mustSQL("eval_person_size")
+		mustSQLs("eval_value_curve", "channel_roi", "model_comparison"),
+		[]namedSQL{{name: "funnel", tmpl: mustTmpl("funnel")}},
+		mustSQLs("cohort_retention", "lifecycle"))
+	sqlEvalPersonSize   = mustSQL("eval_person_size")
+	sqlEvalScopeSize    = mustSQL("eval_scope_size")
+	sqlLifecycleColumns = mustSQL("lifecycle_columns")
+	sqlLifecycleDelete  = mustSQL("lifecycle_delete")
 )
 
 // Options of one Build.
@@ -36,6 +43,25 @@ type Options struct {
 	Timed func(step string, d time.Duration)
 }
 
+// Built says how BuildWith built its tables.
+type Built struct {
+	// Deltas lists the tables whose _next_ version holds only the rows that
+	// change, to be published with warehouse.PublishDeltas: lifecycle after an
+	// incremental evaluation (the rows of eval_scope).
+	Deltas []warehouse.Delta
+}
+
+// tmplData is what the evaluation's templates see.
+type tmplData struct {
+	// Incremental: channel_performance carries its published rows of the days not in inc_days over.
+	Incremental bool
+	// Scoped: eval_person holds the people of eval_scope only, lifecycle is built for them (a delta),
+	// and funnel takes everyone else from the published lifecycle.
+	Scoped bool
+	// Create: the first pass of eval_person creates the table.
+	Create bool
+}
+
 // Published lists the tables Build creates under _next_ names: the
 // evaluation tables of BuildWith and the incrementality tables of
 // BuildIncrementality.
@@ -47,7 +73,7 @@ var Published = append([]string{
 // Build is BuildWith with default options (everything computed) followed
 // by BuildIncrementality.
 func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
-	if err := BuildWith(ctx, c, cfg, Options{}); err != nil {
+	if _, err := BuildWith(ctx, c, cfg, Options{}); err != nil {
 		return err
 	}
 	_, err := BuildIncrementality(ctx, c, cfg)
@@ -60,41 +86,91 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 // model's tables and the budget recommendations. cfg comes from config.Parse or config.Load,
 // which fill in the evaluation defaults. c must hold no _next_ version of
 // the tables BuildWith builds (the jobs session drops leftovers first).
-func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) error {
+//
+// With o.Incremental (and no new conversion type), channel_performance
+// carries its published rows over, and when the published lifecycle has the
+// catalogue's columns the evaluation is scoped: eval_person and lifecycle
+// cover the people of eval_scope (everyone acquired, and the people the
+// transform rebuilt), and _next_lifecycle is a delta (Built.Deltas), which
+// saves computing and writing again the rows of the tens of millions of people
+// who were only ever reached.
+func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) (Built, error) {
+	var built Built
 	e := cfg.Evaluation
 	if _, err := c.ExecContext(ctx, sqlEvalParams, e.Period, e.AcquisitionType, e.AcquisitionModel,
 		e.LTVMonths, e.RetentionMonths, *e.RetentionTarget, e.ChurnDays, e.ActiveDays, e.ActivationDays,
 		cfg.Attribution.UnattributedChannel); err != nil {
-		return fmt.Errorf("queries: evaluation settings: %w", err)
+		return built, fmt.Errorf("queries: evaluation settings: %w", err)
 	}
+	d := tmplData{}
 	if o.Incremental {
 		var newTypes int
 		if err := c.QueryRowContext(ctx, sqlIncNewTypes).Scan(&newTypes); err != nil {
-			return fmt.Errorf("queries: conversion types: %w", err)
+			return built, fmt.Errorf("queries: conversion types: %w", err)
 		}
-		o.Incremental = newTypes == 0
+		d.Incremental = newTypes == 0
+	}
+	if d.Incremental {
+		ok, err := lifecycleAsCatalogued(ctx, c)
+		if err != nil {
+			return built, err
+		}
+		d.Scoped = ok
 	}
 	for _, st := range evalSteps {
 		name, q := st.name, st.sql
+		if st.scoped && !d.Scoped {
+			continue
+		}
 		start := time.Now()
 		switch {
 		case st.passes:
-			if err := evalPerson(ctx, c, st.tmpl); err != nil {
-				return fmt.Errorf("queries: %s: %w", name, err)
+			if err := evalPerson(ctx, c, st.tmpl, d); err != nil {
+				return built, fmt.Errorf("queries: %s: %w", name, err)
 			}
 		case st.tmpl != nil:
-			q = render(st.tmpl, o)
+			q = render(st.tmpl, d)
 			fallthrough
 		default:
 			if _, err := c.ExecContext(ctx, q); err != nil {
-				return fmt.Errorf("queries: %s: %w", name, err)
+				return built, fmt.Errorf("queries: %s: %w", name, err)
 			}
 		}
 		if o.Timed != nil {
 			o.Timed(name, time.Since(start))
 		}
 	}
-	return nil
+	if d.Scoped {
+		built.Deltas = []warehouse.Delta{{Table: "lifecycle", Delete: sqlLifecycleDelete}}
+	}
+	return built, nil
+}
+
+// lifecycleAsCatalogued reports whether the published lifecycle table exists with the columns of
+// schema.Catalogue, in order: then an incremental evaluation may publish only changed rows into it.
+func lifecycleAsCatalogued(ctx context.Context, c *sql.Conn) (bool, error) {
+	rows, err := c.QueryContext(ctx, sqlLifecycleColumns)
+	if err != nil {
+		return false, fmt.Errorf("queries: lifecycle columns: %w", err)
+	}
+	defer rows.Close()
+	var have []string
+	for rows.Next() {
+		var col string
+		if err := rows.Scan(&col); err != nil {
+			return false, fmt.Errorf("queries: lifecycle columns: %w", err)
+		}
+		have = append(have, col)
+	}
+	if err := rows.Err(); err != nil {
+		return false, fmt.Errorf("queries: lifecycle columns: %w", err)
+	}
+	i := slices.IndexFunc(schema.Catalogue, func(t schema.Table) bool { return t.Name == "lifecycle" })
+	if i < 0 {
+		return false, nil
+	}
+	want := schema.Catalogue[i].Columns
+	return slices.EqualFunc(have, want, func(h string, w schema.Column) bool { return h == w.Name }), nil
 }
 
 // bytesPerIdentifier is what one person of eval_person costs in memory, counted per identifier
@@ -107,18 +183,23 @@ const bytesPerIdentifier = 64
 // evalPerson builds eval_person with the statement t in passes over parts of the people
 // (warehouse.Passes on identity_map's size and DuckDB's memory_limit): the first creates the
 // table, the others add to it.
-func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template) error {
-	n, err := warehouse.PassesOn(ctx, c, sqlEvalPersonSize, bytesPerIdentifier)
+func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template, d tmplData) error {
+	size := sqlEvalPersonSize
+	if d.Scoped {
+		size = sqlEvalScopeSize
+	}
+	n, err := warehouse.PassesOn(ctx, c, size, bytesPerIdentifier)
 	if err != nil {
 		return err
 	}
-	return evalPersonPasses(ctx, c, t, n)
+	return evalPersonPasses(ctx, c, t, d, n)
 }
 
 // evalPersonPasses runs the n passes of eval_person.
-func evalPersonPasses(ctx context.Context, c *sql.Conn, t *template.Template, n int) error {
+func evalPersonPasses(ctx context.Context, c *sql.Conn, t *template.Template, d tmplData, n int) error {
 	for p := range n {
-		if _, err := c.ExecContext(ctx, render(t, struct{ Create bool }{p == 0}), n, p); err != nil {
+		d.Create = p == 0
+		if _, err := c.ExecContext(ctx, render(t, d), n, p); err != nil {
 			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
 		}
 	}

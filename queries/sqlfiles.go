@@ -30,6 +30,7 @@ type namedSQL struct {
 	name, sql string
 	tmpl      *template.Template
 	passes    bool // run in passes over parts of the people (evalPerson)
+	scoped    bool // run only in a scoped (incremental) evaluation
 }
 
 // mustSQLs reads several files, in order.

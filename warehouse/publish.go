@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -30,6 +31,22 @@ func Publish(ctx context.Context, c *sql.Conn, tables []string) error {
 // publishing transaction, so that bookkeeping about the results commits with
 // them or not at all.
 func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*sql.Tx) error) error {
+	return PublishDeltas(ctx, c, tables, nil, also)
+}
+
+// Delta is a table whose _next_ version holds only the rows that change: its
+// publication runs Delete (which removes every row the _next_ version
+// replaces or drops) and then adds the _next_ version's rows (by column
+// name), instead of replacing the whole table. A table of millions of rows of
+// which a daily run changes a few is then not written again whole.
+type Delta struct {
+	Table  string
+	Delete string // a DELETE statement on Table
+}
+
+// PublishDeltas is PublishWith where the tables in deltas are published as
+// deltas (Delta) and the others replaced. A delta table must exist already.
+func PublishDeltas(ctx context.Context, c *sql.Conn, tables []string, deltas []Delta, also func(*sql.Tx) error) error {
 	tx, err := c.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("warehouse: publish: begin: %w", err)
@@ -44,6 +61,10 @@ func PublishWith(ctx context.Context, c *sql.Conn, tables []string, also func(*s
 			continue
 		}
 		stmt := "DROP TABLE IF EXISTS " + QuoteIdent(t) + "; ALTER TABLE " + QuoteIdent("_next_"+t) + " RENAME TO " + QuoteIdent(t)
+		if i := slices.IndexFunc(deltas, func(d Delta) bool { return d.Table == t }); i >= 0 {
+			stmt = strings.TrimRight(deltas[i].Delete, "; \n") + "; INSERT INTO " + QuoteIdent(t) + " BY NAME SELECT * FROM " + QuoteIdent("_next_"+t) +
+				"; DROP TABLE " + QuoteIdent("_next_"+t)
+		}
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
 			_ = tx.Rollback()
 			return fmt.Errorf("warehouse: publish %s: %w", t, err)
