@@ -79,8 +79,10 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if err := nonconvertingPaths(ctx, c, inc, hi); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, sqlNCPathsView); err != nil {
-		return fmt.Errorf("transform: non-converting paths: %w", err)
+	for _, q := range []string{sqlNCPathsView, sqlNCPathCounts} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("transform: non-converting paths: %w", err)
+		}
 	}
 	step("data-driven models")
 	channels, err := queryStrings(ctx, c, sqlChannelList)
