@@ -27,7 +27,7 @@ type Table struct {
 // Catalogue lists every published table in documentation order.
 var Catalogue = []Table{
 	{
-		Name: "channel_performance", Section: "evaluation", BuiltBy: "queries (channel_performance.sql)",
+		Name: "channel_performance", Section: "evaluation", BuiltBy: "queries (channel_performance.sql.tmpl)",
 		Grain: "day x channel x campaign x conversion type x model",
 		About: "Touches, attributed conversions, revenue and spend per day. Spend is the channel's full spend on every conversion type's row (never split by type); the `(all)` conversion type sums conversions and revenue over types. Sum spend over one conversion type only.",
 		Columns: []Column{
@@ -113,7 +113,7 @@ FROM model_comparison WHERE conversion_type = '(all)'
 ORDER BY spread DESC, channel, model`,
 	},
 	{
-		Name: "funnel", Section: "evaluation", BuiltBy: "queries (funnel.sql)",
+		Name: "funnel", Section: "evaluation", BuiltBy: "queries (funnel.sql.tmpl)",
 		Grain: "period x first-touch channel x stage",
 		About: "People enter in the period of their first touch, under that touch's channel (where they were reached); people without any touch are not in the funnel. Stages are nested, each counting the people who reached it and every stage before it, so rates never exceed 1: 1 reached (has a touch), 2 converted (acquisition conversion), 3 activated (activity within `evaluation.activation_days`, default 30, after it), 4 active (activity in the `evaluation.active_days`, default 30, up to as_of), 5 retained (active `retention_months` after the acquisition). Channel `(all)` sums the period's channels. as_of is the latest event in the warehouse, not the clock.",
 		Columns: []Column{
