@@ -14,4 +14,10 @@
 // of each quarter hour), eval_acq (each person's acquisition), eval_act
 // (their activity), eval_acq_stats (their activity and value, one row per
 // acquired person), eval_person (per-person statistics) and eval_value_curve.
+//
+// After an incremental transform (Options.Incremental) the evaluation is
+// scoped: eval_scope lists everyone acquired and the people the transform
+// rebuilt, eval_person and lifecycle cover only them, funnel reads everyone
+// else from the published lifecycle, and _next_lifecycle is a delta that
+// package jobs publishes with warehouse.PublishDeltas (Built.Deltas).
 package queries
