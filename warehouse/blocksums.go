@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/cespare/xxhash/v2"
 )
@@ -164,14 +165,45 @@ func syncDir(dir string) error {
 // truncated it); the read starts again.
 var errShrunk = errors.New("warehouse: the file shrank while it was read")
 
-// sumFile hashes every chunk of the size bytes of r.
+// sumReaders is how many parts of a file sumFile reads at once: reading a cold 14.6 GB warehouse
+// file took 8.1 s in one stream and 4.8 s in four on this machine kind (issue #16).
+const sumReaders = 4
+
+// sumFile hashes every chunk of the size bytes of r, in sumReaders parts read at the same time
+// (each with a buffer the size of buf).
 func sumFile(r io.ReaderAt, size int64, buf []byte, check func() error) (*BlockSums, error) {
+	return sumFileParts(r, size, buf, check, sumReaders)
+}
+
+// sumFileParts is sumFile in at most readers parts (a file of fewer than 64 chunks in one).
+func sumFileParts(r io.ReaderAt, size int64, buf []byte, check func() error, readers int) (*BlockSums, error) {
 	sums := &BlockSums{Size: size, Sums: make([]uint64, chunkCount(size))}
-	err := eachChunkRun(r, size, buf, check, func(first int, data []byte, _ int64) error {
-		hashChunks(sums.Sums, first, data)
-		return nil
-	})
-	return sums, err
+	n := len(sums.Sums)
+	parts := max(1, min(readers, n/64))
+	errs := make([]error, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		b := buf
+		if p > 0 {
+			b = make([]byte, len(buf))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[p] = eachChunkRunIn(r, size, lo, hi, b, check, func(first int, data []byte, _ int64) error {
+				hashChunks(sums.Sums, first, data)
+				return nil
+			})
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if errors.Is(err, errShrunk) {
+			return sums, errShrunk
+		}
+	}
+	return sums, errors.Join(errs...)
 }
 
 // hashChunks hashes data, the chunks from first on, into sums.
@@ -192,9 +224,14 @@ func hashChunks(sums []uint64, first int, data []byte) {
 // fn with the index of its first chunk and its offset; check runs before
 // each read (a cancelled context).
 func eachChunkRun(r io.ReaderAt, size int64, buf []byte, check func() error, fn func(first int, data []byte, off int64) error) error {
+	return eachChunkRunIn(r, size, 0, chunkCount(size), buf, check, fn)
+}
+
+// eachChunkRunIn is eachChunkRun over the chunks lo..hi-1 only.
+func eachChunkRunIn(r io.ReaderAt, size int64, lo, hi int, buf []byte, check func() error, fn func(first int, data []byte, off int64) error) error {
 	per := max(1, (len(buf)-headerBytes)/ChunkBytes)
-	n := chunkCount(size)
-	for i := 0; i < n; {
+	n := hi
+	for i := lo; i < n; {
 		j := min(n, i+per)
 		if i == 0 {
 			j = min(n, 1+per) // the headers and per chunks

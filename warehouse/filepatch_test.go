@@ -7,6 +7,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cespare/xxhash/v2"
 )
 
 // TestChunkLayout: the headers are chunk 0 (12 KiB), then 256 KiB chunks,
@@ -228,5 +230,34 @@ func TestReadSumsRefusesDamage(t *testing.T) {
 	f.Close()
 	if _, err := ReadSums(dst); !errors.Is(err, ErrNoSums) {
 		t.Fatalf("sums of a file that grew: %v", err)
+	}
+}
+
+// TestSumFileInParts: the chunk sums read in parallel parts are each chunk's xxhash, computed here
+// one chunk at a time (a file of 300 chunks and a short last one, so that four parts are used and
+// their bounds fall inside buffer-sized runs); a file that turns out shorter than its size reports
+// errShrunk, as a checkpoint's truncation does.
+func TestSumFileInParts(t *testing.T) {
+	t.Parallel()
+	data := make([]byte, headerBytes+300*ChunkBytes+1000)
+	for i := range data {
+		data[i] = byte(i*7 + i/ChunkBytes)
+	}
+	check := func() error { return nil }
+	got, err := sumFile(bytes.NewReader(data), int64(len(data)), make([]byte, headerBytes+3*ChunkBytes), check)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Sums) != 302 {
+		t.Fatalf("%d sums, want 302", len(got.Sums))
+	}
+	for i := range got.Sums {
+		off, end := chunkRange(i, int64(len(data)))
+		if want := xxhash.Sum64(data[off:end]); got.Sums[i] != want {
+			t.Fatalf("chunk %d: sum %x, want %x", i, got.Sums[i], want)
+		}
+	}
+	if _, err := sumFile(bytes.NewReader(data[:len(data)-5000]), int64(len(data)), make([]byte, headerBytes+3*ChunkBytes), check); !errors.Is(err, errShrunk) {
+		t.Fatalf("a file shorter than its size: %v, want errShrunk", err)
 	}
 }
