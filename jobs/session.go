@@ -73,22 +73,12 @@ func (s *Session) run(ctx context.Context, seg pipeline, do func(Stage) error) e
 // dropNext drops every _next_ table in the warehouse: the one place where
 // they are cleaned up.
 func (s *Session) dropNext(ctx context.Context) error {
-	rows, err := s.conn.QueryContext(ctx, sqlNextTables)
+	names, err := warehouse.QueryStrings(ctx, s.conn, sqlNextTables)
 	if err != nil {
 		return fmt.Errorf("jobs: list leftover tables: %w", err)
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return fmt.Errorf("jobs: list leftover tables: %w", err)
-		}
-		names = append(names, strings.TrimPrefix(n, nextPrefix))
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("jobs: list leftover tables: %w", err)
+	for i, n := range names {
+		names[i] = strings.TrimPrefix(n, nextPrefix)
 	}
 	if err := warehouse.DropNext(ctx, s.conn, names); err != nil {
 		return fmt.Errorf("jobs: drop leftover tables: %w", err)

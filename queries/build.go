@@ -149,20 +149,8 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 // lifecycleAsCatalogued reports whether the published lifecycle table exists with the columns of
 // schema.Catalogue, in order: then an incremental evaluation may publish only changed rows into it.
 func lifecycleAsCatalogued(ctx context.Context, c *sql.Conn) (bool, error) {
-	rows, err := c.QueryContext(ctx, sqlLifecycleColumns)
+	have, err := warehouse.QueryStrings(ctx, c, sqlLifecycleColumns)
 	if err != nil {
-		return false, fmt.Errorf("queries: lifecycle columns: %w", err)
-	}
-	defer rows.Close()
-	var have []string
-	for rows.Next() {
-		var col string
-		if err := rows.Scan(&col); err != nil {
-			return false, fmt.Errorf("queries: lifecycle columns: %w", err)
-		}
-		have = append(have, col)
-	}
-	if err := rows.Err(); err != nil {
 		return false, fmt.Errorf("queries: lifecycle columns: %w", err)
 	}
 	i := slices.IndexFunc(schema.Catalogue, func(t schema.Table) bool { return t.Name == "lifecycle" })

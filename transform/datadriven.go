@@ -85,11 +85,11 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 	}
 	step("data-driven models")
-	channels, err := queryStrings(ctx, c, sqlChannelList)
+	channels, err := warehouse.QueryStrings(ctx, c, sqlChannelList)
 	if err != nil {
 		return fmt.Errorf("transform: channel ids: %w", err)
 	}
-	types, err := queryStrings(ctx, c, sqlConversionTypes)
+	types, err := warehouse.QueryStrings(ctx, c, sqlConversionTypes)
 	if err != nil {
 		return fmt.Errorf("transform: conversion types: %w", err)
 	}
@@ -113,24 +113,6 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 		}
 		return nil
 	})
-}
-
-// queryStrings reads the one string column of query q.
-func queryStrings(ctx context.Context, c *sql.Conn, q string) ([]string, error) {
-	rows, err := c.QueryContext(ctx, q)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var v string
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
 }
 
 // fitType fits the models on one conversion type's paths after the configured path
