@@ -230,11 +230,10 @@ func eachChunkRun(r io.ReaderAt, size int64, buf []byte, check func() error, fn 
 // eachChunkRunIn is eachChunkRun over the chunks lo..hi-1 only.
 func eachChunkRunIn(r io.ReaderAt, size int64, lo, hi int, buf []byte, check func() error, fn func(first int, data []byte, off int64) error) error {
 	per := max(1, (len(buf)-headerBytes)/ChunkBytes)
-	n := hi
-	for i := lo; i < n; {
-		j := min(n, i+per)
+	for i := lo; i < hi; {
+		j := min(hi, i+per)
 		if i == 0 {
-			j = min(n, 1+per) // the headers and per chunks
+			j = min(hi, 1+per) // the headers and per chunks
 		}
 		off, _ := chunkRange(i, size)
 		_, end := chunkRange(j-1, size)
