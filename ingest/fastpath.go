@@ -62,10 +62,12 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	w := fastWrite{insert: fastInsertSQL(l.ds.Name, q), args: append([]any{l.src.Name, l.res.LoadID}, args...),
 		inFile: inFile, existing: existing, objects: objects}
 	write := func(tx execer) error { return l.fastWrite(tx, w) }
-	if l.r.arrow {
-		return l.fastOverArrow(write)
-	}
-	tried, done, err = l.fastOutcome(inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) }))
+	tried, done, err = l.fastOutcome(l.inAnyOrder(func() error {
+		if l.r.arrow {
+			return withArrowView(l.ctx, l.c, l.r, write)
+		}
+		return inTx(l.ctx, l.c, func(tx *sql.Tx) error { return write(tx) })
+	}))
 	if done && objects >= 0 {
 		jsonColumnReads.Add(1)
 	}
@@ -149,26 +151,35 @@ func (l *loader) fastWrite(tx execer, w fastWrite) error {
 	return l.record(tx, Loaded, "")
 }
 
-// fastOverArrow runs the fast path's write over an Arrow file. DuckDB's
-// Arrow scan has no batch index: an insert that keeps the file's row order
-// from it runs on one thread. Row order means nothing on this path (no
-// record numbers); the setting is the connection's, so it is set and reset
-// outside the transaction.
-func (l *loader) fastOverArrow(write func(execer) error) (tried, done bool, err error) {
-	if _, err := l.c.ExecContext(l.ctx, sqlUnorderedInsert); err != nil {
-		return true, false, fmt.Errorf("insert settings: %w", err)
+// inAnyOrder runs the fast path's write (write: the file's transaction,
+// committed or rolled back), letting DuckDB insert an Arrow or NDJSON
+// file's rows in any order: its Arrow scan and read_json have no batch
+// index, so an insert that keeps their row order runs on one thread (3 M
+// NDJSON rows: 426-524 k rows/s in order, 505-576 k unordered;
+// docs/BENCHMARKS.md). read_csv's and read_parquet's inserts already run on
+// every thread in order, and were slower unordered; so was nothing gained
+// on the full path, whose insert has an anti join. Row order means nothing
+// on this path: it has no record numbers, and its checks count and compare
+// ids. The setting is the connection's, so it is set and reset outside the
+// transaction.
+func (l *loader) inAnyOrder(write func() error) error {
+	if !l.r.arrow && !l.r.json {
+		return write()
 	}
-	err = withArrowView(l.ctx, l.c, l.r, write)
+	if _, err := l.c.ExecContext(l.ctx, sqlUnorderedInsert); err != nil {
+		return fmt.Errorf("insert settings: %w", err)
+	}
+	err := write()
 	if _, rerr := l.c.ExecContext(context.WithoutCancel(l.ctx), sqlOrderedInsert); rerr != nil {
 		// The connection must not number another file's records
 		// unordered: it is dropped instead of going back to the pool.
 		_ = l.c.Raw(func(any) error { return driver.ErrBadConn })
 		if err == nil {
-			return true, true, nil // committed: the file is loaded
+			return nil // committed: the file is loaded
 		}
-		return true, false, fmt.Errorf("insert settings: %w", rerr)
+		return fmt.Errorf("insert settings: %w", rerr)
 	}
-	return l.fastOutcome(err)
+	return err
 }
 
 // fastOutcome is fastLoad's answer after the write ended with err.

@@ -185,6 +185,11 @@ func TestFastPath(t *testing.T) {
 						t.Fatalf("%s: route %q, want %q", f.name, r, want)
 					}
 				}
+				// The Arrow and NDJSON inserts run unordered (inAnyOrder):
+				// the connections go back to the pool with DuckDB's default.
+				if got := strings.Join(h.strs(`SELECT current_setting('preserve_insertion_order')::VARCHAR`), ""); got != "true" {
+					t.Fatalf("preserve_insertion_order after the loads: %q, want true", got)
+				}
 				results[i] = strings.Join(h.strs(`SELECT concat_ws(' ', 'row', touchpoint_id, occurred_at, customer_id, anonymous_id,
 					channel, campaign, cost, email, source_name) FROM touchpoints
 					UNION ALL SELECT concat_ws(' ', 'reject', source, regexp_replace(path, '.*/', ''), line, field, reason, raw) FROM rejected_rows
