@@ -29,7 +29,9 @@ import (
 // table: a second fresh warehouse (same schema, storage format and
 // memory_limit) and INSERT INTO touchpoints BY NAME SELECT *, source_name,
 // load_id FROM read_csv/read_json/read_parquet(...), DuckDB's own readers
-// with their sniffed types, cast by the insert to the table's.
+// with their sniffed types, cast by the insert to the table's (for Arrow IPC,
+// which DuckDB cannot read here, from the file registered as a view the way
+// attrib registers it).
 // Metrics: rows/s, x_bare (attrib rows/s divided by bare DuckDB rows/s,
 // like-for-like as above), x_bare_cpu (the same ratio in CPU seconds of the
 // process, which other work on a shared machine disturbs less), x_bare_ctas
@@ -42,7 +44,8 @@ import (
 // attrib's load, from /proc/self/status after resetting it) and s_<step>, the
 // seconds spent in each load step (hash, read, validate, write).
 // ATTRIB_BENCH_MEMORY sets DuckDB's memory_limit (default 1GB, so that it
-// spills rather than grow); ATTRIB_BENCH_JSON_COLUMNS=0 reads NDJSON without
+// spills rather than grow); ATTRIB_QUERY_LOG=DIR logs attrib's statements
+// (scripts/querylog_top.py DIR); ATTRIB_BENCH_JSON_COLUMNS=0 reads NDJSON without
 // read_json (jsoncols.go), as before it.
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestTouchpoints -benchtime 1x -timeout 60m ./ingest/
@@ -73,6 +76,8 @@ func BenchmarkIngestTouchpoints(b *testing.B) {
 				whDir := filepath.Join(dir, fmt.Sprintf("wh-%s-%d", f.name, i))
 				if f.reader != "" {
 					t.bare(b, whDir, mem, f.reader, f.file)
+				} else {
+					t.bareArrow(b, whDir, mem, f.file)
 				}
 				t.attrib(b, whDir, mem, f.file, rows, steps)
 				t.ceiling(b, whDir, mem, files["parquet"])
@@ -108,6 +113,32 @@ func (t *benchTimes) bare(b *testing.B, whDir, mem, reader, file string) {
 	t.ctasWall += wall
 }
 
+// bareArrow times bare DuckDB loading an Arrow file into the touchpoints
+// table of a fresh warehouse: the file registered as a view the way attrib
+// registers it (DuckDB has no Arrow IPC reader of its own here), then
+// bareInsert from the view, with DuckDB's default settings.
+func (t *benchTimes) bareArrow(b *testing.B, whDir, mem, file string) {
+	b.Helper()
+	w := openBenchWarehouse(b, filepath.Join(whDir, "bare", "wh.duckdb"), mem)
+	defer w.Close()
+	ctx := context.Background()
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	start, cpu := time.Now(), cpuTime()
+	err = withArrowView(ctx, c, reader{path: file}, func(tx execer) error {
+		_, err := tx.ExecContext(ctx, bareInsert+arrowView)
+		return err
+	})
+	t.bareWall += time.Since(start)
+	t.bareCPU += cpuTime() - cpu
+	if err != nil {
+		b.Fatal(err)
+	}
+}
+
 // attrib times ingest.Run loading file into a fresh warehouse.
 func (t *benchTimes) attrib(b *testing.B, whDir, mem, file string, rows int64, steps *stepTimer) {
 	b.Helper()
@@ -116,7 +147,11 @@ func (t *benchTimes) attrib(b *testing.B, whDir, mem, file string, rows int64, s
 	if err != nil {
 		b.Fatal(err)
 	}
-	w := openBenchWarehouse(b, cfg.WarehousePath(), mem)
+	w, err := warehouse.Open(context.Background(), warehouse.Options{Path: cfg.WarehousePath(), MemoryLimit: mem,
+		QueryLog: os.Getenv("ATTRIB_QUERY_LOG")}) // profiling, as attrib run: docs/operations.md
+	if err != nil {
+		b.Fatal(err)
+	}
 	defer w.Close()
 	resetPeakRSS()
 	b.StartTimer()
@@ -158,7 +193,9 @@ func (t *benchTimes) report(b *testing.B, rows int64, steps *stepTimer) {
 		b.ReportMetric(t.bareWall.Seconds()/t.attribWall.Seconds(), "x_bare")
 		b.ReportMetric(n/t.bareWall.Seconds(), "bare_rows/s")
 		b.ReportMetric(t.bareCPU.Seconds()/t.attribCPU.Seconds(), "x_bare_cpu")
-		b.ReportMetric(t.ctasWall.Seconds()/t.attribWall.Seconds(), "x_bare_ctas")
+		if t.ctasWall > 0 {
+			b.ReportMetric(t.ctasWall.Seconds()/t.attribWall.Seconds(), "x_bare_ctas")
+		}
 	}
 	b.ReportMetric(n/t.ceilWall.Seconds(), "ceiling_rows/s")
 	b.ReportMetric(t.ceilWall.Seconds()/t.attribWall.Seconds(), "x_ceiling")
@@ -438,19 +475,24 @@ func BenchmarkIngestDailyFile(b *testing.B) {
 // touchpoints from a CSV file in which one row in 10,000 has an unparseable
 // time: the fast path is refused at the first one, and the full path counts,
 // numbers and keeps the rejected rows. Metrics as BenchmarkIngestTouchpoints.
+// ATTRIB_BENCH_FORMAT=ndjson writes the same rows as NDJSON instead (bare
+// DuckDB then reads them with read_json).
 //
 //	go test -tags duckdb_arrow -run '^$' -bench IngestWithRejects -benchtime 1x -timeout 60m ./ingest/
 func BenchmarkIngestWithRejects(b *testing.B) {
 	rows := benchRows(b)
 	dir := b.TempDir()
-	file := filepath.Join(dir, "tp.csv")
+	file, copyOpts, reader := filepath.Join(dir, "tp.csv"), "FORMAT csv, HEADER", "read_csv(?)"
+	if os.Getenv("ATTRIB_BENCH_FORMAT") == "ndjson" {
+		file, copyOpts, reader = filepath.Join(dir, "tp.ndjson"), "FORMAT json", "read_json(?, format = 'newline_delimited')"
+	}
 	db, err := sql.Open("duckdb", "")
 	if err != nil {
 		b.Fatal(err)
 	}
 	q := strings.Replace(benchSelect, "TIMESTAMPTZ '2025-01-01 00:00:00+00' + to_seconds(i % 10000000) AS occurred_at",
 		"CASE WHEN i % 10000 = 7 THEN 'not a time' ELSE strftime(TIMESTAMP '2025-01-01' + to_seconds(i % 10000000), '%Y-%m-%d %H:%M:%S') END AS occurred_at", 1)
-	if _, err := db.Exec("COPY ("+q+") TO "+warehouse.QuoteLiteral(file)+" (FORMAT csv, HEADER)", rows); err != nil {
+	if _, err := db.Exec("COPY ("+q+") TO "+warehouse.QuoteLiteral(file)+" ("+copyOpts+")", rows); err != nil {
 		b.Fatal(err)
 	}
 	db.Close()
@@ -468,7 +510,7 @@ func BenchmarkIngestWithRejects(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		t, _ := bareLoad(b, filepath.Join(whDir, "bare.duckdb?memory_limit=1GB"), "SELECT * FROM read_csv(?)", file)
+		t, _ := bareLoad(b, filepath.Join(whDir, "bare.duckdb?memory_limit=1GB"), "SELECT * FROM "+reader, file)
 		bareTime += t
 		b.StartTimer()
 		start := time.Now()
