@@ -129,11 +129,7 @@ func TestCopyFileRetriesAfterCheckpoint(t *testing.T) {
 func TestCopyFileNotForMemoryOrReadOnly(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := openInMemory(t)
 	if err := w.CopyFile(ctx, filepath.Join(t.TempDir(), "c.duckdb")); !errors.Is(err, ErrNoFileCopy) {
 		t.Fatalf("in-memory: %v", err)
 	}

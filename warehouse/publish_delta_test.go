@@ -13,11 +13,7 @@ import (
 func TestPublishDeltas(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := openInMemory(t)
 	setup := func(c *sql.Conn) error {
 		for _, s := range []string{
 			`CREATE OR REPLACE TABLE people (person_id VARCHAR, stage VARCHAR)`,
@@ -49,7 +45,7 @@ func TestPublishDeltas(t *testing.T) {
 		return got
 	}
 	errLate := errors.New("late failure")
-	err = w.Conn(ctx, func(c *sql.Conn) error {
+	err := w.Conn(ctx, func(c *sql.Conn) error {
 		if err := setup(c); err != nil {
 			return err
 		}

@@ -10,12 +10,8 @@ import (
 func TestPublishRangeReplacesOnlyTheRange(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
-	err = w.Conn(ctx, func(c *sql.Conn) error {
+	w := openInMemory(t)
+	err := w.Conn(ctx, func(c *sql.Conn) error {
 		for _, s := range []string{
 			`CREATE TABLE perf (date DATE, channel VARCHAR, conversions DOUBLE)`,
 			`INSERT INTO perf VALUES ('2025-01-01', 'A', 1), ('2025-01-02', 'A', 2), ('2025-01-03', 'A', 3)`,

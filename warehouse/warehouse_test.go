@@ -132,11 +132,7 @@ func TestLockHeldByOtherProcess(t *testing.T) {
 func TestHMACMatchesGo(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
-	w, err := Open(ctx, Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer w.Close()
+	w := openInMemory(t)
 	// RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
 	ipad, opad := HMACPads([]byte("Jefe"))
 	var got string
@@ -236,4 +232,15 @@ func TestRenderSQL(t *testing.T) {
 		}
 	}()
 	RenderSQL(set, "b.sql.tmpl", 3) // 3 has no field X
+}
+
+// openInMemory opens an in-memory warehouse, closed when the test ends.
+func openInMemory(t *testing.T) *Warehouse {
+	t.Helper()
+	w, err := Open(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = w.Close() })
+	return w
 }
