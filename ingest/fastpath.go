@@ -62,7 +62,7 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	w := fastWrite{insert: fastInsertSQL(l.ds.Name, q), args: append([]any{l.src.Name, l.res.LoadID}, args...),
 		inFile: inFile, existing: existing, objects: objects}
 	write := func(tx execer) error { return l.fastWrite(tx, w) }
-	tried, done, err = l.fastOutcome(l.inAnyOrder(func() error {
+	tried, done, err = l.fastOutcome(l.inAnyOrder(l.r, func() error {
 		if l.r.arrow {
 			return withArrowView(l.ctx, l.c, l.r, write)
 		}
@@ -151,19 +151,20 @@ func (l *loader) fastWrite(tx execer, w fastWrite) error {
 	return l.record(tx, Loaded, "")
 }
 
-// inAnyOrder runs the fast path's write (write: the file's transaction,
-// committed or rolled back), letting DuckDB insert an Arrow or NDJSON
-// file's rows in any order: its Arrow scan and read_json have no batch
-// index, so an insert that keeps their row order runs on one thread (3 M
-// NDJSON rows: 426-524 k rows/s in order, 505-576 k unordered;
-// docs/BENCHMARKS.md). read_csv's and read_parquet's inserts already run on
-// every thread in order, and were slower unordered; so was nothing gained
-// on the full path, whose insert has an anti join. Row order means nothing
-// on this path: it has no record numbers, and its checks count and compare
-// ids. The setting is the connection's, so it is set and reset outside the
-// transaction.
-func (l *loader) inAnyOrder(write func() error) error {
-	if !l.r.arrow && !l.r.json {
+// inAnyOrder runs a write (write: the file's transaction, committed or
+// rolled back) that reads the file through r, letting DuckDB insert an
+// Arrow or NDJSON file's rows in any order: its Arrow scan and read_json
+// have no batch index, so an insert that keeps their row order runs on one
+// thread (3 M NDJSON rows on the fast path: 426-524 k rows/s in order,
+// 505-576 k unordered; the full path's insert of 7 M rows: 12.2 s in order,
+// 9.2 s unordered; docs/BENCHMARKS.md). read_csv's and read_parquet's
+// inserts already run on every thread in order, and were slower unordered.
+// Row order means nothing to these writes: they number no records (the
+// full path's dedupe does, and keeps the order), and their checks count and
+// compare ids. The setting is the connection's, so it is set and reset
+// outside the transaction.
+func (l *loader) inAnyOrder(r reader, write func() error) error {
+	if !r.arrow && !r.json {
 		return write()
 	}
 	if _, err := l.c.ExecContext(l.ctx, sqlUnorderedInsert); err != nil {

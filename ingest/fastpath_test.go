@@ -123,6 +123,16 @@ func TestFastPath(t *testing.T) {
 			{"a.csv", rows("t1", "t2"), "fast", [4]int64{2, 2, 0, 0}},
 			{"a.csv", rows("t1", "t2", "t3"), "full", [4]int64{3, 1, 0, 2}},
 		}},
+		// The full path inserts every good row, then takes out those whose
+		// id an earlier load holds (drop_loaded.sql.tmpl).
+		{"rows loaded before and a rejected row", "", []fastFile{
+			{"a.csv", rows("t1", "t2"), "fast", [4]int64{2, 2, 0, 0}},
+			{"b.csv", rows("t2", "t3") + "t9,yesterday,p9,Email\n", "refused", [4]int64{3, 1, 1, 1}},
+		}},
+		{"ndjson rows loaded before and an unreadable line", "", []fastFile{
+			{"a.ndjson", ndjsonRows("k1", "k2", "k3"), "fast", [4]int64{3, 3, 0, 0}},
+			{"b.ndjson", ndjsonRows("k2", "k3", "k4", "k5") + "{not json\n", "full", [4]int64{5, 2, 1, 2}},
+		}},
 		{"gb18030", "    csv: {encoding: gb18030}\n", []fastFile{
 			{"a.csv", gb, "fast", [4]int64{2, 2, 0, 0}},
 		}},
@@ -185,6 +195,9 @@ func TestFastPath(t *testing.T) {
 						t.Fatalf("%s: route %q, want %q", f.name, r, want)
 					}
 				}
+				if n := h.int(`SELECT count(*) - count(DISTINCT touchpoint_id) FROM touchpoints`); n != 0 {
+					t.Fatalf("%d touchpoint ids loaded twice", n)
+				}
 				// The Arrow and NDJSON inserts run unordered (inAnyOrder):
 				// the connections go back to the pool with DuckDB's default.
 				if got := strings.Join(h.strs(`SELECT current_setting('preserve_insertion_order')::VARCHAR`), ""); got != "true" {
@@ -206,6 +219,15 @@ func TestFastPath(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ndjsonRows is an NDJSON file of a touchpoint per id.
+func ndjsonRows(ids ...string) string {
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(`{"touchpoint_id":"` + id + `","occurred_at":"2025-01-02T10:00:00Z","anonymous_id":"p` + id + `"}` + "\n")
+	}
+	return b.String()
 }
 
 // parquetBytes is a Parquet file of the rows of query, made by DuckDB.

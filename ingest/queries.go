@@ -53,6 +53,8 @@ var (
 	sqlCountTypedRejects = mustSQL("count_typed_rejects.sql")
 	sqlOrderedInsert     = mustSQL("ordered_insert.sql")
 	insertTmpl           = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
+	dropLoadedTmpl       = template.Must(template.New("drop_loaded").Parse(mustSQL("drop_loaded.sql.tmpl")))
+	tableHasRowsTmpl     = template.Must(template.New("table_has_rows").Parse(mustSQL("table_has_rows.sql.tmpl")))
 	countsTmpl           = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
 	fastInsertTmpl       = template.Must(template.New("fast_insert").Parse(mustSQL("fast_insert.sql.tmpl")))
 	fastCheckTmpl        = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
@@ -277,12 +279,27 @@ func smallFileSelect(line, reasons bool) string {
 // insertSQL inserts the good rows of typed, a typing query, into the
 // dataset's table. filter drops rejected rows; dedupe keeps only the first
 // of rows sharing an id within the file (typed must then carry __line).
+// Rows whose id was loaded before are inserted too: dropLoadedSQL takes
+// them out after.
 func insertSQL(dataset, typed string, filter, dedupe bool) string {
 	t := tables[dataset]
 	return execTmpl(insertTmpl, struct {
 		Table, ID, Typed        string
 		Filter, Dedupe, GivenID bool
 	}{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID), typed, filter, dedupe, hasGivenID(dataset)})
+}
+
+// dropLoadedSQL deletes from the dataset's table the rows of a load ($1)
+// whose id an earlier load holds (see drop_loaded.sql.tmpl).
+func dropLoadedSQL(dataset string) string {
+	t := tables[dataset]
+	return execTmpl(dropLoadedTmpl, struct{ Table, ID string }{warehouse.QuoteIdent(t.Table), warehouse.QuoteIdent(t.ID)})
+}
+
+// tableHasRowsSQL tells whether the dataset's table has any row (see
+// table_has_rows.sql.tmpl).
+func tableHasRowsSQL(dataset string) string {
+	return execTmpl(tableHasRowsTmpl, struct{ Table string }{warehouse.QuoteIdent(tables[dataset].Table)})
 }
 
 // fastRefused starts the message of the errors by which the fast path's
