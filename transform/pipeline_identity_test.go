@@ -2,6 +2,9 @@ package transform_test
 
 import (
 	"context"
+	"crypto/md5"
+	"database/sql"
+	"encoding/hex"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -65,6 +68,17 @@ evaluation:
 
 	if res.Stitch.OverCap != 1 || res.Stitch.Cut != 1 {
 		t.Errorf("stitch stats %+v, want 1 oversized component and 1 identifier cut", res.Stitch)
+	}
+	checkPersonIDs(t, w.DB(), res.Stitch.Persons)
+	// Customer C000 and cookie ck000 are one person, named after the smaller of the two identifiers.
+	sum := md5.Sum([]byte("a:ck000"))
+	want := "p_" + hex.EncodeToString(sum[:])[:16]
+	var got string
+	if err := w.DB().QueryRowContext(context.Background(), `SELECT person_id FROM identity_map WHERE identifier = 'c:C000'`).Scan(&got); err != nil {
+		t.Fatal(err)
+	}
+	if got != want {
+		t.Errorf("person of C000 = %s, want %s (from a:ck000)", got, want)
 	}
 	var persons int
 	if err := db.QueryRowContext(ctx, `SELECT count(DISTINCT person_id) FROM conversions`).Scan(&persons); err != nil {
@@ -139,6 +153,7 @@ evaluation:
 	if err := db.QueryRowContext(ctx, `SELECT identifiers FROM identity_oversized`).Scan(&identifiers); err != nil {
 		t.Fatal(err)
 	}
+	checkPersonIDs(t, db, res.Stitch.Persons)
 	if identifiers != 602 {
 		t.Errorf("oversized component after the new cookie: %d identifiers, want 602", identifiers)
 	}
@@ -152,5 +167,25 @@ evaluation:
 	}
 	if persons != 282 {
 		t.Errorf("without the block list: %d persons, want 282 (20 of the 301 customers fused into one)", persons)
+	}
+}
+
+// checkPersonIDs: every person id in identity_map is 'p_' and the first 16 hex digits of the MD5
+// of the smallest of its identifiers, component_size counts its identifiers, and the stitch
+// counted persons persons.
+func checkPersonIDs(t *testing.T, db *sql.DB, persons int) {
+	t.Helper()
+	var rows, wrongID, wrongSize, distinct int
+	if err := db.QueryRowContext(context.Background(), `
+		WITH p AS (SELECT person_id, 'p_' || substr(md5(min(identifier)), 1, 16) AS want, count(*) AS n
+		           FROM identity_map GROUP BY person_id)
+		SELECT count(*), count(*) FILTER (WHERE m.person_id <> p.want), count(*) FILTER (WHERE m.component_size <> p.n),
+		       count(DISTINCT m.person_id)
+		FROM identity_map m JOIN p USING (person_id)`).Scan(&rows, &wrongID, &wrongSize, &distinct); err != nil {
+		t.Fatal(err)
+	}
+	if rows == 0 || wrongID != 0 || wrongSize != 0 || distinct != persons {
+		t.Errorf("identity_map: %d rows, %d with a person id not from the smallest identifier, %d with a wrong component_size, %d persons (stitch counted %d)",
+			rows, wrongID, wrongSize, distinct, persons)
 	}
 }

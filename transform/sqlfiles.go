@@ -123,7 +123,6 @@ var (
 	sqlIdentityMap        = mustSQL("stitch/identity_map.sql")
 	sqlCappedPersonsClear = mustSQL("stitch/capped_persons_clear.sql")
 	sqlCappedPersons      = mustSQL("stitch/capped_persons.sql")
-	sqlPersonCount        = mustSQL("stitch/person_count.sql")
 	sqlIdentityCounts     = mustSQL("stitch/identity_counts.sql")
 	sqlPersonIDs          = renderTables("stitch/person_ids.sql.tmpl")
 

@@ -53,9 +53,6 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) 
 			return st, fmt.Errorf("stitch: publish: %w", err)
 		}
 	}
-	if err := c.QueryRowContext(ctx, sqlPersonCount).Scan(&st.Persons); err != nil {
-		return st, fmt.Errorf("stitch: count persons: %w", err)
-	}
 	for _, t := range personTables {
 		if err := setPersonIDs(ctx, c, t); err != nil {
 			return st, fmt.Errorf("stitch: person ids of %s: %w", t, err)
@@ -196,7 +193,8 @@ const bytesPerIdentifier = 96
 
 // components finds the connected components of the st.Identifiers identifier nodes over the
 // edges of id_sets, breaks up those over maxSize (guard) and appends every node's root to
-// id_roots; it counts links, components over the cap and nodes cut into st.
+// id_roots, with its person's smallest node and size; it counts links, persons, components
+// over the cap and nodes cut into st.
 func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchStats) error {
 	ar, err := duckdb.NewArrowFromConn(conn)
 	if err != nil {
@@ -224,18 +222,36 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 		}
 		st.Cut = len(g.cut)
 	}
+	// Each node's root after the guard, and per root its smallest node (rep: node ids follow
+	// the identifiers' order, so rep is the component's smallest identifier, the one its person
+	// id is made from) and size. uf.size is done with: it is reused for the sizes.
+	rootOf := func(i int32) (root, comp int32, capped, cut bool) {
+		r := uf.find(i)
+		if over[r] {
+			root, cut = g.root(i)
+			return root, r, true, cut
+		}
+		return r, r, false, false
+	}
+	rep, size := make([]int32, len(uf.parent)), uf.size
+	for i := range rep {
+		rep[i], size[i] = -1, 0
+	}
+	for i := range uf.parent {
+		root, _, _, _ := rootOf(int32(i))
+		if rep[root] < 0 {
+			rep[root] = int32(i)
+			st.Persons++
+		}
+		size[root]++
+	}
 	app, err := duckdb.NewAppender(conn, "temp", "main", "id_roots")
 	if err != nil {
 		return err
 	}
 	for i := range uf.parent {
-		r := uf.find(int32(i))
-		capped := over[r]
-		root, cut := r, false
-		if capped {
-			root, cut = g.root(int32(i))
-		}
-		if err := app.AppendRow(int32(i), root, r, capped, cut); err != nil {
+		root, comp, capped, cut := rootOf(int32(i))
+		if err := app.AppendRow(int32(i), root, comp, capped, cut, rep[root], size[root]); err != nil {
 			_ = app.Close()
 			return err
 		}

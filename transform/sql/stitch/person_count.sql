@@ -1,2 +1,0 @@
--- Persons in identity_map.
-SELECT count(DISTINCT person_id) FROM identity_map
