@@ -2,7 +2,8 @@ package transform
 
 // unionFind is a disjoint-set forest over dense int32 ids with union by size
 // and path halving. The root of a set is not meaningful by itself: person ids
-// are derived from the smallest identifier of each component in SQL.
+// are made from the smallest identifier of each component, which components
+// (stitch.go) finds by node id.
 type unionFind struct {
 	parent []int32
 	size   []int32
