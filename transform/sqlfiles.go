@@ -55,6 +55,11 @@ func mustRender(file string, data any) string {
 	return warehouse.RenderSQL(tmpls, file, data)
 }
 
+// setsData fills the identifier sets' templates (id_set_lists in identifier_sets.sql.tmpl): the
+// new loads' rows only (Incremental), and whether identity.block lists identifiers (Blocked). The
+// incremental sets are few and always made distinct.
+type setsData struct{ Incremental, Blocked bool }
+
 // pathData fills the templates that differ between full and incremental runs.
 type pathData struct{ Incremental bool }
 
@@ -112,19 +117,20 @@ var (
 
 // Identity stitching (stitch.go, guard.go, transform.go).
 var (
-	sqlBlockedHashes      = mustSQL("stitch/blocked_hashes.sql")
-	sqlBlockedIdentifiers = mustSQL("stitch/blocked_identifiers.sql")
-	sqlIdentifierSets     = mustRender("stitch/identifier_sets.sql.tmpl", nil)
-	sqlIdentifierNodes    = mustSQL("stitch/identifier_nodes.sql")
-	sqlIdentifierCount    = mustSQL("stitch/identifier_count.sql")
-	sqlIdentifierEdges    = mustSQL("stitch/identifier_edges.sql")
-	sqlRootsCreate        = mustSQL("stitch/roots_create.sql")
-	sqlIdentityOversized  = mustSQL("stitch/identity_oversized.sql")
-	sqlIdentityMap        = mustSQL("stitch/identity_map.sql")
-	sqlCappedPersonsClear = mustSQL("stitch/capped_persons_clear.sql")
-	sqlCappedPersons      = mustSQL("stitch/capped_persons.sql")
-	sqlIdentityCounts     = mustSQL("stitch/identity_counts.sql")
-	sqlPersonIDs          = renderTables("stitch/person_ids.sql.tmpl")
+	sqlBlockedHashes         = mustSQL("stitch/blocked_hashes.sql")
+	sqlBlockedIdentifiers    = mustSQL("stitch/blocked_identifiers.sql")
+	sqlIdentifierSets        = mustRender("stitch/identifier_sets.sql.tmpl", setsData{})
+	sqlIdentifierSetsBlocked = mustRender("stitch/identifier_sets.sql.tmpl", setsData{Blocked: true})
+	sqlIdentifierNodes       = mustSQL("stitch/identifier_nodes.sql")
+	sqlIdentifierCount       = mustSQL("stitch/identifier_count.sql")
+	sqlIdentifierEdges       = mustSQL("stitch/identifier_edges.sql")
+	sqlRootsCreate           = mustSQL("stitch/roots_create.sql")
+	sqlIdentityOversized     = mustSQL("stitch/identity_oversized.sql")
+	sqlIdentityMap           = mustSQL("stitch/identity_map.sql")
+	sqlCappedPersonsClear    = mustSQL("stitch/capped_persons_clear.sql")
+	sqlCappedPersons         = mustSQL("stitch/capped_persons.sql")
+	sqlIdentityCounts        = mustSQL("stitch/identity_counts.sql")
+	sqlPersonIDs             = renderTables("stitch/person_ids.sql.tmpl")
 
 	// A full stitch that changes many rows rewrites the table instead of the UPDATE (stitch.go).
 	sqlPersonIDsChanged      = renderTables("stitch/person_ids_changed.sql.tmpl")
@@ -146,7 +152,7 @@ var (
 	sqlNewLoads             = mustSQL("incremental/new_loads.sql")
 	sqlNewLoadShare         = mustSQL("incremental/new_load_share.sql")
 	sqlStateClear           = mustSQL("incremental/state_clear.sql")
-	sqlNewIdentifierSets    = mustRender("incremental/new_identifier_sets.sql.tmpl", nil)
+	sqlNewIdentifierSets    = mustRender("incremental/new_identifier_sets.sql.tmpl", setsData{Incremental: true, Blocked: true})
 	sqlComponentsCreate     = mustSQL("incremental/components_create.sql")
 	sqlNewIdentifierList    = mustSQL("incremental/new_identifier_list.sql")
 	sqlTouchedPersons       = mustSQL("incremental/touched_persons.sql")

@@ -28,10 +28,14 @@ type StitchStats struct {
 // dataset tables. Components larger than maxSize are reported in
 // identity_oversized and broken up (see guard), so that one shared device or
 // placeholder phone cannot fuse thousands of customers. It expects id_blocked
-// (fillBlocked).
-func stitch(ctx context.Context, c *sql.Conn, maxSize int) (StitchStats, error) {
+// (fillBlocked), which holds identifiers when blocked is true.
+func stitch(ctx context.Context, c *sql.Conn, maxSize int, blocked bool) (StitchStats, error) {
 	var st StitchStats
-	if _, err := c.ExecContext(ctx, sqlIdentifierSets); err != nil {
+	sets := sqlIdentifierSets
+	if blocked {
+		sets = sqlIdentifierSetsBlocked
+	}
+	if _, err := c.ExecContext(ctx, sets); err != nil {
 		return st, fmt.Errorf("stitch: id_sets: %w", err)
 	}
 	if _, err := c.ExecContext(ctx, sqlIdentifierNodes); err != nil {

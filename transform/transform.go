@@ -168,7 +168,7 @@ func stitchIdentities(ctx context.Context, c *sql.Conn, cfg *config.Config, forc
 		if _, err := c.ExecContext(ctx, sqlStateClear); err != nil {
 			return fmt.Errorf("transform: state: %w", err)
 		}
-		if res.Stitch, err = stitch(ctx, c, maxSize); err != nil {
+		if res.Stitch, err = stitch(ctx, c, maxSize, len(blocked) > 0); err != nil {
 			return fmt.Errorf("transform: %w", err)
 		}
 	}
