@@ -21,7 +21,7 @@ import (
 // A file tries the fast path only when it is large (small files are read
 // once anyway), not read line by line, not a new version of a file loaded
 // before, and its source's latest load had no rejected or duplicate rows
-// (fast_eligible.sql.tmpl): a source that sends bad rows pays for the full
+// (fast_eligible.sql): a source that sends bad rows pays for the full
 // path only, not for a refused fast path first.
 
 // fastPath turns the fast path on; tests turn it off to compare.
@@ -37,8 +37,8 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	if !fastPath {
 		return false, false, nil
 	}
-	var eligible, existing bool
-	if err := l.c.QueryRowContext(l.ctx, fastEligibleSQL(l.ds.Name), l.path, l.src.Name).Scan(&eligible, &existing); err != nil {
+	var eligible bool
+	if err := l.c.QueryRowContext(l.ctx, sqlFastEligible, l.path, l.src.Name).Scan(&eligible); err != nil {
 		return false, false, fmt.Errorf("earlier loads: %w", err)
 	}
 	if !eligible {
@@ -60,7 +60,7 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 	}
 	l.step(StepWrite)
 	w := fastWrite{insert: fastInsertSQL(l.ds.Name, q), args: append([]any{l.src.Name, l.res.LoadID}, args...),
-		inFile: inFile, existing: existing, objects: objects}
+		inFile: inFile, objects: objects}
 	write := func(tx execer) error { return l.fastWrite(tx, w) }
 	tried, done, err = l.fastOutcome(l.inAnyOrder(l.r, func() error {
 		if l.r.arrow {
@@ -78,8 +78,9 @@ func (l *loader) fastLoad() (tried, done bool, err error) {
 type fastWrite struct {
 	insert string
 	args   []any
-	// inFile: look for ids the file repeats; existing: for ids loaded before.
-	inFile, existing bool
+	// inFile: look for ids the file repeats (ids loaded before are looked
+	// for when the table had rows: l.existing).
+	inFile bool
 	// objects, when not -1, is the number of rows the insert must read.
 	objects int64
 }
@@ -129,7 +130,7 @@ func (l *loader) fastWrite(tx execer, w fastWrite) error {
 		return fmt.Errorf("%w: %d rows read, %d objects in the file", errFastRefused, n, w.objects)
 	}
 	inGo := w.inFile && goIDCheck && n <= maxGoIDCheck
-	if check := fastCheckSQL(l.ds.Name, w.inFile && !inGo, w.existing, l.r.csv); check != "" {
+	if check := fastCheckSQL(l.ds.Name, w.inFile && !inGo, l.existing, l.r.csv); check != "" {
 		if _, err := tx.ExecContext(l.ctx, check, l.res.LoadID); err != nil {
 			return fmt.Errorf("%w: %w", errFastRefused, err)
 		}

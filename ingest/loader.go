@@ -55,7 +55,7 @@ type loader struct {
 	rejectKey   string      // the content key the check pass kept rejected rows by (rowKey), if it did
 	n           checkCounts // what the check pass counted
 	over        bool        // the rejected share is over the reject threshold
-	existing    bool        // the dataset's table had rows before the write pass
+	existing    bool        // the dataset's table had rows before this load (earlier loads' ids to look for)
 }
 
 // checkCounts are what the check pass counted (check_counts.sql).
@@ -246,6 +246,9 @@ func (l *loader) loadOnConn() error {
 	}
 	if err := l.setParams(); err != nil {
 		return err
+	}
+	if err := l.c.QueryRowContext(l.ctx, tableHasRowsSQL(l.ds.Name)).Scan(&l.existing); err != nil {
+		return fmt.Errorf("earlier loads: %w", err)
 	}
 	// A small file is read once, into a temp table that every later step
 	// reads instead of the file: for small files the fixed cost of each scan
@@ -617,9 +620,6 @@ func (l *loader) writeRows() error {
 	// Good rows without an id of their own were not hashed in the check:
 	// dedupe then, to be safe.
 	dedupe := l.n.noID > 0 || l.n.distinctIDs < good
-	if err := l.c.QueryRowContext(l.ctx, tableHasRowsSQL(l.ds.Name)).Scan(&l.existing); err != nil {
-		return fmt.Errorf("earlier loads: %w", err)
-	}
 	if tried, err := l.writeRowsJSON(dedupe, good); tried {
 		return err
 	}

@@ -52,13 +52,13 @@ var (
 	sqlTypedRejectLines  = mustSQL("typed_reject_lines.sql")
 	sqlCountTypedRejects = mustSQL("count_typed_rejects.sql")
 	sqlOrderedInsert     = mustSQL("ordered_insert.sql")
+	sqlFastEligible      = mustSQL("fast_eligible.sql")
 	insertTmpl           = template.Must(template.New("insert").Parse(mustSQL("insert.sql.tmpl")))
 	dropLoadedTmpl       = template.Must(template.New("drop_loaded").Parse(mustSQL("drop_loaded.sql.tmpl")))
 	tableHasRowsTmpl     = template.Must(template.New("table_has_rows").Parse(mustSQL("table_has_rows.sql.tmpl")))
 	countsTmpl           = template.Must(template.New("counts").Parse(mustSQL("counts.sql.tmpl")))
 	fastInsertTmpl       = template.Must(template.New("fast_insert").Parse(mustSQL("fast_insert.sql.tmpl")))
 	fastCheckTmpl        = template.Must(template.New("fast_check").Parse(mustSQL("fast_check.sql.tmpl")))
-	fastEligibleTmpl     = template.Must(template.New("fast_eligible").Parse(mustSQL("fast_eligible.sql.tmpl")))
 	fastIDsTmpl          = template.Must(template.New("fast_ids").Parse(mustSQL("fast_ids.sql.tmpl")))
 	fastIDHashesTmpl     = template.Must(template.New("fast_id_hashes").Parse(mustSQL("fast_id_hashes.sql.tmpl")))
 	typedRejectsTmpl     = template.Must(template.New("typed_rejects").Parse(mustSQL("typed_rejects.sql.tmpl")))
@@ -297,7 +297,8 @@ func dropLoadedSQL(dataset string) string {
 }
 
 // tableHasRowsSQL tells whether the dataset's table has any row (see
-// table_has_rows.sql.tmpl).
+// table_has_rows.sql.tmpl): asked once per load, for the fast path's checks
+// and the full path's dropLoadedSQL.
 func tableHasRowsSQL(dataset string) string {
 	return execTmpl(tableHasRowsTmpl, struct{ Table string }{warehouse.QuoteIdent(tables[dataset].Table)})
 }
@@ -305,12 +306,6 @@ func tableHasRowsSQL(dataset string) string {
 // fastRefused starts the message of the errors by which the fast path's
 // statements refuse a file (fast_insert.sql.tmpl, fast_check.sql.tmpl).
 const fastRefused = "attrib fast path refused"
-
-// fastEligibleSQL tells whether a file may try the fast path and whether
-// the dataset's table has rows (see fast_eligible.sql.tmpl).
-func fastEligibleSQL(dataset string) string {
-	return execTmpl(fastEligibleTmpl, struct{ Table string }{warehouse.QuoteIdent(tables[dataset].Table)})
-}
 
 // fastInsertSQL inserts every row of typed, a typing query, raising an error
 // at the first row that fails validation (see fast_insert.sql.tmpl).
