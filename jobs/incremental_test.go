@@ -117,7 +117,7 @@ func buildIncremental(t *testing.T, root string) error {
 }
 
 // resultTables are the tables an incremental run must leave exactly as a full run would.
-var resultTables = slices.Concat(transform.Published, queries.Published, []string{"identity_map", "identity_oversized"})
+var resultTables = slices.Concat(transform.Published, queries.Published, []string{"attribution_credits", "identity_map", "identity_oversized"})
 
 // TestIncrementalRunEqualsFullRun is the correctness check of incremental
 // runs: after one more day of data, including a login that merges two

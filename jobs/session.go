@@ -32,7 +32,7 @@ type Session struct {
 	Incrementality queries.IncrementalityResult
 	Exported       []string
 	// Deltas are the tables whose _next_ version holds only changed rows
-	// (queries.Built.Deltas), published in place.
+	// (transform.Result.Deltas, queries.Built.Deltas), published in place.
 	Deltas  []warehouse.Delta
 	RowsIn  int64
 	RowsOut int64

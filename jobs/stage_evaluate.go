@@ -19,7 +19,7 @@ import (
 func evaluateStage() Stage {
 	return Stage{
 		Name: "evaluate",
-		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), temp("inc_touch_days"), temp("inc_aff"), next("attribution_credits"),
+		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), temp("inc_touch_days"), temp("inc_aff"), temp("all_credits"),
 			"conversions", "activity", "spend", "channel_performance", "lifecycle", "identity_map"},
 		Builds: append(nextAll([]string{"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"}),
 			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_acq_stats"), temp("eval_scope"), temp("eval_person"), temp("eval_value_curve")),
@@ -33,6 +33,6 @@ func runEvaluate(ctx context.Context, s *Session) (int64, string, error) {
 	var t timings
 	built, err := queries.BuildWith(ctx, s.Conn(), s.Cfg, queries.Options{Incremental: s.Transform.CarryOver,
 		Timed: func(step string, d time.Duration) { t.add(step, d.Seconds()) }})
-	s.Deltas = built.Deltas
+	s.Deltas = append(s.Deltas, built.Deltas...)
 	return 0, t.String(), err
 }

@@ -13,7 +13,8 @@ import (
 var DateGrained = []warehouse.RangeTable{
 	{Table: "channel_performance", DateColumn: "date"},
 	{Table: "conversion_paths", DateColumn: "converted_at"},
-	{Table: "attribution_credits", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
+	{Table: "attribution_credits_rule_based", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
+	{Table: "attribution_credits_data_driven", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
 }
 
 // publishStage publishes every table the earlier stages built under a
@@ -24,7 +25,7 @@ var DateGrained = []warehouse.RangeTable{
 func publishStage(tables []string) Stage {
 	return Stage{
 		Name:   "publish",
-		Reads:  append(nextAll(tables), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads"), temp("eval_scope")),
+		Reads:  append(nextAll(tables), temp("inc_aff"), temp("inc_conversions"), temp("inc_covered"), temp("inc_new_loads"), temp("eval_scope")),
 		Writes: slices.Concat(tables, []string{"attrib_state"}),
 		Run: func(ctx context.Context, s *Session) (int64, string, error) {
 			return runPublish(ctx, s, tables)

@@ -46,7 +46,7 @@ var mmmBenchSetup = []string{
 	        CASE WHEN j % 10 < 6 THEN 'account_opened' WHEN j % 10 < 9 THEN 'card_activated' ELSE 'loan_funded' END,
 	        100, 'USD', 100, 'bench', 'l'
 	 FROM bench_mmm_days, range(n) t(j)`,
-	`CREATE TABLE _next_attribution_credits AS
+	`CREATE TEMP TABLE all_credits AS
 	 SELECT conversion_id, 'last_non_direct' AS model, conversion_id AS touchpoint_id,
 	        'Channel ' || lpad((hash(conversion_id) % 15)::VARCHAR, 2, '0') AS channel, 'online' AS channel_group, '' AS campaign,
 	        1.0 AS credit, CAST(revenue AS DECIMAL(38, 10)) AS revenue_credit, conversion_type, occurred_at AS converted_at

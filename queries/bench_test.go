@@ -34,7 +34,7 @@ func benchScale(b *testing.B) float64 {
 }
 
 // benchSetup generates, directly in DuckDB SQL, the working tables a transform run leaves on its
-// connection (touches, person_touches, channel_map, models, _next_attribution_credits) and the raw tables Build
+// connection (touches, person_touches, channel_map, models, all_credits) and the raw tables Build
 // reads (conversions, activity, spend): two years, 12 channels x 3 campaigns, 9 models, 1-4 touches
 // per conversion, 3 conversion types, 2M people.
 // benchPersonTouches is each person's first and last touch, which the transform keeps
@@ -73,7 +73,7 @@ var benchSetup = []string{
 	        CASE WHEN i % 10 < 6 THEN 'account_opened' WHEN i % 10 < 9 THEN 'card_activated' ELSE 'loan_funded' END,
 	        ((hash(i * 13) % 50000) / 100.0)::DECIMAL(18, 4), 'USD', ((hash(i * 13) % 50000) / 100.0)::DECIMAL(18, 4), 'bench', 'l'
 	 FROM range($conversions) t(i)`,
-	`CREATE TABLE _next_attribution_credits AS
+	`CREATE TEMP TABLE all_credits AS
 	 WITH k AS (SELECT conversion_id, occurred_at, revenue, conversion_type, (1 + hash(conversion_id) % 4)::BIGINT AS n FROM conversions),
 	 tj AS (SELECT k.*, unnest(range(k.n)) AS j FROM k)
 	 SELECT tj.conversion_id, m.model, tj.conversion_id || '_' || tj.j AS touchpoint_id, c.channel, c.channel_group,
@@ -120,7 +120,7 @@ func BenchmarkEvaluationTables(b *testing.B) {
 		b.Fatal(err)
 	}
 	var credits int64
-	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM _next_attribution_credits").Scan(&credits); err != nil {
+	if err := c.QueryRowContext(ctx, "SELECT count(*) FROM all_credits").Scan(&credits); err != nil {
 		b.Fatal(err)
 	}
 	steps := map[string]time.Duration{}

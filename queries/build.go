@@ -82,7 +82,7 @@ func Build(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 
 // BuildWith creates the evaluation tables on connection c, which must hold
 // the working tables of a transform run (touches, channel_map, models and
-// _next_attribution_credits); BuildIncrementality then adds the media mix
+// all_credits); BuildIncrementality then adds the media mix
 // model's tables and the budget recommendations. cfg comes from config.Parse or config.Load,
 // which fill in the evaluation defaults. c must hold no _next_ version of
 // the tables BuildWith builds (the jobs session drops leftovers first).

@@ -8,7 +8,7 @@
 // (guard, execution, formats) is package access.
 //
 // Build runs on the transform's connection and reads its working tables
-// (touches, channel_map, models, _next_attribution_credits) and the raw
+// (touches, channel_map, models, all_credits) and the raw
 // conversions, activity and spend. Shared working tables of one Build:
 // eval_params (settings and as_of, the latest event), eval_days (local day
 // of each quarter hour), eval_acq (each person's acquisition), eval_act

@@ -74,7 +74,7 @@ var (
 // _next_incrementality_timeseries, _next_response_curves and
 // _next_budget_recommendations on c, which must hold the working tables of
 // BuildWith (eval_params, eval_days, spend_daily, channel_map) and
-// _next_attribution_credits. With evaluation.truth_file or
+// all_credits. With evaluation.truth_file or
 // incremental_truth_file set it also scores every model against them in
 // _next_model_accuracy. c must hold none of these _next_ tables yet (the
 // jobs session drops leftovers first).

@@ -24,6 +24,20 @@ type Table struct {
 	Notes   string // markdown: how to read the table
 }
 
+// creditColumns are the columns of attribution_credits and of the two tables behind it.
+var creditColumns = []Column{
+	{"conversion_id", "conversion"},
+	{"model", "attribution model"},
+	{"touchpoint_id", "touch (NULL for `(unattributed)`)"},
+	{"channel", "channel of the touch"},
+	{"channel_group", "online | offline"},
+	{"campaign", "campaign of the touch"},
+	{"credit", "share of the conversion"},
+	{"revenue_credit", "credit x revenue (DECIMAL)"},
+	{"conversion_type", "conversion type"},
+	{"converted_at", "time of the conversion"},
+}
+
 // Catalogue lists every published table in documentation order.
 var Catalogue = []Table{
 	{
@@ -367,22 +381,29 @@ FROM conversion_paths GROUP BY path ORDER BY conversions DESC LIMIT 20`,
 	},
 	{
 		Name: "attribution_credits", Section: "attribution", BuiltBy: "transform",
-		Grain: "conversion x touch x model",
-		About: "Every model's credit for every touch of every converting path; credits of a conversion sum to 1 per model.",
-		Columns: []Column{
-			{"conversion_id", "conversion"},
-			{"model", "attribution model"},
-			{"touchpoint_id", "touch (NULL for `(unattributed)`)"},
-			{"channel", "channel of the touch"},
-			{"channel_group", "online | offline"},
-			{"campaign", "campaign of the touch"},
-			{"credit", "share of the conversion"},
-			{"revenue_credit", "credit x revenue (DECIMAL)"},
-			{"conversion_type", "conversion type"},
-			{"converted_at", "time of the conversion"},
-		},
+		Grain:   "conversion x touch x model",
+		About:   "Every model's credit for every touch of every converting path; credits of a conversion sum to 1 per model.",
+		Columns: creditColumns,
 		Example: `SELECT model, channel, round(sum(credit), 1) AS conversions
 FROM attribution_credits GROUP BY ALL ORDER BY model, conversions DESC`,
+		Notes: `A view over two tables, attribution_credits_rule_based and attribution_credits_data_driven:
+read it, not them. A daily run rebuilds the rule-based credits of the people it rebuilds only and the
+data-driven models' credits of everyone (every fit changes them), and the view keeps the two apart so
+that the rule-based credits of everyone else are not written again.`,
+	},
+	{
+		Name: "attribution_credits_rule_based", Section: "attribution", BuiltBy: "transform",
+		Grain:   "conversion x touch x rule-based model",
+		About:   "The rule-based models' rows of attribution_credits (first_touch, last_touch, last_non_direct, linear, position_based, time_decay): one of the two tables behind that view.",
+		Columns: creditColumns,
+		Example: `SELECT model, count(*) AS credit_rows FROM attribution_credits_rule_based GROUP BY model ORDER BY model`,
+	},
+	{
+		Name: "attribution_credits_data_driven", Section: "attribution", BuiltBy: "transform",
+		Grain:   "conversion x touch x data-driven model",
+		About:   "The data-driven models' rows of attribution_credits (markov, shapley, fractribution): one of the two tables behind that view, replaced whole by every run.",
+		Columns: creditColumns,
+		Example: `SELECT model, count(*) AS credit_rows FROM attribution_credits_data_driven GROUP BY model ORDER BY model`,
 	},
 	{
 		Name: "markov_removal_effects", Section: "attribution", BuiltBy: "transform",

@@ -72,10 +72,12 @@ func TestBIToolCatalogQueries(t *testing.T) {
 	if !strings.HasPrefix(v, "PostgreSQL 16.0") || db != "attrib" || schema != "main" {
 		t.Errorf("version %q database %q schema %q", v, db, schema)
 	}
-	// DuckDB's own inspection statements pass through. SHOW TABLES: the 11 tables of the migrations
+	// DuckDB's own inspection statements pass through. SHOW TABLES: the 13 tables of the migrations
 	// (touchpoints, conversions, spend, identity_links, activity, fx_rates, experiments, ingest_files,
-	// rejected_rows, pipeline_runs, attrib_migrations) and the test's channel_performance and type_zoo.
-	for q, want := range map[string]int{"DESCRIBE channel_performance": 15, "SHOW TABLES": 13, "SUMMARIZE type_zoo": 22, "EXPLAIN SELECT 1": 1} {
+	// rejected_rows, pipeline_runs, attrib_migrations, attribution_credits_rule_based and
+	// attribution_credits_data_driven), their view attribution_credits, and the test's
+	// channel_performance and type_zoo.
+	for q, want := range map[string]int{"DESCRIBE channel_performance": 15, "SHOW TABLES": 16, "SUMMARIZE type_zoo": 22, "EXPLAIN SELECT 1": 1} {
 		rows, err := c.Query(ctx, q)
 		if err != nil {
 			t.Errorf("%s: %v", q, err)

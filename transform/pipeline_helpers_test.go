@@ -68,7 +68,7 @@ func runPipeline(t *testing.T, cfg *config.Config, w *warehouse.Warehouse) trans
 			return err
 		}
 		commit := func(tx *sql.Tx) error { return res.Commit(ctx, tx) }
-		return warehouse.PublishWith(ctx, c, append(slices.Clone(transform.Published), queries.Published...), commit)
+		return warehouse.PublishDeltas(ctx, c, append(slices.Clone(transform.Published), queries.Published...), res.Deltas, commit)
 	})
 	if err != nil {
 		t.Fatalf("pipeline: %v", err)

@@ -63,6 +63,12 @@ type setsData struct{ Incremental, Blocked bool }
 // pathData fills the templates that differ between full and incremental runs.
 type pathData struct{ Incremental bool }
 
+// creditsData fills attribution/attribution_credits.sql.tmpl: the data-driven part (DataDriven),
+// or the rule-based one, of the conversions of the people in inc_aff only (Incremental).
+type creditsData struct{ Incremental, DataDriven bool }
+
+const creditsFile = "attribution/attribution_credits.sql.tmpl"
+
 // byMode is a statement rendered for a full run ([0]) and an incremental one ([1]).
 type byMode [2]string
 
@@ -218,6 +224,12 @@ var (
 	sqlConvSteps           = mustSQL("attribution/conv_steps.sql")
 	sqlPathCreditsCreate   = mustSQL("attribution/path_credits_create.sql")
 	sqlDataDrivenCredits   = mustSQL("attribution/data_driven_credits.sql")
-	sqlAttributionCredits  = renderModes("attribution/attribution_credits.sql.tmpl")
+	sqlIncConversions      = mustSQL("attribution/inc_conversions.sql")
+	sqlCreditsRuleFull     = mustRender(creditsFile, creditsData{})
+	sqlCreditsRuleInc      = mustRender(creditsFile, creditsData{Incremental: true})
+	sqlCreditsRuleBased    = byMode{sqlCreditsRuleFull, sqlCreditsRuleInc}
+	sqlCreditsDataDriven   = mustRender(creditsFile, creditsData{DataDriven: true})
+	sqlCreditsView         = renderModes("attribution/attribution_credits_view.sql.tmpl")
+	sqlCreditsRuleDelete   = mustSQL("attribution/attribution_credits_rule_delete.sql")
 	sqlResultCounts        = mustSQL("attribution/result_counts.sql")
 )

@@ -12,8 +12,12 @@ import (
 	"attrib/warehouse"
 )
 
-// Published lists the result tables transform builds under _next_ names.
-var Published = []string{"conversion_paths", "attribution_credits", "markov_removal_effects"}
+// Published lists the result tables transform builds under _next_ names. attribution_credits is a
+// view over two of them (migration 0045): attribution_credits_rule_based, which an incremental run
+// publishes as a delta (Result.Deltas), and attribution_credits_data_driven, replaced whole by every
+// run. For the evaluation, RunWith leaves the temp view all_credits: this run's credits
+// as the published view will show them.
+var Published = []string{"conversion_paths", "attribution_credits_rule_based", "attribution_credits_data_driven", "markov_removal_effects"}
 
 // Result summarises one transform.
 type Result struct {
@@ -32,6 +36,11 @@ type Result struct {
 	Stitch       StitchStats
 	Conversions  int64
 	Credits      int64
+	// Deltas are the tables of Published whose _next_ version holds only the
+	// rows that change, to be published with warehouse.PublishDeltas: in a
+	// run that carried results over, attribution_credits_rule_based (its
+	// delete reads the temp table inc_conversions).
+	Deltas []warehouse.Delta
 	// Timings is the wall time of each step, in order.
 	Timings []Timing
 
@@ -257,10 +266,11 @@ func personTouches(ctx context.Context, c *sql.Conn, inc pathData) error {
 	return err
 }
 
-// attribute credits every conversion under every model into _next_attribution_credits and
-// counts the results (res.Conversions, res.Credits). Rule-based credits of people not rebuilt
-// are carried over (res.CarryOver), unless a channel's group changed (then every credit row
-// changes). step starts the timing of each later part: "non-converting paths", "data-driven
+// attribute credits every conversion under every model into the two _next_ parts of
+// attribution_credits (and the view all_credits over them) and counts the results
+// (res.Conversions, res.Credits). Rule-based credits of people not rebuilt are carried over
+// (res.CarryOver, res.Deltas): they stay in the published attribution_credits_rule_based, unless
+// a channel's group changed (then every credit row changes). step starts the timing of each later part: "non-converting paths", "data-driven
 // models" (with data-driven models configured) and "attribution credits".
 func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result, step func(string)) error {
 	carry := inc
@@ -286,7 +296,18 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 		return err
 	}
 	step("attribution credits")
-	if _, err := c.ExecContext(ctx, sqlAttributionCredits.get(carry), unattributed(cfg)); err != nil {
+	if carry.Incremental {
+		if _, err := c.ExecContext(ctx, sqlIncConversions); err != nil {
+			return fmt.Errorf("transform: attribution credits: %w", err)
+		}
+		res.Deltas = []warehouse.Delta{{Table: "attribution_credits_rule_based", Delete: sqlCreditsRuleDelete}}
+	}
+	for _, q := range []string{sqlCreditsRuleBased.get(carry), sqlCreditsDataDriven} {
+		if _, err := c.ExecContext(ctx, q, unattributed(cfg)); err != nil {
+			return fmt.Errorf("transform: attribution credits: %w", err)
+		}
+	}
+	if _, err := c.ExecContext(ctx, sqlCreditsView.get(carry)); err != nil {
 		return fmt.Errorf("transform: attribution credits: %w", err)
 	}
 	if carry.Incremental {

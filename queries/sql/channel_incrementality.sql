@@ -7,7 +7,7 @@ WITH p AS (SELECT * FROM eval_params),
 f AS (SELECT conversion_type, window_start, window_end FROM _next_mmm_fit WHERE window_start IS NOT NULL),
 attr AS (
     SELECT f.conversion_type, a.channel, sum(a.credit) AS conversions
-    FROM _next_attribution_credits a
+    FROM all_credits a
     JOIN eval_days z ON z.q = epoch_us(a.converted_at) // 900000000
     JOIN f ON f.conversion_type IN (a.conversion_type, '(all)') AND z.day BETWEEN f.window_start AND f.window_end
     , p

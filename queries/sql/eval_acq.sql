@@ -14,7 +14,7 @@ firsts AS (
 ),
 chan AS (
     SELECT a.conversion_id, a.channel, any_value(a.channel_group) AS channel_group, sum(a.credit) AS credit
-    FROM _next_attribution_credits a, p
+    FROM all_credits a, p
     WHERE a.model = p.acquisition_model AND a.conversion_type = p.acquisition_type
     GROUP BY a.conversion_id, a.channel
     QUALIFY row_number() OVER (PARTITION BY a.conversion_id ORDER BY sum(a.credit) DESC, a.channel) = 1

@@ -1,6 +1,7 @@
 -- Channels whose group (the smallest group of their attribute combinations) differs from the one
--- in the published credits: a new combination can change it, and then no credit can be carried over.
+-- in the published rule-based credits (the ones a run carries over; the data-driven ones are all built
+-- again): a new combination can change it, and then no credit can be carried over.
 SELECT count(*)
-FROM (SELECT DISTINCT channel, channel_group FROM attribution_credits) o
+FROM (SELECT DISTINCT channel, channel_group FROM attribution_credits_rule_based) o
 JOIN (SELECT channel, min(channel_group) AS channel_group FROM channel_map GROUP BY channel) n USING (channel)
 WHERE o.channel_group IS DISTINCT FROM n.channel_group

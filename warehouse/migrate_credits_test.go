@@ -1,0 +1,84 @@
+package warehouse
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"testing"
+)
+
+// TestCreditsMigration: migration 0045 turns a warehouse's attribution_credits table into the view
+// over attribution_credits_rule_based and attribution_credits_data_driven without losing a row, the
+// data-driven models' rows in the second table; in a new warehouse the view is there, empty.
+func TestCreditsMigration(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "w.duckdb")
+	w, err := Open(ctx, Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := w.DB().QueryRowContext(ctx, "SELECT count(*) FROM attribution_credits").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("new warehouse: attribution_credits has %d rows (%v), want an empty view", n, err)
+	}
+	// The warehouse as it was before 0045: one table of credits.
+	old := []string{
+		"DROP VIEW attribution_credits",
+		"DROP TABLE attribution_credits_rule_based",
+		"DROP TABLE attribution_credits_data_driven",
+		`CREATE TABLE attribution_credits AS SELECT * FROM (VALUES
+			('c1', 'last_touch', 't1', 'Email', 'online', 'spring', 1.0::DOUBLE, 250.0::DECIMAL(38, 10), 'account_opened', TIMESTAMPTZ '2025-03-01 10:00:00+00'),
+			('c1', 'markov', 't1', 'Email', 'online', 'spring', 1.0::DOUBLE, 250.0::DECIMAL(38, 10), 'account_opened', TIMESTAMPTZ '2025-03-01 10:00:00+00'),
+			('c2', 'linear', 't2', 'Branch', 'offline', '', 0.5::DOUBLE, 0::DECIMAL(38, 10), 'card_activated', TIMESTAMPTZ '2025-03-02 10:00:00+00'),
+			('c2', 'linear', 't3', 'Email', 'online', '', 0.5::DOUBLE, 0::DECIMAL(38, 10), 'card_activated', TIMESTAMPTZ '2025-03-02 10:00:00+00'),
+			('c2', 'shapley', 't2', 'Branch', 'offline', '', 0.25::DOUBLE, 0::DECIMAL(38, 10), 'card_activated', TIMESTAMPTZ '2025-03-02 10:00:00+00'),
+			('c3', 'fractribution', NULL, '(unattributed)', 'online', '', 1.0::DOUBLE, 80.0::DECIMAL(38, 10), 'loan_funded', TIMESTAMPTZ '2025-03-03 10:00:00+00')
+		) t(conversion_id, model, touchpoint_id, channel, channel_group, campaign, credit, revenue_credit, conversion_type, converted_at)`,
+		"DELETE FROM attrib_migrations WHERE version = 45",
+	}
+	for _, q := range old {
+		if _, err := w.DB().ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	w, err = Open(ctx, Options{Path: path})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	c, err := w.DB().Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	models := func(q string) []string {
+		t.Helper()
+		got, err := QueryStrings(ctx, c, q)
+		if err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+		return got
+	}
+	if got, want := models("SELECT model FROM attribution_credits_rule_based ORDER BY ALL"), []string{"last_touch", "linear", "linear"}; !slices.Equal(got, want) {
+		t.Errorf("rule-based part: %v, want %v", got, want)
+	}
+	if got, want := models("SELECT model FROM attribution_credits_data_driven ORDER BY ALL"), []string{"fractribution", "markov", "shapley"}; !slices.Equal(got, want) {
+		t.Errorf("data-driven part: %v, want %v", got, want)
+	}
+	row := "SELECT conversion_id || ' ' || model || ' ' || coalesce(touchpoint_id, '-') || ' ' || channel || ' ' || channel_group || ' ' || campaign || ' ' || credit || ' ' || revenue_credit || ' ' || conversion_type || ' ' || strftime(converted_at AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M') FROM attribution_credits ORDER BY ALL"
+	want := []string{
+		"c1 last_touch t1 Email online spring 1.0 250.0000000000 account_opened 2025-03-01 10:00",
+		"c1 markov t1 Email online spring 1.0 250.0000000000 account_opened 2025-03-01 10:00",
+		"c2 linear t2 Branch offline  0.5 0.0000000000 card_activated 2025-03-02 10:00",
+		"c2 linear t3 Email online  0.5 0.0000000000 card_activated 2025-03-02 10:00",
+		"c2 shapley t2 Branch offline  0.25 0.0000000000 card_activated 2025-03-02 10:00",
+		"c3 fractribution - (unattributed) online  1.0 80.0000000000 loan_funded 2025-03-03 10:00",
+	}
+	if got := models(row); !slices.Equal(got, want) {
+		t.Errorf("attribution_credits after the migration:\n%q\nwant\n%q", got, want)
+	}
+}
