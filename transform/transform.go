@@ -289,7 +289,7 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 	if _, err := c.ExecContext(ctx, sqlRuleCredits.get(carry), a.DirectChannel, a.HalfLifeDays, *a.PositionFirst, *a.PositionLast); err != nil {
 		return fmt.Errorf("transform: rule-based models: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, sqlModelCreditsCreate); err != nil {
+	if _, err := c.ExecContext(ctx, sqlDataDrivenPartCreate); err != nil {
 		return fmt.Errorf("transform: data-driven models: %w", err)
 	}
 	if err := dataDriven(ctx, c, cfg, inc, step); err != nil {
