@@ -19,9 +19,16 @@ sizes AS (
            date_diff(p.period, b.cohort_start, date_trunc(p.period, (SELECT day FROM eval_days WHERE q = epoch_us(p.as_of) // 900000000))::DATE) AS last_offset
     FROM all_rows b, p GROUP BY ALL
 ),
+-- Each person's active periods, made distinct before the join with their cohort: the join then sees one
+-- row per person and period instead of one per activity event (at 18 M people 6.4 M rows instead of
+-- 18.4 M; the statement's core 6.4 s to 2.3 s). A person's offsets are as distinct as their periods.
+active_periods AS (
+    SELECT DISTINCT e.pid, date_trunc(p.period, z.day)::DATE AS period_start
+    FROM eval_act e JOIN eval_days z ON z.q = epoch_us(e.occurred_at) // 900000000 CROSS JOIN p
+),
 offsets AS (
-    SELECT DISTINCT e.pid, date_diff(p.period, c.cohort_start, date_trunc(p.period, z.day)::DATE) AS period_offset
-    FROM eval_act e JOIN coh c USING (pid) JOIN eval_days z ON z.q = epoch_us(e.occurred_at) // 900000000 CROSS JOIN p
+    SELECT a.pid, date_diff(p.period, c.cohort_start, a.period_start) AS period_offset
+    FROM active_periods a JOIN coh c USING (pid) CROSS JOIN p
 ),
 -- Retained people per cohort, channel and offset; '(all)' adds the channels' counts up (each person has one
 -- acquisition channel), rather than joining every activity offset twice.
