@@ -228,7 +228,9 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 	}
 	// Each node's root after the guard, and per root its smallest node (rep: node ids follow
 	// the identifiers' order, so rep is the component's smallest identifier, the one its person
-	// id is made from) and size. uf.size is done with: it is reused for the sizes.
+	// id is made from) and size. uf.size is done with: it is reused for the sizes. rootOf runs
+	// again for the appender below rather than keeping every node's root (36.8 M at 18 M people):
+	// after this pass's path halving, find is a step or two.
 	rootOf := func(i int32) (root, comp int32, capped, cut bool) {
 		r := uf.find(i)
 		if over[r] {
