@@ -14,7 +14,7 @@ import (
 func incrementalityStage() Stage {
 	return Stage{
 		Name: "incrementality",
-		Reads: []string{temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("channel_map"), temp("all_credits"),
+		Reads: []string{temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("channel_map"), next("channel_performance"),
 			"spend", "conversions", "experiments"},
 		Builds: nextAll(queries.IncrementalityTables, []string{"model_accuracy"}),
 		Run:    runIncrementality,

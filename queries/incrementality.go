@@ -73,8 +73,8 @@ var (
 // all types together, and creates _next_mmm_fit, _next_channel_incrementality,
 // _next_incrementality_timeseries, _next_response_curves and
 // _next_budget_recommendations on c, which must hold the working tables of
-// BuildWith (eval_params, eval_days, spend_daily, channel_map) and
-// all_credits. With evaluation.truth_file or
+// BuildWith (eval_params, eval_days, spend_daily, channel_map) and its
+// _next_channel_performance (the credits' daily sums). With evaluation.truth_file or
 // incremental_truth_file set it also scores every model against them in
 // _next_model_accuracy. c must hold none of these _next_ tables yet (the
 // jobs session drops leftovers first).

@@ -5,14 +5,15 @@
 CREATE TABLE _next_channel_incrementality AS
 WITH p AS (SELECT * FROM eval_params),
 f AS (SELECT conversion_type, window_start, window_end FROM _next_mmm_fit WHERE window_start IS NOT NULL),
+-- The credits' daily sums from this run's channel_performance (as in model_comparison.sql: a channel
+-- has credits in the window exactly when their sum is positive).
 attr AS (
-    SELECT f.conversion_type, a.channel, sum(a.credit) AS conversions
-    FROM all_credits a
-    JOIN eval_days z ON z.q = epoch_us(a.converted_at) // 900000000
-    JOIN f ON f.conversion_type IN (a.conversion_type, '(all)') AND z.day BETWEEN f.window_start AND f.window_end
+    SELECT f.conversion_type, c.channel, sum(c.conversions) AS conversions
+    FROM _next_channel_performance c
+    JOIN f ON f.conversion_type IN (c.conversion_type, '(all)') AND c.date BETWEEN f.window_start AND f.window_end
     , p
-    WHERE a.model = p.acquisition_model AND a.channel <> p.unattributed
-    GROUP BY ALL
+    WHERE c.conversion_type <> '(all)' AND c.model = p.acquisition_model AND c.channel <> p.unattributed
+    GROUP BY ALL HAVING sum(c.conversions) > 0
 ),
 spend AS (
     SELECT f.conversion_type, s.channel, sum(s.spend) AS spend
