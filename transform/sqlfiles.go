@@ -199,6 +199,8 @@ var (
 	sqlAffectedTouches       = mustRender("paths/affected_touches.sql.tmpl", nil)
 	sqlConversionTouches     = renderModes("paths/conversion_touches.sql.tmpl")
 	sqlConversionPaths       = renderModes("paths/conversion_paths.sql.tmpl")
+	sqlConversionPathsDelete = mustSQL("paths/conversion_paths_delete.sql")
+	sqlAllPaths              = renderModes("paths/all_paths.sql.tmpl")
 	sqlPersonTouchesCreate   = mustSQL("paths/person_touches_create.sql")
 	sqlPersonTouches         = renderModes("paths/person_touches.sql.tmpl")
 	sqlPersonTouchesSize     = renderModes("paths/person_touches_size.sql.tmpl")

@@ -15,8 +15,9 @@ import (
 // Published lists the result tables transform builds under _next_ names. attribution_credits is a
 // view over two of them (migration 0045): attribution_credits_rule_based, which an incremental run
 // publishes as a delta (Result.Deltas), and attribution_credits_data_driven, replaced whole by every
-// run. For the evaluation, RunWith leaves the temp view all_credits: this run's credits
-// as the published view will show them.
+// run. An incremental run publishes conversion_paths as a delta too. For the evaluation, RunWith
+// leaves the temp view all_credits: this run's credits as the published view will show them (and
+// all_paths, this run's conversion_paths whole).
 var Published = []string{"conversion_paths", "attribution_credits_rule_based", "attribution_credits_data_driven", "markov_removal_effects"}
 
 // Result summarises one transform.
@@ -37,9 +38,10 @@ type Result struct {
 	Conversions  int64
 	Credits      int64
 	// Deltas are the tables of Published whose _next_ version holds only the
-	// rows that change, to be published with warehouse.PublishDeltas: in a
-	// run that carried results over, attribution_credits_rule_based (its
-	// delete reads the temp table inc_conversions).
+	// rows that change, to be published with warehouse.PublishDeltas: in an
+	// incremental run, conversion_paths (its delete reads the temp table
+	// inc_aff), and in a run that carried results over,
+	// attribution_credits_rule_based (its delete reads inc_conversions).
 	Deltas []warehouse.Delta
 	// Timings is the wall time of each step, in order.
 	Timings []Timing
@@ -219,6 +221,12 @@ func buildPaths(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if _, err := c.ExecContext(ctx, sqlConversionPaths.get(inc), unattributed(cfg)); err != nil {
 		return fmt.Errorf("transform: conversion_paths: %w", err)
 	}
+	if _, err := c.ExecContext(ctx, sqlAllPaths.get(inc)); err != nil {
+		return fmt.Errorf("transform: conversion_paths: %w", err)
+	}
+	if inc.Incremental {
+		res.Deltas = append(res.Deltas, warehouse.Delta{Table: "conversion_paths", Delete: sqlConversionPathsDelete})
+	}
 	if err := personTouches(ctx, c, inc); err != nil {
 		return fmt.Errorf("transform: person touches: %w", err)
 	}
@@ -300,7 +308,7 @@ func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDat
 		if _, err := c.ExecContext(ctx, sqlIncConversions); err != nil {
 			return fmt.Errorf("transform: attribution credits: %w", err)
 		}
-		res.Deltas = []warehouse.Delta{{Table: "attribution_credits_rule_based", Delete: sqlCreditsRuleDelete}}
+		res.Deltas = append(res.Deltas, warehouse.Delta{Table: "attribution_credits_rule_based", Delete: sqlCreditsRuleDelete})
 	}
 	for _, q := range []string{sqlCreditsRuleBased.get(carry), sqlCreditsDataDriven} {
 		if _, err := c.ExecContext(ctx, q, unattributed(cfg)); err != nil {

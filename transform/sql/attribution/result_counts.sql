@@ -1,2 +1,2 @@
 -- Conversions and credit rows in the results built.
-SELECT (SELECT count(*) FROM _next_conversion_paths), (SELECT count(*) FROM all_credits)
+SELECT (SELECT count(*) FROM all_paths), (SELECT count(*) FROM all_credits)
