@@ -26,15 +26,13 @@ active_periods AS (
     SELECT DISTINCT e.pid, date_trunc(p.period, z.day)::DATE AS period_start
     FROM eval_act e JOIN eval_days z ON z.q = epoch_us(e.occurred_at) // 900000000 CROSS JOIN p
 ),
-offsets AS (
-    SELECT a.pid, date_diff(p.period, c.cohort_start, a.period_start) AS period_offset
-    FROM active_periods a JOIN coh c USING (pid) CROSS JOIN p
-),
--- Retained people per cohort, channel and offset; '(all)' adds the channels' counts up (each person has one
--- acquisition channel), rather than joining every activity offset twice.
+-- Retained people per cohort, channel and offset, in one join of the active periods with their cohort;
+-- '(all)' adds the channels' counts up (each person has one acquisition channel), rather than joining
+-- every activity offset twice.
 retained_ch AS (
-    SELECT c.cohort_start, c.channel, o.period_offset, count(*) AS retained
-    FROM offsets o JOIN coh c USING (pid)
+    SELECT c.cohort_start, c.channel, date_diff(p.period, c.cohort_start, a.period_start) AS period_offset,
+           count(*) AS retained
+    FROM active_periods a JOIN coh c USING (pid) CROSS JOIN p
     GROUP BY ALL
 ),
 retained AS (
