@@ -9,7 +9,8 @@ import (
 )
 
 // classify fills the temp table channel_map with the channel of every
-// distinct attribute combination of touches and spend. The combinations are
+// distinct attribute combination of touches and spend (and makes the view
+// channel_groups, each channel's group, over it). The combinations are
 // kept in attrib_state (keepCombinations): only the rows of new loads are
 // read for new ones, or every row when full is set.
 func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier, full bool) (int, error) {
@@ -34,8 +35,10 @@ func classify(ctx context.Context, c *sql.Conn, cl *channel.Classifier, full boo
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("channel keys: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, sqlChannelMapCreate); err != nil {
-		return 0, fmt.Errorf("channel map: %w", err)
+	for _, q := range []string{sqlChannelMapCreate, sqlChannelGroupsCreate} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return 0, fmt.Errorf("channel map: %w", err)
+		}
 	}
 	cols := make([][]string, 8)
 	for j := range cols {

@@ -118,6 +118,7 @@ var (
 	sqlCombinationsClear     = mustSQL("classify/combinations_clear.sql")
 	sqlCombinationLoadsClear = mustSQL("classify/combination_loads_clear.sql")
 	sqlChannelMapCreate      = mustSQL("classify/channel_map_create.sql")
+	sqlChannelGroupsCreate   = mustSQL("classify/channel_groups_create.sql")
 	sqlChannelMapInsert      = mustSQL("classify/channel_map_insert.sql")
 )
 

@@ -278,8 +278,9 @@ func personTouches(ctx context.Context, c *sql.Conn, inc pathData) error {
 // attribution_credits (and the view all_credits over them) and counts the results
 // (res.Conversions, res.Credits). Rule-based credits of people not rebuilt are carried over
 // (res.CarryOver, res.Deltas): they stay in the published attribution_credits_rule_based, unless
-// a channel's group changed (then every credit row changes). step starts the timing of each later part: "non-converting paths", "data-driven
-// models" (with data-driven models configured) and "attribution credits".
+// a channel's group changed (then every credit row changes). step starts the timing of each
+// later part: "non-converting paths", "data-driven models" (with data-driven models configured)
+// and "attribution credits".
 func attribute(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathData, res *Result, step func(string)) error {
 	carry := inc
 	if carry.Incremental {

@@ -12,5 +12,5 @@ SELECT ct.conversion_id, pc.model, ct.touchpoint_id, ct.channel, coalesce(cm.cha
 FROM conv_touches ct
 JOIN conv_steps cs USING (conversion_id)
 JOIN path_credits pc ON pc.steps = cs.steps
-LEFT JOIN (SELECT channel, min(channel_group) AS channel_group FROM channel_map GROUP BY channel) cm ON cm.channel = ct.channel
+LEFT JOIN channel_groups cm ON cm.channel = ct.channel
 WHERE ct.conversion_type = ? AND pc.credits[ct.pos] <> 0

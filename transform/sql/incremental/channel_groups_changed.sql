@@ -3,5 +3,5 @@
 -- again): a new combination can change it, and then no credit can be carried over.
 SELECT count(*)
 FROM (SELECT DISTINCT channel, channel_group FROM attribution_credits_rule_based) o
-JOIN (SELECT channel, min(channel_group) AS channel_group FROM channel_map GROUP BY channel) n USING (channel)
+JOIN channel_groups n USING (channel)
 WHERE o.channel_group IS DISTINCT FROM n.channel_group
