@@ -14,7 +14,7 @@ var DateGrained = []warehouse.RangeTable{
 	{Table: "channel_performance", DateColumn: "date"},
 	{Table: "conversion_paths", DateColumn: "converted_at"},
 	{Table: "attribution_credits_rule_based", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
-	{Table: "attribution_credits_data_driven", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
+	{Table: "attribution_credits_data_driven_wide", DateColumn: "converted_at", Parent: "conversion_paths", Key: "conversion_id"},
 }
 
 // publishStage publishes every table the earlier stages built under a

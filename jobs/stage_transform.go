@@ -25,7 +25,7 @@ func transformStage() Stage {
 	return Stage{
 		Name: "transform",
 		Reads: []string{"touchpoints", "conversions", "identity_links", "activity", "spend", "ingest_files",
-			"identity_map", "conversion_paths", "attribution_credits_rule_based", "attribution_credits_data_driven"},
+			"identity_map", "conversion_paths", "attribution_credits_rule_based", "attribution_credits_data_driven_wide"},
 		Builds: append(nextAll(transform.Published), temp("all_credits"), temp("inc_conversions"),
 			temp("touches"), temp("person_touches"), temp("channel_map"), temp("conv_touches"), temp("models"), temp("refit_models"), temp("inc_days"),
 			temp("inc_touch_days"), temp("inc_aff"), temp("inc_covered"), temp("inc_new_loads")),

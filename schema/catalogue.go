@@ -386,8 +386,8 @@ FROM conversion_paths GROUP BY path ORDER BY conversions DESC LIMIT 20`,
 		Columns: creditColumns,
 		Example: `SELECT model, channel, round(sum(credit), 1) AS conversions
 FROM attribution_credits GROUP BY ALL ORDER BY model, conversions DESC`,
-		Notes: `A view over two tables, attribution_credits_rule_based and attribution_credits_data_driven:
-read it, not them. A daily run rebuilds the rule-based credits of the people it rebuilds only and the
+		Notes: `A view over attribution_credits_rule_based and attribution_credits_data_driven (itself a view over
+attribution_credits_data_driven_wide): read it, not them. A daily run rebuilds the rule-based credits of the people it rebuilds only and the
 data-driven models' credits of everyone (every fit changes them), and the view keeps the two apart so
 that the rule-based credits of everyone else are not written again.`,
 	},
@@ -401,9 +401,33 @@ that the rule-based credits of everyone else are not written again.`,
 	{
 		Name: "attribution_credits_data_driven", Section: "attribution", BuiltBy: "transform",
 		Grain:   "conversion x touch x data-driven model",
-		About:   "The data-driven models' rows of attribution_credits (markov, shapley, fractribution): one of the two tables behind that view, replaced whole by every run.",
+		About:   "The data-driven models' rows of attribution_credits (markov, shapley, fractribution): a view over attribution_credits_data_driven_wide, one row per model that gives the touch credit.",
 		Columns: creditColumns,
 		Example: `SELECT model, count(*) AS credit_rows FROM attribution_credits_data_driven GROUP BY model ORDER BY model`,
+	},
+	{
+		Name: "attribution_credits_data_driven_wide", Section: "attribution", BuiltBy: "transform",
+		Grain: "conversion x touch",
+		About: "The data-driven models' credits as stored: one row per touch of every converting path, each model's credit in its own column; replaced whole by every run.",
+		Columns: []Column{
+			{"conversion_id", "conversion"},
+			{"touchpoint_id", "touch (NULL for `(unattributed)`)"},
+			{"channel", "channel of the touch"},
+			{"channel_group", "online | offline"},
+			{"campaign", "campaign of the touch"},
+			{"revenue", "revenue of the conversion in the reporting currency (DECIMAL)"},
+			{"conversion_type", "conversion type"},
+			{"converted_at", "time of the conversion"},
+			{"markov", "the Markov model's credit (NULL when the model is not configured)"},
+			{"shapley", "the Shapley model's credit (NULL when not configured)"},
+			{"fractribution", "Fractribution's credit (NULL when not configured)"},
+		},
+		Example: `SELECT channel, round(sum(markov), 1) AS markov, round(sum(shapley), 1) AS shapley
+FROM attribution_credits_data_driven_wide GROUP BY channel ORDER BY markov DESC`,
+		Notes: `Every data-driven fit changes every conversion's credits, so every run writes this table again:
+one row per touch with a column per model is a third of the rows of one row per touch and model.
+attribution_credits_data_driven shows it a row per model (leaving out zero credits) with revenue_credit =
+credit x revenue, and attribution_credits shows it with the rule-based models.`,
 	},
 	{
 		Name: "markov_removal_effects", Section: "attribution", BuiltBy: "transform",

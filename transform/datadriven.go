@@ -41,8 +41,8 @@ func refitModels(ctx context.Context, c *sql.Conn, cfg *config.Config) error {
 }
 
 // dataDriven fits the configured data-driven models per conversion type on
-// path counts aggregated in DuckDB (read as Arrow), and fills _next_attribution_credits_data_driven with
-// each touch's credit (the models credit each distinct path once, in Go; DuckDB
+// path counts aggregated in DuckDB (read as Arrow), and fills _next_attribution_credits_data_driven_wide
+// with each touch's credit under each model (the models credit each distinct path once, in Go; DuckDB
 // gives every touch its step's credit in a join). Markov's removal effects and global allocation go
 // to _next_markov_removal_effects.
 //
