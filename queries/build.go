@@ -19,7 +19,8 @@ var (
 	sqlIncNewTypes = mustSQL("inc_new_types")
 	evalSteps      = slices.Concat(mustSQLs("eval_days", "spend_daily"),
 		[]namedSQL{{name: "channel_performance", tmpl: mustTmpl("channel_performance")}},
-		mustSQLs("eval_acq", "eval_act", "eval_acq_stats"),
+		[]namedSQL{{name: "eval_acq", sql: mustSQL("eval_acq"), args: acquisitionArgs}},
+		mustSQLs("eval_act", "eval_acq_stats"),
 		[]namedSQL{{name: "eval_scope", sql: mustSQL("eval_scope"), scoped: true}},
 		[]namedSQL{{name: "eval_person", tmpl: mustTmpl("eval_person"), passes: true}},
 		mustSQLs("eval_value_curve", "channel_roi", "model_comparison"),
@@ -132,7 +133,11 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 			q = render(st.tmpl, d)
 			fallthrough
 		default:
-			if _, err := c.ExecContext(ctx, q); err != nil {
+			var args []any
+			if st.args != nil {
+				args = st.args(cfg)
+			}
+			if _, err := c.ExecContext(ctx, q, args...); err != nil {
 				return built, fmt.Errorf("queries: %s: %w", name, err)
 			}
 		}
@@ -144,6 +149,11 @@ func BuildWith(ctx context.Context, c *sql.Conn, cfg *config.Config, o Options) 
 		built.Deltas = []warehouse.Delta{{Table: "lifecycle", Delete: sqlLifecycleDelete}}
 	}
 	return built, nil
+}
+
+// acquisitionArgs are eval_acq.sql's parameters: the acquisition type and model.
+func acquisitionArgs(cfg *config.Config) []any {
+	return []any{cfg.Evaluation.AcquisitionType, cfg.Evaluation.AcquisitionModel}
 }
 
 // lifecycleAsCatalogued reports whether the published lifecycle table exists with the columns of

@@ -67,3 +67,34 @@ func TestAcquisitionWindowsFollowTheCalendar(t *testing.T) {
 		})
 	}
 }
+
+// TestAcquisitionChannel: a person's acquisition channel is the channel with the largest credit of
+// their first acquisition-type conversion under evaluation.acquisition_model, ties going to the
+// alphabetically first channel, and the first conversion is the earliest, ties going to the smaller
+// conversion id. Under linear: A's path Email, Search, Email gives Email 2/3 and Search 1/3 (Email);
+// B's path Search, Display gives each 1/2 (Display, the first alphabetically); C converts twice at the
+// same instant (c3b and c3a: c3a is the first, with its own path, Branch) and later again.
+func TestAcquisitionChannel(t *testing.T) {
+	t.Parallel()
+	yaml := goldenYAML + "evaluation: {acquisition_model: linear}\n"
+	c := evalRun(t, yaml,
+		touch("t1", "A", "2024-01-01 10:00:00+00", "Email"),
+		touch("t2", "A", "2024-01-02 10:00:00+00", "Search"),
+		touch("t3", "A", "2024-01-03 10:00:00+00", "Email"),
+		conversion("c1", "A", "2024-01-04 10:00:00+00", "account_opened", 10),
+		touch("t4", "B", "2024-01-01 10:00:00+00", "Search"),
+		touch("t5", "B", "2024-01-02 10:00:00+00", "Display"),
+		conversion("c2", "B", "2024-01-04 10:00:00+00", "account_opened", 20),
+		touch("t6", "C", "2024-01-01 10:00:00+00", "Branch"),
+		conversion("c3b", "C", "2024-01-04 10:00:00+00", "account_opened", 30),
+		conversion("c3a", "C", "2024-01-04 10:00:00+00", "account_opened", 40),
+		touch("t7", "C", "2024-01-05 10:00:00+00", "Email"),
+		conversion("c3c", "C", "2024-01-06 10:00:00+00", "account_opened", 50),
+	)
+	expectRows(t, c, `SELECT person_id = (SELECT person_id FROM conversions WHERE conversion_id = e.conversion_id),
+			conversion_id, acquisition_channel, revenue FROM eval_acq e ORDER BY conversion_id`, [][]any{
+		{true, "c1", "Email", 10.0},
+		{true, "c2", "Display", 20.0},
+		{true, "c3a", "Branch", 40.0},
+	})
+}

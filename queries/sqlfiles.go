@@ -4,6 +4,7 @@ import (
 	"embed"
 	"text/template"
 
+	"attrib/config"
 	"attrib/warehouse"
 )
 
@@ -31,6 +32,8 @@ type namedSQL struct {
 	tmpl      *template.Template
 	passes    bool // run in passes over parts of the people (evalPerson)
 	scoped    bool // run only in a scoped (incremental) evaluation
+	// args, when set, are the statement's parameters, bound from the config.
+	args func(*config.Config) []any
 }
 
 // mustSQLs reads several files, in order.
