@@ -79,7 +79,7 @@ func dataDriven(ctx context.Context, c *sql.Conn, cfg *config.Config, inc pathDa
 	if err := nonconvertingPaths(ctx, c, inc, hi); err != nil {
 		return fmt.Errorf("transform: non-converting paths: %w", err)
 	}
-	for _, q := range []string{sqlNCPathsView, sqlNCPathCounts} {
+	for _, q := range []string{sqlNCPathsView, sqlNCPathCounts, sqlConverterPathCounts} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			return fmt.Errorf("transform: non-converting paths: %w", err)
 		}

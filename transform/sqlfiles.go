@@ -220,6 +220,7 @@ var (
 	sqlNonconvertingPaths   = renderModes("attribution/nonconverting_paths.sql.tmpl")
 	sqlNCPathsCreate        = mustSQL("attribution/nc_paths_create.sql")
 	sqlNCPathCounts         = mustSQL("attribution/nc_path_counts.sql")
+	sqlConverterPathCounts  = mustSQL("attribution/converter_path_counts.sql")
 	sqlNCPathsSize          = renderModes("attribution/nc_paths_size.sql.tmpl")
 	sqlChannelList          = mustSQL("attribution/channel_list.sql")
 	sqlConversionTypes      = mustSQL("attribution/conversion_types.sql")

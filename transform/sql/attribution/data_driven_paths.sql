@@ -1,15 +1,14 @@
 -- Aggregated paths of one conversion type for the data-driven models: one path per conversion
 -- (conv_steps, built for the type just before) and one per person with touches but no conversion of the type
 -- (their touches within the type's lookback before their last touch): the counts of every person's
--- path (nc_path_counts) less those of the type's converters, who are far fewer than the people.
--- With a conversion window, converters are the people converting within it.
+-- path (nc_path_counts) less those of the type's converters (converter_path_counts), who are far fewer
+-- than the people. With a conversion window, converters are the people converting within it.
 -- Parameters: conversion type (twice).
 WITH lb AS (SELECT lookback_us FROM lookbacks WHERE conversion_type = ?),
 converters AS (
-    SELECT n.steps, count(*) AS n
-    FROM nc_paths n JOIN lb USING (lookback_us)
-    WHERE n.person_id IN (SELECT person_id FROM attributed_conversions WHERE conversion_type = ?)
-    GROUP BY n.steps
+    SELECT x.steps, x.n
+    FROM converter_path_counts x JOIN lb USING (lookback_us)
+    WHERE x.conversion_type = ?
 ),
 nonconv AS (
     SELECT c.steps, c.n - coalesce(x.n, 0) AS n
