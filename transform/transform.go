@@ -16,9 +16,10 @@ import (
 // view over two of them (migrations 0045 and 0046): attribution_credits_rule_based, which an
 // incremental run publishes as a delta (Result.Deltas), and attribution_credits_data_driven_wide
 // (one row per conversion and touch, a credit column per data-driven model, shown a row per model by
-// the view attribution_credits_data_driven), replaced whole by every run. An incremental run publishes conversion_paths as a delta too. For the evaluation, RunWith
-// leaves the temp view all_credits: this run's credits as the published view will show them (and
-// all_paths, this run's conversion_paths whole).
+// the view attribution_credits_data_driven), replaced whole by every run. An incremental run
+// publishes conversion_paths as a delta too. For the evaluation, RunWith leaves the temp view
+// all_credits: this run's credits as the published view will show them (and all_paths, this run's
+// conversion_paths whole).
 var Published = []string{"conversion_paths", "attribution_credits_rule_based", "attribution_credits_data_driven_wide", "markov_removal_effects"}
 
 // Result summarises one transform.
