@@ -355,5 +355,9 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 	if err != nil {
 		return err
 	}
-	return execPasses(ctx, c, n, sqlNonconvertingPaths.get(inc), hi)
+	q := sqlNonconvertingPaths.get(inc)
+	if !inc.Incremental && hi == nil {
+		q = sqlNCPathsLastKnown
+	}
+	return execPasses(ctx, c, n, q, hi)
 }

@@ -60,14 +60,18 @@ func mustRender(file string, data any) string {
 // incremental sets are few and always made distinct.
 type setsData struct{ Incremental, Blocked bool }
 
-// pathData fills the templates that differ between full and incremental runs.
-type pathData struct{ Incremental bool }
+// pathData fills the templates that differ between full and incremental runs. LastKnown is set only
+// to render attribution/nonconverting_paths.sql.tmpl for a full run without a conversion window, which
+// reads each person's last touch from person_touches.
+type pathData struct{ Incremental, LastKnown bool }
 
 // creditsData fills attribution/attribution_credits.sql.tmpl: the data-driven part (DataDriven),
 // or the rule-based one, of the conversions of the people in inc_aff only (Incremental).
 type creditsData struct{ Incremental, DataDriven bool }
 
 const creditsFile = "attribution/attribution_credits.sql.tmpl"
+
+const ncPathsFile = "attribution/nonconverting_paths.sql.tmpl"
 
 // byMode is a statement rendered for a full run ([0]) and an incremental one ([1]).
 type byMode [2]string
@@ -217,7 +221,8 @@ var (
 	sqlDataDrivenPartCreate = mustSQL("attribution/data_driven_part_create.sql")
 	sqlChannelIDs           = renderModes("attribution/channel_ids.sql.tmpl")
 	sqlMarkovRemovalCreate  = mustSQL("attribution/markov_removal_effects_create.sql")
-	sqlNonconvertingPaths   = renderModes("attribution/nonconverting_paths.sql.tmpl")
+	sqlNonconvertingPaths   = renderModes(ncPathsFile)
+	sqlNCPathsLastKnown     = mustRender(ncPathsFile, pathData{LastKnown: true})
 	sqlNCPathsCreate        = mustSQL("attribution/nc_paths_create.sql")
 	sqlNCPathCounts         = mustSQL("attribution/nc_path_counts.sql")
 	sqlConverterPathCounts  = mustSQL("attribution/converter_path_counts.sql")
