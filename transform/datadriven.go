@@ -249,11 +249,15 @@ type fittedModels struct {
 // pathCreditsView is the name of the Arrow view path_credits_create.sql reads.
 const pathCreditsView = "attrib_path_credits_in"
 
-var pathCreditsSchema = arrow.NewSchema([]arrow.Field{
-	{Name: "steps", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)},
-	{Name: "model", Type: arrow.BinaryTypes.String},
-	{Name: "credits", Type: arrow.ListOf(arrow.PrimitiveTypes.Float64)},
-}, nil)
+// pathCreditsSchema is one row per path: its steps and, for each of dataDrivenModels (a column each,
+// named by the model), the model's credit per step, NULL when the model is not configured.
+var pathCreditsSchema = func() *arrow.Schema {
+	fields := []arrow.Field{{Name: "steps", Type: arrow.ListOf(arrow.PrimitiveTypes.Int32)}}
+	for _, m := range dataDrivenModels {
+		fields = append(fields, arrow.Field{Name: m, Type: arrow.ListOf(arrow.PrimitiveTypes.Float64), Nullable: true})
+	}
+	return arrow.NewSchema(fields, nil)
+}()
 
 // creditTouches credits the touches of one type's conversions: the models' credit per step is
 // computed once for each distinct path that converted (raw, before path transforms; tens or
@@ -286,15 +290,13 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 	return nil
 }
 
-// pathCreditsRecord holds every model's credit per step of each path in raw with a conversion.
+// pathCreditsRecord holds every model's credit per step of each path in raw with a conversion, one
+// row per path (pathCreditsSchema).
 func pathCreditsRecord(raw []attribution.PathCount, fm fittedModels) (arrow.RecordBatch, error) {
 	b := array.NewRecordBuilder(memory.DefaultAllocator, pathCreditsSchema)
 	defer b.Release()
 	steps := b.Field(0).(*array.ListBuilder)
 	stepIDs := steps.ValueBuilder().(*array.Int32Builder)
-	model := b.Field(1).(*array.StringBuilder)
-	credits := b.Field(2).(*array.ListBuilder)
-	creditVals := credits.ValueBuilder().(*array.Float64Builder)
 	for _, p := range raw {
 		if p.Conversions == 0 {
 			continue
@@ -303,12 +305,15 @@ func pathCreditsRecord(raw []attribution.PathCount, fm fittedModels) (arrow.Reco
 		if err != nil {
 			return nil, err
 		}
-		for _, m := range fm.models {
-			steps.Append(true)
-			stepIDs.AppendValues(p.Steps, nil)
-			model.Append(m)
-			credits.Append(true)
-			creditVals.AppendValues(byModel[m], nil)
+		steps.Append(true)
+		stepIDs.AppendValues(p.Steps, nil)
+		for i, m := range dataDrivenModels {
+			credits := b.Field(i + 1).(*array.ListBuilder)
+			c, ok := byModel[m]
+			credits.Append(ok)
+			if ok {
+				credits.ValueBuilder().(*array.Float64Builder).AppendValues(c, nil)
+			}
 		}
 	}
 	return b.NewRecordBatch(), nil

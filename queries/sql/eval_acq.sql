@@ -12,9 +12,9 @@
 -- The calendar steps (acquired_at + to_days(...), + to_months(...), in the time zone) are worked out once
 -- per quarter hour in which someone was acquired (steps), not once per person: each step moves every
 -- instant of a quarter hour by the same amount, because time zones change their offset only on quarter
--- hours (since 1972 every offset and every DST change is a multiple of 15 minutes), so the quarter's start and any instant in
--- it have the same local date and the same wall time up to the minutes within the quarter, on both sides
--- of the step. At 18 M people that is about 50 k quarter hours instead of 877 k people, four calendar
+-- hours (since 1972 every offset and every DST change is a multiple of 15 minutes), so the quarter's
+-- start and any instant in it have the same local date and the same wall time up to the minutes within
+-- the quarter, on both sides of the step. At 18 M people that is about 50 k quarter hours instead of 877 k people, four calendar
 -- steps each (1.6 s of the statement). TestAcquisitionWindowsFollowTheCalendar compares every person's
 -- limits with the calendar arithmetic itself around DST changes and month ends.
 CREATE OR REPLACE TEMP TABLE eval_acq AS
