@@ -4,7 +4,7 @@
 -- spend. Rows of other days are carried over by the daily-grain evaluation tables (queries,
 -- channel_performance).
 CREATE OR REPLACE TEMP TABLE inc_days AS
-SELECT converted_at::DATE AS day FROM _next_conversion_paths WHERE person_id IN (SELECT person_id FROM inc_aff)
+SELECT converted_at::DATE AS day FROM _next_conversion_paths WHERE person_id IN (SELECT person_id FROM inc_aff WHERE person_id > '')
 UNION
 SELECT day FROM inc_touch_days
 UNION
