@@ -15,12 +15,13 @@ import (
 // inc_touch_days; it builds lifecycle only for the people of eval_scope
 // (the acquired and those in inc_aff), a delta the publish stage applies
 // (Session.Deltas), and reads everyone else's row from the published
-// lifecycle.
+// lifecycle. channel_performance sums the data-driven credits straight from
+// the transform's wide table, the rule-based ones through all_credits.
 func evaluateStage() Stage {
 	return Stage{
 		Name: "evaluate",
 		Reads: []string{temp("touches"), temp("person_touches"), temp("channel_map"), temp("models"), temp("refit_models"), temp("inc_days"), temp("inc_touch_days"), temp("inc_aff"), temp("all_credits"),
-			"conversions", "activity", "spend", "channel_performance", "lifecycle", "identity_map"},
+			next("attribution_credits_data_driven_wide"), "conversions", "activity", "spend", "channel_performance", "lifecycle", "identity_map"},
 		Builds: append(nextAll([]string{"channel_performance", "channel_roi", "model_comparison", "funnel", "cohort_retention", "lifecycle"}),
 			temp("eval_params"), temp("eval_days"), temp("spend_daily"), temp("eval_acq"), temp("eval_act"), temp("eval_acq_stats"), temp("eval_scope"), temp("eval_person"), temp("eval_value_curve")),
 		Run: runEvaluate,
