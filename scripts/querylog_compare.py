@@ -5,29 +5,19 @@ in the first run's order, for the statements that took more than THRESHOLD secon
 each run's total. A statement is known by the first 60 characters of its text (its header comment) and
 its repetition: the third statement with the same start in one run is compared with the third in the
 others. Whole runs swing with the machine's speed; the statements show what a change did."""
-import csv
-import datetime
 import sys
+
+from querylog_top import timed_statements
 
 
 def load(folder):
-    with open(folder + "/duckdb_log_contexts.csv", newline="") as f:
-        conn = {r["context_id"]: r["connection_id"] for r in csv.DictReader(f)}
-    with open(folder + "/duckdb_log_entries.csv", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if r["type"] == "QueryLog"]
-    by_conn = {}
-    for r in rows:
-        by_conn.setdefault(conn.get(r["context_id"], ""), []).append(r)
-    ts = lambda s: datetime.datetime.fromisoformat(s.replace("+00", "+00:00"))
     out = {}
-    for stmts in by_conn.values():
-        stmts.sort(key=lambda r: r["timestamp"])
-        for a, b in zip(stmts, stmts[1:]):
-            key = " ".join(a["message"].split())[:60]
-            i = 0
-            while (key, i) in out:
-                i += 1
-            out[(key, i)] = (ts(b["timestamp"]) - ts(a["timestamp"])).total_seconds()
+    for secs, _, msg in timed_statements(folder):
+        key = " ".join(msg.split())[:60]
+        i = 0
+        while (key, i) in out:
+            i += 1
+        out[(key, i)] = secs
     return out
 
 

@@ -8,8 +8,9 @@ import datetime
 import sys
 
 
-def main():
-    folder, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 40
+def timed_statements(folder):
+    """Every statement of the run logged in folder but each connection's last, in the order each
+    connection ran them: (seconds to the connection's next statement, start timestamp, text)."""
     with open(folder + "/duckdb_log_contexts.csv", newline="") as f:
         conn = {r["context_id"]: r["connection_id"] for r in csv.DictReader(f)}
     with open(folder + "/duckdb_log_entries.csv", newline="") as f:
@@ -18,11 +19,17 @@ def main():
     for r in rows:
         by_conn.setdefault(conn.get(r["context_id"], ""), []).append(r)
     ts = lambda s: datetime.datetime.fromisoformat(s.replace("+00", "+00:00"))
-    took = []
+    out = []
     for stmts in by_conn.values():
         stmts.sort(key=lambda r: r["timestamp"])
         for a, b in zip(stmts, stmts[1:]):
-            took.append(((ts(b["timestamp"]) - ts(a["timestamp"])).total_seconds(), a["timestamp"][11:19], " ".join(a["message"].split())[:160]))
+            out.append(((ts(b["timestamp"]) - ts(a["timestamp"])).total_seconds(), a["timestamp"], a["message"]))
+    return out
+
+
+def main():
+    folder, n = sys.argv[1], int(sys.argv[2]) if len(sys.argv) > 2 else 40
+    took = [(secs, at[11:19], " ".join(msg.split())[:160]) for secs, at, msg in timed_statements(folder)]
     for secs, at, msg in sorted(took, reverse=True)[:n]:
         print(f"{secs:8.2f}s  {at}  {msg}")
 
