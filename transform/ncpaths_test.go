@@ -87,3 +87,28 @@ func TestNonconvertingPathsPasses(t *testing.T) {
 		}
 	}
 }
+
+// A full run reads the last touch from person_touches only when it cuts the people into passes: in
+// one pass that join ran out of memory at 2 M people (ncPathsStatement).
+func TestNonconvertingPathsStatementChoice(t *testing.T) {
+	full, inc := pathData{}, pathData{Incremental: true}
+	for _, c := range []struct {
+		name string
+		inc  pathData
+		hi   any
+		n    int
+		want string
+	}{
+		{"full, one pass", full, nil, 1, sqlNonconvertingPaths.get(full)},
+		{"full, seven passes", full, nil, 7, sqlNCPathsLastKnown},
+		{"full with a window, seven passes", full, "2025-06-30", 7, sqlNonconvertingPaths.get(full)},
+		{"incremental, three passes", inc, nil, 3, sqlNonconvertingPaths.get(inc)},
+	} {
+		if got := ncPathsStatement(c.inc, c.hi, c.n); got != c.want {
+			t.Errorf("%s: got another statement than expected", c.name)
+		}
+	}
+	if sqlNCPathsLastKnown == sqlNonconvertingPaths.get(full) {
+		t.Fatal("the two statements are the same text: the test cannot tell them apart")
+	}
+}
