@@ -152,6 +152,13 @@ func (r *Runner) Running(job string) string {
 	return r.running[job]
 }
 
+// idle reports whether no job is running.
+func (r *Runner) idle() bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.running) == 0
+}
+
 func (r *Runner) invoke(ctx context.Context, job config.Job, o options) (RunResult, error) {
 	runID := newRunID()
 	r.mu.Lock()

@@ -70,6 +70,11 @@ func (s *Scheduler) runScheduled(j config.Job) {
 	}
 	// The outcome is in pipeline_runs, the metrics and Hooks.Attempt.
 	_, _ = s.r.Run(s.ctx, j, TriggerSchedule)
+	// Between runs the process gives back the freed memory a run keeps for
+	// reuse (warehouse.ReleaseMemory), unless another job is still running.
+	if s.r.idle() {
+		s.r.W.ReleaseMemory()
+	}
 }
 
 // Start begins scheduling.

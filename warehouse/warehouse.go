@@ -90,6 +90,7 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 	if opts.ReadOnly {
 		params.Set("access_mode", "read_only")
 	}
+	allocatorParams(params, opts.ReadOnly)
 	dsn := opts.Path
 	if len(params) > 0 {
 		dsn += "?" + params.Encode()
@@ -115,6 +116,10 @@ func Open(ctx context.Context, opts Options) (*Warehouse, error) {
 			_ = w.Close()
 			return nil, fmt.Errorf("warehouse: query log in %s: %w", opts.QueryLog, err)
 		}
+	}
+	if err := keepFreedWithin(ctx, w); err != nil {
+		_ = w.Close()
+		return nil, err
 	}
 	if !opts.ReadOnly {
 		if err := w.migrate(ctx); err != nil {
