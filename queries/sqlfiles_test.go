@@ -4,11 +4,11 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
-	"io/fs"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
+
+	"attrib/testkit"
 )
 
 // TestEverySQLFileLoaded: each embedded file is read at start-up
@@ -93,23 +93,5 @@ func TestSQLLoadedOnlyAtStartUp(t *testing.T) {
 // large table (as transform's TestPeopleSemiJoinsKeepTheirFilter checks for inc_aff).
 func TestScopeSemiJoinsKeepTheirFilter(t *testing.T) {
 	t.Parallel()
-	bare := regexp.MustCompile(`IN \(SELECT person_id FROM (inc_aff|eval_scope)\)`)
-	names, err := fs.Glob(sqlFS, "sql/*")
-	if err != nil {
-		t.Fatal(err)
-	}
-	n := 0
-	for _, p := range names {
-		b, err := fs.ReadFile(sqlFS, p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		n += strings.Count(string(b), "FROM eval_scope WHERE person_id > ''")
-		for _, m := range bare.FindAllString(string(b), -1) {
-			t.Errorf("%s: %q has no filter of its own: write WHERE person_id > '' in it", p, m)
-		}
-	}
-	if n < 3 {
-		t.Errorf("only %d semi joins on eval_scope found: has it been renamed?", n)
-	}
+	testkit.SemiJoinsFiltered(t, sqlFS, "eval_scope", 3)
 }

@@ -6,9 +6,10 @@ import (
 	"go/token"
 	"io/fs"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
+
+	"attrib/testkit"
 )
 
 // loaders are the functions that read embedded SQL (sqlfiles.go).
@@ -133,31 +134,5 @@ func insideLoader(files []*ast.File, call *ast.CallExpr) bool {
 // "Semi joins on a few people"). Without it the statement still answers right, only slower.
 func TestPeopleSemiJoinsKeepTheirFilter(t *testing.T) {
 	t.Parallel()
-	checkPeopleSemiJoins(t, sqlFS)
-}
-
-func checkPeopleSemiJoins(t *testing.T, fsys fs.FS) {
-	t.Helper()
-	bare := regexp.MustCompile(`IN \(SELECT person_id FROM (inc_aff|eval_scope)\)`)
-	n := 0
-	err := fs.WalkDir(fsys, "sql", func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		b, err := fs.ReadFile(fsys, p)
-		if err != nil {
-			return err
-		}
-		n += strings.Count(string(b), "FROM inc_aff WHERE person_id > ''")
-		for _, m := range bare.FindAllString(string(b), -1) {
-			t.Errorf("%s: %q has no filter of its own: write WHERE person_id > '' in it", p, m)
-		}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if n < 10 {
-		t.Errorf("only %d semi joins on inc_aff found: has the rebuilt people's table been renamed?", n)
-	}
+	testkit.SemiJoinsFiltered(t, sqlFS, "inc_aff", 10)
 }
