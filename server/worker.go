@@ -11,7 +11,6 @@ import (
 	"math/big"
 	"os"
 	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"attrib/access"
+	"attrib/warehouse"
 )
 
 // People's statements run in a child process, one per statement.
@@ -259,7 +259,7 @@ func (p *workerPool) start() (*worker, error) {
 // put returns a worker after a request: kept when it is healthy, ended
 // otherwise (killed, failed, or holding much memory after a big statement).
 func (p *workerPool) put(w *worker, healthy bool, maxMemory int64) {
-	keep := healthy && residentBytes(w.cmd.Process.Pid) < maxMemory/2
+	keep := healthy && warehouse.ResidentBytes(w.cmd.Process.Pid) < maxMemory/2
 	p.mu.Lock()
 	if keep && !p.shut {
 		// Busy to idle at once, so that drop sees it in one or the other.
@@ -394,7 +394,7 @@ func (s *Server) request(ctx context.Context, w *worker, req workerRequest, on f
 				why <- stopCtx
 				return
 			case <-t.C:
-				if residentBytes(w.cmd.Process.Pid) > s.maxStatementMemory {
+				if warehouse.ResidentBytes(w.cmd.Process.Pid) > s.maxStatementMemory {
 					_ = w.cmd.Process.Kill()
 					why <- stopMemory
 					return
@@ -432,23 +432,6 @@ func (s *Server) request(ctx context.Context, w *worker, req workerRequest, on f
 			return a
 		}
 	}
-}
-
-// residentBytes is a process's resident memory from /proc (0 when gone).
-func residentBytes(pid int) int64 {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseInt(f[1], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * int64(os.Getpagesize())
 }
 
 func formatBytes(n int64) string {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"attrib/config"
+	"attrib/warehouse"
 )
 
 // hugeConstant folds, while DuckDB plans it, into one string of 1.5 GB:
@@ -29,7 +30,7 @@ func TestStatementMemoryCap(t *testing.T) {
 	// Not parallel: it measures this process's resident memory, which
 	// other tests running at the same time would change.
 	e := newTestEnv(t, func(c *config.Config) { c.Serve.MaxStatementMemory = 256 << 20 })
-	before := residentBytes(os.Getpid())
+	before := warehouse.ResidentBytes(os.Getpid())
 	c := e.http(t)
 	resp, b := c.do("POST", "/api/query", "", strings.NewReader(`{"sql":"`+hugeConstant+`"}`))
 	if resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(string(b), "max_statement_memory") {
@@ -41,7 +42,7 @@ func TestStatementMemoryCap(t *testing.T) {
 	if pgCode(err) != "53200" || !strings.Contains(err.Error(), "max_statement_memory") {
 		t.Errorf("PostgreSQL: %v, want SQLSTATE 53200", err)
 	}
-	if grew := residentBytes(os.Getpid()) - before; grew > 200<<20 {
+	if grew := warehouse.ResidentBytes(os.Getpid()) - before; grew > 200<<20 {
 		t.Errorf("serve grew by %d MiB while a statement needed 1.5 GB", grew>>20)
 	}
 	if err := pc.QueryRow(context.Background(), "SELECT count(*) FROM channel_performance").Scan(&n); err != nil || n == 0 {

@@ -102,7 +102,7 @@ func watchRSS() {
 	t := time.NewTicker(rssWatchInterval)
 	defer t.Stop()
 	for range t.C {
-		if rss := residentBytes(); rss > 0 && rss > rssCap.Load() {
+		if rss := ResidentBytes(os.Getpid()); rss > 0 && rss > rssCap.Load() {
 			releaseFreedMemory()
 			rssReleases.Add(1)
 		}

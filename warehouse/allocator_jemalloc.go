@@ -49,9 +49,6 @@ import "C"
 
 import (
 	"log/slog"
-	"os"
-	"strconv"
-	"strings"
 	"unsafe"
 )
 
@@ -79,21 +76,4 @@ func arenaDecay() (int, bool) {
 		return 0, false
 	}
 	return int(v), true
-}
-
-// residentBytes is the process's resident memory (0 when it cannot be read).
-func residentBytes() int64 {
-	b, err := os.ReadFile("/proc/self/statm")
-	if err != nil {
-		return 0
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 2 {
-		return 0
-	}
-	pages, err := strconv.ParseInt(f[1], 10, 64)
-	if err != nil {
-		return 0
-	}
-	return pages * int64(os.Getpagesize())
 }

@@ -9,5 +9,3 @@ func keepFreedMemory() {}
 func releaseFreedMemory() {}
 
 func arenaDecay() (int, bool) { return 0, false }
-
-func residentBytes() int64 { return 0 }
