@@ -562,3 +562,62 @@ func TestModesOnOneRunner(t *testing.T) {
 		}
 	}
 }
+
+// heldRun marks the context of a run that TestSchedulerReleasesMemoryWhenIdle holds.
+type heldRun struct{}
+
+// TestSchedulerReleasesMemoryWhenIdle: after a scheduled run the scheduler hands back the freed
+// memory the warehouse keeps, but not while another job's run is still going.
+func TestSchedulerReleasesMemoryWhenIdle(t *testing.T) {
+	t.Parallel()
+	r, w := opsRunner(t)
+	entered, hold := make(chan struct{}), make(chan struct{})
+	r.beforeStep = func(ctx context.Context, step string) error {
+		if ctx.Value(heldRun{}) == nil || step != "transform" {
+			return nil
+		}
+		close(entered)
+		select {
+		case <-hold:
+			return nil
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	manual := make(chan error, 1)
+	go func() {
+		_, err := r.Run(context.WithValue(context.Background(), heldRun{}, true), fullJob("manual"), TriggerManual)
+		manual <- err
+	}()
+	<-entered
+	var released atomic.Int32
+	job := fullJob("sched")
+	job.Schedule = "@every 1s"
+	s, err := NewScheduler(r, []config.Job{job}, time.UTC, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.release = func() { released.Add(1) }
+	s.Start()
+	defer s.Stop(context.Background())
+	finished := func() int {
+		n := 0
+		for _, x := range runsOf(t, w, "sched") {
+			if x.Status != StatusRunning && x.Status != StatusSkipped {
+				n++
+			}
+		}
+		return n
+	}
+	// The second run starts only after the first one's scheduled call has returned, release
+	// decision included (SkipIfStillRunning).
+	waitFor(t, 30*time.Second, "two finished scheduled runs while the manual run is held", func() bool { return finished() >= 2 })
+	if n := released.Load(); n != 0 {
+		t.Fatalf("memory released %d times while the manual run was going", n)
+	}
+	close(hold)
+	if err := <-manual; err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 30*time.Second, "a release after a scheduled run with nothing else running", func() bool { return released.Load() >= 1 })
+}
