@@ -4,6 +4,7 @@ package warehouse
 
 /*
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/types.h>
@@ -37,6 +38,23 @@ static int attrib_keep_freed(void) {
 		snprintf(name, sizeof(name), "arena.%u.muzzy_decay_ms", i);
 		attrib_set_ssize(name, -1);
 	}
+	return 0;
+}
+
+// The bytes of freed pages jemalloc keeps over all arenas (dirty and muzzy: not yet handed back),
+// as of now (writing "epoch" refreshes the statistics).
+static int attrib_kept_bytes(size_t *out) {
+	uint64_t epoch = 1;
+	size_t n = sizeof(epoch);
+	int err = duckdb_je_mallctl("epoch", &epoch, &n, &epoch, n);
+	if (err != 0) return err;
+	size_t dirty = 0, muzzy = 0, page = 0;
+	n = sizeof(size_t);
+	err = duckdb_je_mallctl("stats.arenas.4096.pdirty", &dirty, &n, NULL, 0);
+	if (err == 0) err = duckdb_je_mallctl("stats.arenas.4096.pmuzzy", &muzzy, &n, NULL, 0);
+	if (err == 0) err = duckdb_je_mallctl("arenas.page", &page, &n, NULL, 0);
+	if (err != 0) return err;
+	*out = (dirty + muzzy) * page;
 	return 0;
 }
 
@@ -76,4 +94,13 @@ func arenaDecay() (int, bool) {
 		return 0, false
 	}
 	return int(v), true
+}
+
+// keptBytes is what jemalloc keeps of freed memory (not yet handed back), for tests.
+func keptBytes() (int64, bool) {
+	var v C.size_t
+	if C.attrib_kept_bytes(&v) != 0 {
+		return 0, false
+	}
+	return int64(v), true
 }

@@ -28,3 +28,35 @@ func TestJemallocDecayOff(t *testing.T) {
 		t.Fatalf("after ReleaseMemory: decay %d, want -1", d)
 	}
 }
+
+// Freed memory stays with jemalloc until ReleaseMemory hands it back. Not parallel: other tests'
+// allocations in the same process would move the figures.
+func TestReleaseMemoryHandsKeptPagesBack(t *testing.T) {
+	ctx := context.Background()
+	w, err := Open(ctx, Options{Path: t.TempDir() + "/w.duckdb"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	// About 200 MB of rows, then freed.
+	for _, q := range []string{
+		"CREATE TEMP TABLE x AS SELECT range AS i, repeat('x', 100) AS s FROM range(2000000)",
+		"SELECT count(DISTINCT s || i) FROM x",
+		"DROP TABLE x",
+	} {
+		if _, err := w.DB().ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, ok := keptBytes()
+	if !ok {
+		t.Fatal("cannot read jemalloc's statistics")
+	}
+	if before < 64<<20 {
+		t.Fatalf("jemalloc keeps %d bytes after freeing about 200 MB, want them kept for reuse", before)
+	}
+	w.ReleaseMemory()
+	if after, _ := keptBytes(); after > before/8 {
+		t.Fatalf("jemalloc keeps %d bytes after ReleaseMemory (%d before), want them handed back", after, before)
+	}
+}
