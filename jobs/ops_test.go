@@ -584,10 +584,10 @@ func TestSchedulerReleasesMemoryWhenIdle(t *testing.T) {
 			return ctx.Err()
 		}
 	}
-	manual := make(chan error, 1)
+	manual := make(chan struct{})
 	go func() {
-		_, err := r.Run(context.WithValue(context.Background(), heldRun{}, true), fullJob("manual"), TriggerManual)
-		manual <- err
+		defer close(manual)
+		_, _ = r.Run(context.WithValue(context.Background(), heldRun{}, true), fullJob("manual"), TriggerManual)
 	}()
 	<-entered
 	var released atomic.Int32
@@ -616,8 +616,8 @@ func TestSchedulerReleasesMemoryWhenIdle(t *testing.T) {
 		t.Fatalf("memory released %d times while the manual run was going", n)
 	}
 	close(hold)
-	if err := <-manual; err != nil {
-		t.Fatal(err)
-	}
+	// Its outcome does not matter here (it may meet a scheduled run's write and fail); only
+	// that it has ended.
+	<-manual
 	waitFor(t, 30*time.Second, "a release after a scheduled run with nothing else running", func() bool { return released.Load() >= 1 })
 }
