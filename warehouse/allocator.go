@@ -42,15 +42,19 @@ import (
 // more than any thread or release will reach.
 const noAllocatorFlush = "1TB"
 
-// operatorAllocatorConf reports whether the operator configured jemalloc.
-func operatorAllocatorConf() bool { return os.Getenv("DUCKDB_JE_MALLOC_CONF") != "" }
+// keepsFreed reports whether an instance keeps freed memory for reuse: a
+// writable one, unless the operator configured jemalloc
+// (DUCKDB_JE_MALLOC_CONF).
+func keepsFreed(readOnly bool) bool {
+	return !readOnly && os.Getenv("DUCKDB_JE_MALLOC_CONF") == ""
+}
 
 var keepFreedOnce sync.Once
 
 // allocatorParams sets the DSN parameters (and the process's jemalloc decay)
 // that keep freed memory for reuse, for a writable warehouse.
 func allocatorParams(params url.Values, readOnly bool) {
-	if readOnly || operatorAllocatorConf() {
+	if !keepsFreed(readOnly) {
 		return
 	}
 	keepFreedOnce.Do(keepFreedMemory)
@@ -68,7 +72,7 @@ const rssWatchInterval = 100 * time.Millisecond
 // keepFreedWithin bounds the freed memory w's process keeps: the watch
 // starts, or its bound rises to one and a half times w's memory_limit.
 func keepFreedWithin(ctx context.Context, w *Warehouse) error {
-	if w.opts.ReadOnly || operatorAllocatorConf() {
+	if !keepsFreed(w.opts.ReadOnly) {
 		return nil
 	}
 	var limit int64
@@ -93,9 +97,6 @@ func keepFreedWithin(ctx context.Context, w *Warehouse) error {
 
 var watchOnce sync.Once
 
-// rssReleases counts the watch's releases.
-var rssReleases atomic.Int64
-
 // watchRSS runs for the life of the process: whenever the resident memory
 // is above rssCap it hands the pages jemalloc keeps back.
 func watchRSS() {
@@ -104,7 +105,6 @@ func watchRSS() {
 	for range t.C {
 		if rss := ResidentBytes(os.Getpid()); rss > 0 && rss > rssCap.Load() {
 			releaseFreedMemory()
-			rssReleases.Add(1)
 		}
 	}
 }
@@ -114,7 +114,7 @@ func watchRSS() {
 // memory_limit) stays. For a long-running process between runs; safe to
 // call at any time.
 func (w *Warehouse) ReleaseMemory() {
-	if w.opts.ReadOnly || operatorAllocatorConf() {
+	if !keepsFreed(w.opts.ReadOnly) {
 		return
 	}
 	releaseFreedMemory()
