@@ -569,7 +569,12 @@ func (l *loader) typedRejects() (rawDone bool, err error) {
 	case l.n.bad > 0:
 		// First by content, in parallel (see keyedRejects); by record number,
 		// a serial scan that types every row, when that does not add up.
-		if l.rejectKey != "" {
+		if l.rejectKey != "" && l.r.json && !l.r.lines && !l.r.arrow && !l.over {
+			if rawDone, err = l.ndjsonRejects(); err != nil {
+				return false, fmt.Errorf("collect rejected rows: %w", err)
+			}
+		}
+		if l.rejectKey != "" && !rawDone {
 			rq, ra := rawRejectsSQL(l.src, l.r, l.cols, l.rejectKey)
 			if rawDone, err = l.keyedRejects(rq, ra); err != nil {
 				return false, fmt.Errorf("collect rejected rows: %w", err)

@@ -374,11 +374,19 @@ func rowKey(r reader, fileCols []string) string {
 	return "hash(" + strings.Join(quoted, ", ") + ")"
 }
 
-// rawRejectsSQL re-reads the file and keeps the raw records of rejected rows
-// as JSON, with the columns that carry email or phone masked.
-// With key (see rowKey), the records are those whose key is one of
-// typedrej's (its __line holds keys), and rawrej also has each one's __key.
-func rawRejectsSQL(src config.Source, r reader, fileCols []string, key string) (string, []any) {
+// jsonMaskPatch is the JSON merge patch that masks the given keys of an
+// object (their values become "***").
+func jsonMaskPatch(keys []string) string {
+	parts := make([]string, 0, len(keys))
+	for _, c := range keys {
+		b, _ := json.Marshal(c)
+		parts = append(parts, string(b)+`:"***"`)
+	}
+	return "{" + strings.Join(parts, ",") + "}"
+}
+
+// maskedColumns are the file columns that carry email or phone.
+func maskedColumns(src config.Source, fileCols []string) []string {
 	var masked []string
 	for _, name := range piiColumns(src) {
 		for _, fc := range fileCols {
@@ -387,6 +395,15 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string, key string) (
 			}
 		}
 	}
+	return masked
+}
+
+// rawRejectsSQL re-reads the file and keeps the raw records of rejected rows
+// as JSON, with the columns that carry email or phone masked.
+// With key (see rowKey), the records are those whose key is one of
+// typedrej's (its __line holds keys), and rawrej also has each one's __key.
+func rawRejectsSQL(src config.Source, r reader, fileCols []string, key string) (string, []any) {
+	masked := maskedColumns(src, fileCols)
 	where := " WHERE __line IN (SELECT __line FROM typedrej)"
 	head, out, drop := r.numbered()+" AS __line, ", "__line, ", `{"__line":null}`
 	if key != "" {
@@ -394,14 +411,9 @@ func rawRejectsSQL(src config.Source, r reader, fileCols []string, key string) (
 		head, out, drop = r.numbered()+" AS __line, "+key+" AS __key, ", "__line, __key, ", `{"__line":null,"__key":null}`
 	}
 	if r.json {
-		var parts []string
-		for _, c := range masked {
-			b, _ := json.Marshal(c)
-			parts = append(parts, string(b)+`:"***"`)
-		}
 		q := "CREATE OR REPLACE TEMP TABLE rawrej AS SELECT " + out + "CAST(json_merge_patch(json, ?::JSON) AS VARCHAR) AS raw FROM " +
 			"(SELECT " + head + "json FROM " + r.call + ")" + where
-		return q, append([]any{"{" + strings.Join(parts, ",") + "}"}, r.args...)
+		return q, append([]any{jsonMaskPatch(masked)}, r.args...)
 	}
 	star := "*"
 	if len(masked) > 0 {

@@ -1,0 +1,114 @@
+package ingest
+
+import (
+	"bytes"
+	"compress/gzip"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// ndjsonWithRejects is a streamed NDJSON file with four bad objects among
+// blank lines, CRLF and spaces around objects: the same bad object twice
+// (records 2 and 24), a negative cost (record 25) and one on the last line,
+// which has no line end (record 38). Its 40 lines hold 38 records.
+func ndjsonWithRejects() string {
+	good := func(id string) string { return `{"occurred_at":"2025-01-02 10:00:00","anonymous_id":"` + id + `"}` }
+	bad := `{"occurred_at":"soon","anonymous_id":"dup","email":"Jane@example.org"}`
+	var b strings.Builder
+	b.WriteString(good("p0") + "\n")        // line 1, record 1
+	b.WriteString("\n")                     // line 2, blank
+	b.WriteString(bad + "\r\n")             // line 3, record 2
+	b.WriteString("  " + good("p1") + "\n") // line 4, record 3
+	for i := 2; i < 22; i++ {               // lines 5-24, records 4-23
+		b.WriteString(good("p"+itoa(int64(i))) + "\n")
+	}
+	b.WriteString("   \n")                                                                         // line 25, blank
+	b.WriteString(bad + "\t\n")                                                                    // line 26, record 24
+	b.WriteString(`{"occurred_at":"2025-01-02 10:00:00","anonymous_id":"neg","cost":"-3"}` + "\n") // line 27, record 25
+	for i := 22; i < 34; i++ {                                                                     // lines 28-39, records 26-37
+		b.WriteString(good("p"+itoa(int64(i))) + "\n")
+	}
+	b.WriteString(`{"occurred_at":"2025-01-02 10:00:00","anonymous_id":"neg2","cost":"-4"}`) // line 40, record 38
+	return b.String()
+}
+
+// TestNDJSONRejectsFoundByLine: a streamed NDJSON file's rejected rows are
+// found by their text in a scan of the file in Go (ndjsonRejects), not by
+// numbering every record in DuckDB, plain and gzip-compressed, with record
+// numbers (blank lines not counted) and masked raw records (the mask adds
+// the e-mail key where it is missing, as the serial way does); when content
+// keys collide, the serial way gives the same rows.
+func TestNDJSONRejectsFoundByLine(t *testing.T) {
+	// Not parallel: it switches the package variables smallFileBytes and collideKeys.
+	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
+	smallFileBytes = 0
+	defer func() { collideKeys = false }()
+	want := []string{
+		`2 occurred_at unparseable time "soon" {"occurred_at":"soon","anonymous_id":"dup","email":"***"}`,
+		`24 occurred_at unparseable time "soon" {"occurred_at":"soon","anonymous_id":"dup","email":"***"}`,
+		`25 cost negative cost "-3" {"occurred_at":"2025-01-02 10:00:00","anonymous_id":"neg","cost":"-3","email":"***"}`,
+		`38 cost negative cost "-4" {"occurred_at":"2025-01-02 10:00:00","anonymous_id":"neg2","cost":"-4","email":"***"}`,
+	}
+	content := ndjsonWithRejects()
+	var gz bytes.Buffer
+	zw := gzip.NewWriter(&gz)
+	if _, err := zw.Write([]byte(content)); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name, body string
+		collide    bool
+	}{{"a.ndjson", content, false}, {"a.ndjson.gz", gz.String(), false}, {"a.ndjson", content, true}} {
+		collideKeys = c.collide
+		h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.2\n")
+		h.write("data/"+c.name, c.body)
+		finds, serial := ndjsonLineFinds.Load(), serialRejectScans.Load()
+		wantCounts(t, only(t, h.mustRun()), Loaded, 38, 34, 4, 0)
+		if found := ndjsonLineFinds.Load() > finds; found == c.collide {
+			t.Fatalf("%s collide=%v: rejects found by line in Go: %v", c.name, c.collide, found)
+		}
+		if s := serialRejectScans.Load() > serial; s != c.collide {
+			t.Fatalf("%s collide=%v: rejects numbered by the serial scan: %v", c.name, c.collide, s)
+		}
+		got := h.strs(`SELECT concat_ws(' ', line, field, reason, raw) FROM rejected_rows ORDER BY line`)
+		if strings.Join(got, "\n") != strings.Join(want, "\n") {
+			t.Fatalf("%s collide=%v: rejected rows\n%s\nwant\n%s", c.name, c.collide, strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+	}
+}
+
+// TestFindNDJSONLines: lines across chunk boundaries and at the end of the
+// file without a line end are found, blank and space-only lines are not
+// records, and a line of the same length as a text but other bytes is not
+// a match.
+func TestFindNDJSONLines(t *testing.T) {
+	t.Parallel()
+	long := `{"k":"` + strings.Repeat("x", 3<<20) + `"}` // longer than a read chunk
+	body := "{\"a\":1}\n\n" + long + "\r\n \t\n{\"a\":2}\n{\"a\":1}  \n" + long
+	path := filepath.Join(t.TempDir(), "f.ndjson")
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	texts := map[string]struct{}{`{"a":1}`: {}, long: {}}
+	err := findNDJSONLines(context.Background(), path, texts, func(text string, rec int64) error {
+		if len(text) > 10 {
+			text = "long"
+		}
+		got = append(got, itoa(rec)+" "+text)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `1 {"a":1}|2 long|4 {"a":1}|5 long`
+	if g := strings.Join(got, "|"); g != want {
+		t.Fatalf("got %s, want %s", g, want)
+	}
+}
