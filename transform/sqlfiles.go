@@ -136,6 +136,7 @@ var (
 	sqlIdentifierCount       = mustSQL("stitch/identifier_count.sql")
 	sqlIdentifierEdges       = mustSQL("stitch/identifier_edges.sql")
 	sqlRootsCreate           = mustSQL("stitch/roots_create.sql")
+	sqlRootsFill             = mustSQL("stitch/roots_fill.sql")
 	sqlIdentityOversized     = mustSQL("stitch/identity_oversized.sql")
 	sqlIdentityMap           = mustSQL("stitch/identity_map.sql")
 	sqlCappedPersonsClear    = mustSQL("stitch/capped_persons_clear.sql")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -229,7 +230,7 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 	// Each node's root after the guard, and per root its smallest node (rep: node ids follow
 	// the identifiers' order, so rep is the component's smallest identifier, the one its person
 	// id is made from) and size. uf.size is done with: it is reused for the sizes. rootOf runs
-	// again for the appender below rather than keeping every node's root (36.8 M at 18 M people):
+	// again for the Arrow batches below rather than keeping every node's root (36.8 M at 18 M people):
 	// after this pass's path halving, find is a step or two.
 	rootOf := func(i int32) (root, comp int32, capped, cut bool) {
 		r := uf.find(i)
@@ -251,18 +252,16 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 		}
 		size[root]++
 	}
-	app, err := duckdb.NewAppender(conn, "temp", "main", "id_roots")
+	rr := newRootsReader(len(uf.parent), rootOf, rep, size)
+	defer rr.Release()
+	release, err := ar.RegisterView(rr, rootsView)
 	if err != nil {
 		return err
 	}
-	for i := range uf.parent {
-		root, comp, capped, cut := rootOf(int32(i))
-		if err := app.AppendRow(int32(i), root, comp, capped, cut, rep[root], size[root]); err != nil {
-			_ = app.Close()
-			return err
-		}
-	}
-	return app.Close()
+	err = execDriver(ctx, conn, sqlRootsFill)
+	derr := execDriver(context.WithoutCancel(ctx), conn, "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(rootsView))
+	release()
+	return errors.Join(err, derr)
 }
 
 // unionEdges joins the two ends of every edge of id_edges in uf and returns how many edges
