@@ -172,6 +172,10 @@ func (s *jsonScan) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// strStop marks the bytes that end a run of a string's plain content: the
+// quote and the backslash (one table load per byte instead of two compares).
+var strStop = [256]bool{'"': true, '\\': true}
+
 // str reads a string from p[i:] up to its closing quote, and returns where
 // the scan goes on. A backslash escapes the byte after it (\" and \\; the
 // others do not matter here). A newline inside a string is not looked for:
@@ -183,8 +187,10 @@ func (s *jsonScan) str(p []byte, i int) int {
 		i++
 	}
 	for {
-		for i < len(p) && p[i] != '"' && p[i] != '\\' {
-			i++
+		for ; i < len(p); i++ {
+			if strStop[p[i]] {
+				break
+			}
 		}
 		if i >= len(p) {
 			break

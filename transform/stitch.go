@@ -231,9 +231,10 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 	// the identifiers' order, so rep is the component's smallest identifier, the one its person
 	// id is made from) and size. uf.size is done with: it is reused for the sizes. rootOf runs
 	// again for the Arrow batches below rather than keeping every node's root (36.8 M at 18 M people):
-	// after this pass's path halving, find is a step or two.
+	// this pass points every node straight at its root, so find is then two reads.
 	rootOf := func(i int32) (root, comp int32, capped, cut bool) {
 		r := uf.find(i)
+		uf.parent[i] = r // straight to the root: the second call reads two entries
 		if over[r] {
 			root, cut = g.root(i)
 			return root, r, true, cut
