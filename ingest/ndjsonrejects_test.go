@@ -40,7 +40,8 @@ func ndjsonWithRejects() string {
 // numbering every record in DuckDB, plain and gzip-compressed, with record
 // numbers (blank lines not counted) and masked raw records (the mask adds
 // the e-mail key where it is missing, as the serial way does); when content
-// keys collide, the serial way gives the same rows.
+// keys collide, the serial way gives the same rows, and when the texts are
+// too many for Go, the numbered scan does.
 func TestNDJSONRejectsFoundByLine(t *testing.T) {
 	// Not parallel: it switches the package variables smallFileBytes and collideKeys.
 	defer func(n int64) { smallFileBytes = n }(smallFileBytes)
@@ -61,17 +62,22 @@ func TestNDJSONRejectsFoundByLine(t *testing.T) {
 	if err := zw.Close(); err != nil {
 		t.Fatal(err)
 	}
+	defer func(n int64) { ndjsonRejectTextsMaxBytes = n }(ndjsonRejectTextsMaxBytes)
 	for _, c := range []struct {
-		name, body string
-		collide    bool
-	}{{"a.ndjson", content, false}, {"a.ndjson.gz", gz.String(), false}, {"a.ndjson", content, true}} {
+		name, body       string
+		collide, tooMany bool // keys collide; the rejected texts are over what Go may hold
+	}{{"a.ndjson", content, false, false}, {"a.ndjson.gz", gz.String(), false, false}, {"a.ndjson", content, true, false}, {"a.ndjson", content, false, true}} {
 		collideKeys = c.collide
+		ndjsonRejectTextsMaxBytes = 64 << 20
+		if c.tooMany {
+			ndjsonRejectTextsMaxBytes = 100 // the three distinct texts take 211 bytes
+		}
 		h := newHarness(t, tpSource, "ingest:\n  reject_threshold: 0.2\n")
 		h.write("data/"+c.name, c.body)
 		finds, serial := ndjsonLineFinds.Load(), serialRejectScans.Load()
 		wantCounts(t, only(t, h.mustRun()), Loaded, 38, 34, 4, 0)
-		if found := ndjsonLineFinds.Load() > finds; found == c.collide {
-			t.Fatalf("%s collide=%v: rejects found by line in Go: %v", c.name, c.collide, found)
+		if found := ndjsonLineFinds.Load() > finds; found == (c.collide || c.tooMany) {
+			t.Fatalf("%s collide=%v tooMany=%v: rejects found by line in Go: %v", c.name, c.collide, c.tooMany, found)
 		}
 		if s := serialRejectScans.Load() > serial; s != c.collide {
 			t.Fatalf("%s collide=%v: rejects numbered by the serial scan: %v", c.name, c.collide, s)
