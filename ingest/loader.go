@@ -491,7 +491,7 @@ func (l *loader) checkPass() error {
 		if err := l.readFile(smallFileSQL(q), args...); err != nil {
 			return err
 		}
-		_, err = l.c.ExecContext(l.ctx, countsSQL(l.ds.Name, smallFileSelect(true, true), false, false))
+		_, err = l.c.ExecContext(l.ctx, countsSQL(l.ds.Name, smallFileSelect(true, true), false, false, false))
 		return err
 	}
 	// The rejected rows are kept by content key (see keyedRejects),
@@ -503,14 +503,19 @@ func (l *loader) checkPass() error {
 		l.rejectKey = rowKey(l.r, l.cols)
 		kr.lineExpr = l.rejectKey // __line holds the key
 	}
-	q, args, err := l.typedWith(kr, keyed, keyed)
+	// Only the given ids are hashed when the file has an id column; not
+	// for an Arrow file, whose view must be scanned whole (withArrowView).
+	// Without one, every row's id is made from its content, whose hash is
+	// counted instead of the id (an md5).
+	fileIDs := givesIDs(l.ds, l.src, l.cols) && hasGivenID(l.ds.Name)
+	givenID := fileIDs && !(l.r.arrow && !l.r.lines)
+	stg, args, native, err := stagingSelect(l.ds, l.src, kr, l.cols, l.types, keyed)
 	if err != nil {
 		return err
 	}
-	// Only the given ids are hashed when the file has an id column; not
-	// for an Arrow file, whose view must be scanned whole (withArrowView).
-	givenID := givesIDs(l.ds, l.src, l.cols) && !(l.r.arrow && !l.r.lines)
-	return l.readFile(countsSQL(l.ds.Name, q, givenID, keyed), args...)
+	contentKey := !fileIDs
+	q := typedSQLKeyed(l.ds.Name, stg, native, keyed, keyed, contentKey)
+	return l.readFile(countsSQL(l.ds.Name, q, givenID, keyed, contentKey), args...)
 }
 
 // collectRejects fills the temp table allrej with the rejected rows: their

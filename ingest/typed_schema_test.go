@@ -39,7 +39,8 @@ var nativeTypes = map[string]string{"time": "TIMESTAMPTZ", "money": "DECIMAL(18,
 // without __line and __reason) gives the columns of the dataset's table
 // after the migrations, in order and with their types, except those the
 // pipeline adds, between the bookkeeping columns __line, __given_id (where
-// rows may carry their id), __field and __reason.
+// rows may carry their id), __content_key (after the id, when asked), __field
+// and __reason.
 func TestTypedColumnsMatchTables(t *testing.T) {
 	w, err := warehouse.Open(t.Context(), warehouse.Options{TimeZone: "UTC"})
 	if err != nil {
@@ -72,6 +73,7 @@ func TestTypedColumnsMatchTables(t *testing.T) {
 				}
 				for _, line := range []bool{false, true} {
 					for _, reasons := range []bool{false, true} {
+						contentKey := line == reasons // with and without, in every other combination
 						staging := "SELECT " + strings.Join(cols, ", ") + " LIMIT 0"
 						var want []string
 						if line {
@@ -81,15 +83,19 @@ func TestTypedColumnsMatchTables(t *testing.T) {
 						if d.GivenID() {
 							want = append(want, "__given_id VARCHAR")
 						}
-						want = append(want, stored...)
+						want = append(want, stored[0]) // the id
+						if contentKey {
+							want = append(want, "__content_key UBIGINT")
+						}
+						want = append(want, stored[1:]...)
 						want = append(want, "__field VARCHAR")
 						if reasons {
 							want = append(want, "__reason VARCHAR")
 						}
-						got := describe(t, c, typedSQL(d.Name, staging, nat, line, reasons))
+						got := describe(t, c, typedSQLKeyed(d.Name, staging, nat, line, reasons, contentKey))
 						if !slices.Equal(got, want) {
-							t.Errorf("typed_%s.sql.tmpl (native %v, line %v, reasons %v) gives\n  %s\nthe table %s has\n  %s",
-								d.Name, native, line, reasons, strings.Join(got, ", "), d.Name, strings.Join(want, ", "))
+							t.Errorf("typed_%s.sql.tmpl (native %v, line %v, reasons %v, content key %v) gives\n  %s\nthe table %s has\n  %s",
+								d.Name, native, line, reasons, contentKey, strings.Join(got, ", "), d.Name, strings.Join(want, ", "))
 							continue datasets
 						}
 					}
