@@ -4,6 +4,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"os"
 
 	"github.com/klauspost/compress/zstd"
 )
@@ -56,6 +57,38 @@ func (c *countingReader) Read(p []byte) (int, error) {
 		c.err = err
 	}
 	return n, err
+}
+
+// openContent opens the file at path for its content: decompressed when its
+// name says gzip or zstd. Closing it closes the file too.
+func openContent(path string) (io.ReadCloser, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	kind := compression(path)
+	in, err := openDecompressor(f, kind)
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", kind, err)
+	}
+	return struct {
+		io.Reader
+		io.Closer
+	}{in, closers{in, f}}, nil
+}
+
+// closers closes each of its closers in order and returns the first error.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var first error
+	for _, c := range cs {
+		if err := c.Close(); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
 }
 
 // openDecompressor reads r through the gzip or zstd decompressor, or as it

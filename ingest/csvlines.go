@@ -4,9 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/duckdb/duckdb-go/v2"
@@ -105,15 +103,9 @@ func (l *csvLines) physical(k int64) int64 {
 // could not read (csvrej). It reads only the file, so it can run while
 // DuckDB works on other statements.
 func scanCSVLines(ctx context.Context, r reader, src string, unreadable map[int64]struct{}) (*csvLines, error) {
-	f, err := os.Open(src)
+	in, err := openContent(src)
 	if err != nil {
 		return nil, err
-	}
-	defer f.Close()
-	kind := compression(src)
-	in, err := openDecompressor(f, kind)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", kind, err)
 	}
 	defer in.Close()
 	quote, escape := byte('"'), byte('"')
@@ -193,14 +185,19 @@ func mapCSVLines(ctx context.Context, c *sql.Conn, lines *csvLines, emitted int6
 
 // int64Set reads a one-column query of integers.
 func int64Set(ctx context.Context, c *sql.Conn, q string) (map[int64]struct{}, error) {
+	return querySet[int64](ctx, c, q)
+}
+
+// querySet reads the distinct values of a one-column query.
+func querySet[T comparable](ctx context.Context, c *sql.Conn, q string) (map[T]struct{}, error) {
 	rows, err := c.QueryContext(ctx, q)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	out := map[int64]struct{}{}
+	out := map[T]struct{}{}
 	for rows.Next() {
-		var v int64
+		var v T
 		if err := rows.Scan(&v); err != nil {
 			return nil, err
 		}

@@ -574,14 +574,8 @@ func (l *loader) typedRejects() (rawDone bool, err error) {
 	case l.n.bad > 0:
 		// First by content, in parallel (see keyedRejects); by record number,
 		// a serial scan that types every row, when that does not add up.
-		if l.rejectKey != "" && l.r.json && !l.r.lines && !l.r.arrow && !l.over {
-			if rawDone, err = l.ndjsonRejects(); err != nil {
-				return false, fmt.Errorf("collect rejected rows: %w", err)
-			}
-		}
-		if l.rejectKey != "" && !rawDone {
-			rq, ra := rawRejectsSQL(l.src, l.r, l.cols, l.rejectKey)
-			if rawDone, err = l.keyedRejects(rq, ra); err != nil {
+		if l.rejectKey != "" {
+			if rawDone, err = l.keyRejects(); err != nil {
 				return false, fmt.Errorf("collect rejected rows: %w", err)
 			}
 		}
@@ -601,6 +595,23 @@ func (l *loader) typedRejects() (rawDone bool, err error) {
 		}
 	}
 	return rawDone, nil
+}
+
+// keyRejects collects the rejected rows the check pass kept by content key
+// (typedrej, check_rejects.sql): for a streamed NDJSON file by their lines
+// in Go (ndjsonRejects), else, or when that does not add up, by a numbered
+// scan (keyedRejects). rawDone false: the serial scan must number them.
+func (l *loader) keyRejects() (rawDone bool, err error) {
+	if _, err := l.c.ExecContext(l.ctx, sqlCheckRejects); err != nil {
+		return false, err
+	}
+	if l.r.json && !l.r.lines && !l.r.arrow && !l.over {
+		if rawDone, err = l.ndjsonRejects(); err != nil || rawDone {
+			return rawDone, err
+		}
+	}
+	rq, ra := rawRejectsSQL(l.src, l.r, l.cols, l.rejectKey)
+	return l.keyedRejects(rq, ra)
 }
 
 // rawRejects fills rawrej with the raw records of the rejected rows, unless

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
 	"text/template"
 
@@ -46,13 +45,10 @@ var (
 var ndjsonLineFinds atomic.Int64
 
 // ndjsonRejects fills typedrej and rawrej for a streamed NDJSON file with
-// rejected rows, its records unnumbered (see above). ok false leaves
-// typedrej as the check pass left it, for keyedRejects.
+// rejected rows, its records unnumbered (see above), from typedrej as
+// check_rejects.sql fills it. ok false leaves typedrej so, for keyedRejects.
 func (l *loader) ndjsonRejects() (ok bool, err error) {
 	q := warehouse.RenderSQL(ndjsonRejectTextsTmpl, "", struct{ Key, Call string }{l.rejectKey, l.r.call})
-	if _, err := l.c.ExecContext(l.ctx, sqlCheckRejects); err != nil {
-		return false, err
-	}
 	if _, err := l.c.ExecContext(l.ctx, q, l.r.args...); err != nil {
 		return false, err
 	}
@@ -63,21 +59,8 @@ func (l *loader) ndjsonRejects() (ok bool, err error) {
 	if size > ndjsonRejectTextsMaxBytes {
 		return false, nil // too much to hold in Go: numbered by DuckDB
 	}
-	texts := map[string]struct{}{}
-	rows, err := l.c.QueryContext(l.ctx, sqlNDJSONRejectTextsList)
+	texts, err := querySet[string](l.ctx, l.c, sqlNDJSONRejectTextsList)
 	if err != nil {
-		return false, err
-	}
-	for rows.Next() {
-		var t string
-		if err := rows.Scan(&t); err != nil {
-			rows.Close()
-			return false, err
-		}
-		texts[t] = struct{}{}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return false, err
 	}
 	if _, err := l.c.ExecContext(l.ctx, sqlNDJSONLinesCreate); err != nil {
@@ -131,15 +114,9 @@ func findNDJSONLines(ctx context.Context, path string, texts map[string]struct{}
 	for t := range texts {
 		lengths[len(t)] = true
 	}
-	f, err := os.Open(path)
+	in, err := openContent(path)
 	if err != nil {
 		return err
-	}
-	defer f.Close()
-	kind := compression(path)
-	in, err := openDecompressor(f, kind)
-	if err != nil {
-		return fmt.Errorf("%s: %w", kind, err)
 	}
 	defer in.Close()
 	var (

@@ -22,9 +22,6 @@ var serialRejectScans atomic.Int64
 // does not (a hash collision of a good row with a bad one), it reports false
 // and the caller numbers the rejects the serial way.
 func (l *loader) keyedRejects(rawQ string, rawArgs []any) (bool, error) {
-	if _, err := l.c.ExecContext(l.ctx, sqlCheckRejects); err != nil {
-		return false, err
-	}
 	if err := l.rawPass(rawQ, rawArgs); err != nil {
 		return false, err
 	}
