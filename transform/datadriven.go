@@ -161,6 +161,19 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 
 // execDriver runs one statement with positional arguments on a driver connection (inside
 // sql.Conn.Raw, where the *sql.Conn itself is locked).
+// execOverView runs q on conn with rr registered as the Arrow view name,
+// and drops the view afterwards (also when q fails or ctx is cancelled).
+func execOverView(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, rr array.RecordReader, name, q string) error {
+	release, err := ar.RegisterView(rr, name)
+	if err != nil {
+		return err
+	}
+	err = execDriver(ctx, conn, q)
+	derr := execDriver(context.WithoutCancel(ctx), conn, "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(name))
+	release()
+	return errors.Join(err, derr)
+}
+
 func execDriver(ctx context.Context, conn driver.Conn, q string, args ...any) error {
 	ex, ok := conn.(driver.ExecerContext)
 	if !ok {
@@ -274,14 +287,7 @@ func creditTouches(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, typ 
 		return fmt.Errorf("path credits: %w", err)
 	}
 	defer rr.Release()
-	release, err := ar.RegisterView(rr, pathCreditsView)
-	if err != nil {
-		return fmt.Errorf("path credits: %w", err)
-	}
-	err = execDriver(ctx, conn, sqlPathCreditsCreate)
-	derr := execDriver(context.WithoutCancel(ctx), conn, "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(pathCreditsView))
-	release()
-	if err = errors.Join(err, derr); err != nil {
+	if err := execOverView(ctx, conn, ar, rr, pathCreditsView, sqlPathCreditsCreate); err != nil {
 		return fmt.Errorf("path credits: %w", err)
 	}
 	if err := execDriver(ctx, conn, sqlDataDrivenCredits, typ); err != nil {

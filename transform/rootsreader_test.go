@@ -33,12 +33,7 @@ func TestRootsReaderFillsIDRoots(t *testing.T) {
 		}
 		rr := newRootsReader(n, rootOf, rep, size)
 		defer rr.Release()
-		release, err := ar.RegisterView(rr, rootsView)
-		if err != nil {
-			return err
-		}
-		defer release()
-		return execDriver(ctx, dc.(driver.Conn), sqlRootsFill)
+		return execOverView(ctx, dc.(driver.Conn), ar, rr, rootsView, sqlRootsFill)
 	})
 	if err != nil {
 		t.Fatal(err)

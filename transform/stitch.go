@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -255,14 +254,7 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 	}
 	rr := newRootsReader(len(uf.parent), rootOf, rep, size)
 	defer rr.Release()
-	release, err := ar.RegisterView(rr, rootsView)
-	if err != nil {
-		return err
-	}
-	err = execDriver(ctx, conn, sqlRootsFill)
-	derr := execDriver(context.WithoutCancel(ctx), conn, "DROP VIEW IF EXISTS "+warehouse.QuoteIdent(rootsView))
-	release()
-	return errors.Join(err, derr)
+	return execOverView(ctx, conn, ar, rr, rootsView, sqlRootsFill)
 }
 
 // unionEdges joins the two ends of every edge of id_edges in uf and returns how many edges
