@@ -47,3 +47,37 @@ func queryMap(t *testing.T, c *sql.Conn, q string) map[string]string {
 	}
 	return out
 }
+
+// testTouches makes, on c, what the touches view (touches.sql.tmpl) reads and the view itself:
+// a touchpoints table whose touches say only their source (the lower-case name of a channel),
+// channel_map classifying each such source as its channel (Branch, Display, Email, Search, Social
+// or TV), and a temp table tin(touchpoint_id, person_id, occurred_at, channel) to write touches
+// to: moveTouches moves tin's rows into touchpoints. A touch without a person is there too, and no
+// statement may read it.
+func testTouches(t *testing.T, c *sql.Conn) (moveTouches func()) {
+	t.Helper()
+	ctx := context.Background()
+	exec := func(qs ...string) {
+		t.Helper()
+		for _, q := range qs {
+			if _, err := c.ExecContext(ctx, q); err != nil {
+				t.Fatalf("%s: %v", q, err)
+			}
+		}
+	}
+	exec(`CREATE TABLE touchpoints (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ,
+		   channel VARCHAR, source VARCHAR, medium VARCHAR, campaign VARCHAR, interaction VARCHAR)`,
+		`INSERT INTO touchpoints VALUES ('nobody', NULL, '2025-01-30 10:00:00+00', NULL, 'tv', NULL, NULL, 'visit')`,
+		sqlChannelMapCreate,
+		`INSERT INTO channel_map SELECT NULL, lower(ch), NULL, NULL, 'visit', ch, 'Group', 'rule'
+		   FROM (VALUES ('Branch'), ('Display'), ('Email'), ('Search'), ('Social'), ('TV')) v(ch)`,
+		// touches.sql.tmpl matches coalesce(touch attribute, '') with the map's keys.
+		`UPDATE channel_map SET k_channel = '', k_medium = '', k_campaign = ''`,
+		sqlTouches,
+		`CREATE TEMP TABLE tin (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR)`)
+	return func() {
+		t.Helper()
+		exec(`INSERT INTO touchpoints SELECT touchpoint_id, person_id, occurred_at, NULL, lower(channel), NULL, NULL, 'visit' FROM tin`,
+			`DELETE FROM tin`)
+	}
+}

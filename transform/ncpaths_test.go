@@ -16,20 +16,27 @@ func TestNonconvertingPathsPasses(t *testing.T) {
 	ctx := context.Background()
 	c := memConn(t)
 	day := int64(86_400_000_000)
+	moveTouches := testTouches(t, c)
 	for _, q := range []string{
 		`CREATE SCHEMA attrib_state`,
-		`CREATE TEMP TABLE touches (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR)`,
 		// p1: Email on day 1, Search and Social at the same time on day 20 (Social's id sorts
 		// first), Display on day 25: with 10 days of lookback before day 25, [Social, Search, Display];
 		// with 30 days, all four.
-		`INSERT INTO touches VALUES
+		`INSERT INTO tin VALUES
 		   ('t1', 'p1', '2025-01-01 10:00:00+00', 'Email'),
 		   ('t3', 'p1', '2025-01-20 10:00:00+00', 'Search'),
 		   ('t2', 'p1', '2025-01-20 10:00:00+00', 'Social'),
 		   ('t4', 'p1', '2025-01-25 10:00:00+00', 'Display'),
 		   ('t5', 'p2', '2025-03-01 10:00:00+00', 'Search')`,
 		// Many more people, two touches each, so that every pass has some.
-		`INSERT INTO touches SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20), CASE WHEN i % 3 = 0 THEN 'Email' ELSE 'Search' END FROM range(2000) r(i)`,
+		`INSERT INTO tin SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20), CASE WHEN i % 3 = 0 THEN 'Email' ELSE 'Search' END FROM range(2000) r(i)`,
+	} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	moveTouches()
+	for _, q := range []string{
 		`CREATE TEMP TABLE channel_ids AS SELECT channel, (row_number() OVER (ORDER BY channel) - 1)::INTEGER AS cid FROM (SELECT DISTINCT channel FROM touches)`,
 		`CREATE TEMP TABLE lookbacks (conversion_type VARCHAR, lookback_us BIGINT)`,
 		`CREATE TEMP TABLE person_touches AS SELECT person_id, min(occurred_at) AS first_touch_at, max(occurred_at) AS last_touch_at FROM touches GROUP BY person_id`,

@@ -33,13 +33,13 @@ func TestPersonTouches(t *testing.T) {
 			}
 		}
 	}
+	moveTouches := testTouches(t, c)
 	exec(`CREATE SCHEMA attrib_state`,
 		`CREATE TABLE identity_map AS SELECT range AS identifier FROM range(10)`,
-		`CREATE TEMP TABLE touches (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR)`,
 		// p1: Email on Jan 1, Search and Social on Jan 20, Display on Jan 25.
 		// p2: Search (b2) and Social (a2) at the same first moment: a2's id sorts first.
 		// old: a person an identity merge will take away.
-		`INSERT INTO touches VALUES
+		`INSERT INTO tin VALUES
 		   ('t1', 'p1', '2025-01-01 10:00:00+00', 'Email'),
 		   ('t3', 'p1', '2025-01-20 10:00:00+00', 'Search'),
 		   ('t2', 'p1', '2025-01-20 10:00:00+00', 'Social'),
@@ -49,8 +49,9 @@ func TestPersonTouches(t *testing.T) {
 		   ('c2', 'p2', '2025-03-04 10:00:00+00', 'Email'),
 		   ('o1', 'old', '2025-02-10 10:00:00+00', 'TV')`,
 		// Many more people, so that every pass has some: q<i> touched on Feb 1 (Email) and Feb 21.
-		`INSERT INTO touches SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20),
+		`INSERT INTO tin SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20),
 		   CASE WHEN i % 2 = 0 THEN 'Email' ELSE 'Search' END FROM range(400) r(i)`)
+	moveTouches()
 	want := map[string]string{
 		"p1":  "01-01 Email 01-25",
 		"p2":  "03-01 Social 03-04",
@@ -71,11 +72,11 @@ func TestPersonTouches(t *testing.T) {
 
 	// The next day: "old" merged into p2 (its touch now p2's, on Feb 10, before p2's first), a new
 	// person p3, and a change to p1's touches that the run does not rebuild p1 for.
-	exec(`UPDATE touches SET person_id = 'p2' WHERE person_id = 'old'`,
-		`INSERT INTO touches VALUES ('n1', 'p3', '2025-03-05 10:00:00+00', 'Branch'), ('n0', 'p1', '2024-12-01 10:00:00+00', 'Branch')`,
-		`CREATE TEMP TABLE inc_aff AS SELECT * FROM (VALUES ('p2'), ('old'), ('p3')) v(person_id)`,
-		// What affected_touches.sql.tmpl keeps of the touchpoints (this test has no touchpoints table).
-		`CREATE TEMP TABLE aff_touches AS SELECT * FROM touches WHERE person_id IN (SELECT person_id FROM inc_aff)`)
+	exec(`UPDATE touchpoints SET person_id = 'p2' WHERE person_id = 'old'`,
+		`INSERT INTO tin VALUES ('n1', 'p3', '2025-03-05 10:00:00+00', 'Branch'), ('n0', 'p1', '2024-12-01 10:00:00+00', 'Branch')`)
+	moveTouches()
+	exec(`CREATE TEMP TABLE inc_aff AS SELECT * FROM (VALUES ('p2'), ('old'), ('p3')) v(person_id)`,
+		sqlAffectedTouches)
 	if err := personTouches(ctx, c, pathData{Incremental: true}); err != nil {
 		t.Fatal(err)
 	}
