@@ -38,8 +38,10 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int, blocked bool) (Stitch
 	if _, err := c.ExecContext(ctx, sets); err != nil {
 		return st, fmt.Errorf("stitch: id_sets: %w", err)
 	}
-	if _, err := c.ExecContext(ctx, sqlIdentifierNodes); err != nil {
-		return st, fmt.Errorf("stitch: id_nodes: %w", err)
+	for _, q := range []string{sqlIdentifierNodesOrder, sqlIdentifierNodes, sqlIdentifierNodesView} {
+		if _, err := c.ExecContext(ctx, q); err != nil {
+			return st, fmt.Errorf("stitch: id_nodes: %w", err)
+		}
 	}
 	if err := c.QueryRowContext(ctx, sqlIdentifierCount).Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)
