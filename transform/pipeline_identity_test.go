@@ -189,3 +189,55 @@ func checkPersonIDs(t *testing.T, db *sql.DB, persons int) {
 			rows, wrongID, wrongSize, distinct, persons)
 	}
 }
+
+// TestIdentityGuardLinksAroundFirstIdentifier: the guard counts a node's links as the stitching
+// makes them, from the first identifier of each row's set (customer, then cookie, e-mail, phone)
+// to each of the others. Sixty customers are each seen with their own e-mail on one shared cookie
+// (a kiosk), in rows that hold all three: each row links the customer to the kiosk and to the
+// e-mail, so the kiosk has 60 links, each customer 2 and each e-mail 1. With a cap of 50 the
+// guard cuts the kiosk only, and each customer stays one person with their e-mail: 60 persons
+// among the customers and e-mails. Linked around the kiosk instead (120 links), the e-mails would
+// lose their customers (120 persons).
+func TestIdentityGuardLinksAroundFirstIdentifier(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var touches []string
+	for i := range 60 {
+		touches = append(touches, fmt.Sprintf("kiosk-1,C%03d,c%03d@bank.example,2025-05-01T10:%02d:00Z,Branch", i, i, i))
+	}
+	writeFiles(t, dir, map[string]string{
+		"attrib.yaml": `warehouse:
+  path: attrib.duckdb
+pii:
+  key: guard-test-key
+sources:
+  - name: web
+    dataset: touchpoints
+    path: data/touchpoints.csv
+identity:
+  max_component_size: 50
+attribution:
+  models: [last_touch]
+evaluation:
+  acquisition_model: last_touch
+`,
+		"data/touchpoints.csv": "anonymous_id,customer_id,email,occurred_at,channel\n" + strings.Join(touches, "\n") + "\n",
+	})
+	cfg, w := openConfig(t, dir)
+	res := runPipeline(t, cfg, w)
+	if res.Stitch.OverCap != 1 || res.Stitch.Cut != 1 || res.Stitch.Links != 120 {
+		t.Errorf("stitch stats %+v, want 120 links, 1 oversized component and 1 identifier cut", res.Stitch)
+	}
+	var persons, cut int
+	var cutID string
+	if err := w.DB().QueryRowContext(context.Background(), `SELECT count(DISTINCT person_id) FROM identity_map
+		WHERE identifier_type IN ('c', 'e')`).Scan(&persons); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.DB().QueryRowContext(context.Background(), `SELECT cut_count, cut_identifiers[1] FROM identity_oversized`).Scan(&cut, &cutID); err != nil {
+		t.Fatal(err)
+	}
+	if persons != 60 || cut != 1 || cutID != "a:kiosk-1" {
+		t.Errorf("%d persons among customers and e-mails, cut %d (%s); want 60, 1 (a:kiosk-1)", persons, cut, cutID)
+	}
+}
