@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -34,42 +35,27 @@ func newGuard(ctx context.Context, ar *duckdb.Arrow, uf *unionFind, over map[int
 			g.global = append(g.global, int32(i))
 		}
 	}
-	// Second pass over the sets' members: keep the sets inside oversized components (a set's
-	// members are all in one component), and link each set's other members to its first
-	// (pos 1), as the first pass connected them.
-	type star struct {
-		head   int32
-		others []int32
-	}
-	stars := map[int32]*star{}
-	err := readMembers(ctx, ar, func(sid, pos, nid int32) error {
-		l, ok := g.local[nid]
-		if !ok {
-			return nil
-		}
-		s := stars[sid]
-		if s == nil {
-			s = &star{head: -1}
-			stars[sid] = s
-		}
-		if pos == 1 {
-			s.head = l
-		} else {
-			s.others = append(s.others, l)
-		}
-		return nil
-	})
+	// Second pass over the edges: keep those inside oversized components.
+	rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
 	if err != nil {
 		return nil, fmt.Errorf("guard: %w", err)
 	}
+	defer rr.Release()
 	var edges [][2]int32
-	for sid, s := range stars {
-		if s.head < 0 {
-			return nil, fmt.Errorf("guard: identifier set %d has no first member", sid)
+	for rr.Next() {
+		rec := rr.RecordBatch()
+		a := rec.Column(0).(*array.Int32)
+		b := rec.Column(1).(*array.Int32)
+		for i := 0; i < a.Len(); i++ {
+			la, ok := g.local[a.Value(i)]
+			if !ok {
+				continue
+			}
+			edges = append(edges, [2]int32{la, g.local[b.Value(i)]})
 		}
-		for _, o := range s.others {
-			edges = append(edges, [2]int32{s.head, o})
-		}
+	}
+	if err := rr.Err(); err != nil {
+		return nil, fmt.Errorf("guard: %w", err)
 	}
 	n := len(g.global)
 	for round := 0; ; round++ {

@@ -137,7 +137,6 @@ var (
 	sqlIdentifierNodesView   = mustSQL("stitch/identifier_nodes_view.sql")
 	sqlIdentifierCount       = mustSQL("stitch/identifier_count.sql")
 	sqlIdentifierEdges       = mustSQL("stitch/identifier_edges.sql")
-	sqlIdentifierSetCount    = mustSQL("stitch/identifier_set_count.sql")
 	sqlRootsCreate           = mustSQL("stitch/roots_create.sql")
 	sqlRootsFill             = mustSQL("stitch/roots_fill.sql")
 	sqlIdentityOversized     = mustSQL("stitch/identity_oversized.sql")

@@ -46,15 +46,11 @@ func stitch(ctx context.Context, c *sql.Conn, maxSize int, blocked bool) (Stitch
 	if err := c.QueryRowContext(ctx, sqlIdentifierCount).Scan(&st.Identifiers); err != nil {
 		return st, fmt.Errorf("stitch: count: %w", err)
 	}
-	var nSets int
-	if err := c.QueryRowContext(ctx, sqlIdentifierSetCount).Scan(&nSets); err != nil {
-		return st, fmt.Errorf("stitch: count sets: %w", err)
-	}
 	if _, err := c.ExecContext(ctx, sqlRootsCreate); err != nil {
 		return st, fmt.Errorf("stitch: %w", err)
 	}
 	// Inside Raw only the driver connection may be used: c itself is locked.
-	err := c.Raw(func(dc any) error { return components(ctx, dc.(driver.Conn), maxSize, nSets, &st) })
+	err := c.Raw(func(dc any) error { return components(ctx, dc.(driver.Conn), maxSize, &st) })
 	if err != nil {
 		return st, fmt.Errorf("stitch: components: %w", err)
 	}
@@ -202,16 +198,16 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, n 
 const bytesPerIdentifier = 96
 
 // components finds the connected components of the st.Identifiers identifier nodes over the
-// links of the sets of id_sets (sets rows), breaks up those over maxSize (guard) and appends
-// every node's root to id_roots, with its person's smallest node and size; it counts links,
-// persons, components over the cap and nodes cut into st.
-func components(ctx context.Context, conn driver.Conn, maxSize, sets int, st *StitchStats) error {
+// edges of id_sets, breaks up those over maxSize (guard) and appends every node's root to
+// id_roots, with its person's smallest node and size; it counts links, persons, components
+// over the cap and nodes cut into st.
+func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchStats) error {
 	ar, err := duckdb.NewArrowFromConn(conn)
 	if err != nil {
 		return err
 	}
 	uf := newUnionFind(st.Identifiers)
-	if st.Links, err = unionEdges(ctx, ar, uf, sets); err != nil {
+	if st.Links, err = unionEdges(ctx, ar, uf); err != nil {
 		return err
 	}
 	// Components over the cap are broken up by cutting their hub identifiers.
@@ -263,48 +259,25 @@ func components(ctx context.Context, conn driver.Conn, maxSize, sets int, st *St
 	return execOverView(ctx, conn, ar, rr, rootsView, sqlRootsFill)
 }
 
-// unionEdges links every member of each set of identifier_edges.sql to the first of its set
-// that it read (sets: id_sets' rows) in uf, and returns how many links it made: a set of n
-// members makes n-1 links whatever the order of its rows, and connects the same nodes as the
-// star around its first member.
-func unionEdges(ctx context.Context, ar *duckdb.Arrow, uf *unionFind, sets int) (int, error) {
-	first := make([]int32, sets) // per set, its first member read + 1 (0: none yet)
-	links := 0
-	err := readMembers(ctx, ar, func(sid, _, nid int32) error {
-		if sid < 0 || int(sid) >= len(first) {
-			return fmt.Errorf("identifier set %d of %d", sid, len(first))
-		}
-		if f := first[sid]; f > 0 {
-			uf.union(f-1, nid)
-			links++
-		} else {
-			first[sid] = nid + 1
-		}
-		return nil
-	})
-	return links, err
-}
-
-// readMembers calls fn with the set, place in the set and node id of every row of
-// identifier_edges.sql (the members of each set of two or more identifiers), in any order.
-func readMembers(ctx context.Context, ar *duckdb.Arrow, fn func(sid, pos, nid int32) error) error {
+// unionEdges joins the two ends of every edge of id_edges in uf and returns how many edges
+// it read.
+func unionEdges(ctx context.Context, ar *duckdb.Arrow, uf *unionFind) (int, error) {
 	rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer rr.Release()
+	links := 0
 	for rr.Next() {
 		rec := rr.RecordBatch()
-		sid := rec.Column(0).(*array.Int32)
-		pos := rec.Column(1).(*array.Int32)
-		nid := rec.Column(2).(*array.Int32)
-		for i := 0; i < sid.Len(); i++ {
-			if err := fn(sid.Value(i), pos.Value(i), nid.Value(i)); err != nil {
-				return err
-			}
+		a := rec.Column(0).(*array.Int32)
+		b := rec.Column(1).(*array.Int32)
+		for i := 0; i < a.Len(); i++ {
+			uf.union(a.Value(i), b.Value(i))
+			links++
 		}
 	}
-	return rr.Err()
+	return links, rr.Err()
 }
 
 // personTables are the datasets whose rows carry a person_id.
