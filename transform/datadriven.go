@@ -159,8 +159,6 @@ func fitType(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, cfg *confi
 	return creditTouches(ctx, conn, ar, typ, raw, fittedModels{models: models, crediters: crediters, pt: pt})
 }
 
-// execDriver runs one statement with positional arguments on a driver connection (inside
-// sql.Conn.Raw, where the *sql.Conn itself is locked).
 // execOverView runs q on conn with rr registered as the Arrow view name,
 // and drops the view afterwards (also when q fails or ctx is cancelled).
 func execOverView(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, rr array.RecordReader, name, q string) error {
@@ -174,6 +172,8 @@ func execOverView(ctx context.Context, conn driver.Conn, ar *duckdb.Arrow, rr ar
 	return errors.Join(err, derr)
 }
 
+// execDriver runs one statement with positional arguments on a driver connection (inside
+// sql.Conn.Raw, where the *sql.Conn itself is locked).
 func execDriver(ctx context.Context, conn driver.Conn, q string, args ...any) error {
 	ex, ok := conn.(driver.ExecerContext)
 	if !ok {
