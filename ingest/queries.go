@@ -353,13 +353,14 @@ func fastIDHashesSQL(dataset string) string {
 }
 
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);
-// givenID hashes only the ids the file gives; keys keeps the rejected rows'
-// content keys, fields and reasons.
+// givenID hashes only the ids the file gives (the caller's checkPass knows
+// whether the dataset and the file have them); keys keeps the rejected rows'
+// content keys, fields and reasons; contentKey counts __content_key.
 func countsSQL(dataset, typed string, givenID, keys, contentKey bool) string {
 	return execTmpl(countsTmpl, struct {
 		ID, Typed                 string
 		GivenID, Keys, ContentKey bool
-	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID && hasGivenID(dataset), keys, contentKey})
+	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID, keys, contentKey})
 }
 
 // hasGivenID reports whether rows of the dataset may carry their own id
