@@ -69,10 +69,9 @@ func testTouches(t *testing.T, c *sql.Conn) (moveTouches func()) {
 		   channel VARCHAR, source VARCHAR, medium VARCHAR, campaign VARCHAR, interaction VARCHAR)`,
 		`INSERT INTO touchpoints VALUES ('nobody', NULL, '2025-01-30 10:00:00+00', NULL, 'tv', NULL, NULL, 'visit')`,
 		sqlChannelMapCreate,
-		`INSERT INTO channel_map SELECT NULL, lower(ch), NULL, NULL, 'visit', ch, 'Group', 'rule'
-		   FROM (VALUES ('Branch'), ('Display'), ('Email'), ('Search'), ('Social'), ('TV')) v(ch)`,
 		// touches.sql.tmpl matches coalesce(touch attribute, '') with the map's keys.
-		`UPDATE channel_map SET k_channel = '', k_medium = '', k_campaign = ''`,
+		`INSERT INTO channel_map SELECT '', lower(ch), '', '', 'visit', ch, 'Group', 'rule'
+		   FROM (VALUES ('Branch'), ('Display'), ('Email'), ('Search'), ('Social'), ('TV')) v(ch)`,
 		sqlTouches,
 		`CREATE TEMP TABLE tin (touchpoint_id VARCHAR, person_id VARCHAR, occurred_at TIMESTAMPTZ, channel VARCHAR)`)
 	return func() {
