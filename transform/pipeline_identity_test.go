@@ -36,25 +36,11 @@ func TestIdentityGuard(t *testing.T) {
 		}
 		convs = append(convs, fmt.Sprintf("%s,%s,2025-05-03T10:00:00Z,account_opened,100", cust, email))
 	}
-	cfgText := `warehouse:
-  path: attrib.duckdb
-pii:
-  key: guard-test-key
-sources:
-  - name: web
-    dataset: touchpoints
-    path: data/touchpoints.csv
-  - name: conversions
+	cfgText := guardConfig(`  - name: conversions
     dataset: conversions
     path: data/conversions.csv
-identity:
-  max_component_size: 50
-  block: [noemail@bank.example]
-attribution:
-  models: [last_touch]
-evaluation:
-  acquisition_model: last_touch
-`
+`, `  block: [noemail@bank.example]
+`)
 	files := map[string]string{
 		"attrib.yaml":          cfgText,
 		"data/touchpoints.csv": "anonymous_id,customer_id,email,occurred_at,channel\n" + strings.Join(touches, "\n") + "\n",
@@ -206,21 +192,7 @@ func TestIdentityGuardLinksAroundFirstIdentifier(t *testing.T) {
 		touches = append(touches, fmt.Sprintf("kiosk-1,C%03d,c%03d@bank.example,2025-05-01T10:%02d:00Z,Branch", i, i, i))
 	}
 	writeFiles(t, dir, map[string]string{
-		"attrib.yaml": `warehouse:
-  path: attrib.duckdb
-pii:
-  key: guard-test-key
-sources:
-  - name: web
-    dataset: touchpoints
-    path: data/touchpoints.csv
-identity:
-  max_component_size: 50
-attribution:
-  models: [last_touch]
-evaluation:
-  acquisition_model: last_touch
-`,
+		"attrib.yaml":          guardConfig("", ""),
 		"data/touchpoints.csv": "anonymous_id,customer_id,email,occurred_at,channel\n" + strings.Join(touches, "\n") + "\n",
 	})
 	cfg, w := openConfig(t, dir)
@@ -240,4 +212,24 @@ evaluation:
 	if persons != 60 || cut != 1 || cutID != "a:kiosk-1" {
 		t.Errorf("%d persons among customers and e-mails, cut %d (%s); want 60, 1 (a:kiosk-1)", persons, cut, cutID)
 	}
+}
+
+// guardConfig is the guard tests' config: touchpoints from data/touchpoints.csv and moreSources
+// (source list items), identity.max_component_size 50 and moreIdentity (identity keys), last touch.
+func guardConfig(moreSources, moreIdentity string) string {
+	return `warehouse:
+  path: attrib.duckdb
+pii:
+  key: guard-test-key
+sources:
+  - name: web
+    dataset: touchpoints
+    path: data/touchpoints.csv
+` + moreSources + `identity:
+  max_component_size: 50
+` + moreIdentity + `attribution:
+  models: [last_touch]
+evaluation:
+  acquisition_model: last_touch
+`
 }
