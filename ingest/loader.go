@@ -53,6 +53,7 @@ type loader struct {
 	cols, types []string    // the file's columns and their DuckDB types
 	small       bool        // read once into the temp table smallfile
 	rejectKey   string      // the content key the check pass kept rejected rows by (rowKey), if it did
+	sigCap      int64       // > 0: the check pass kept up to this many rejected objects' signatures (ndjsonrejects.go)
 	n           checkCounts // what the check pass counted
 	over        bool        // the rejected share is over the reject threshold
 	existing    bool        // the dataset's table had rows before this load (earlier loads' ids to look for)
@@ -491,7 +492,7 @@ func (l *loader) checkPass() error {
 		if err := l.readFile(smallFileSQL(q), args...); err != nil {
 			return err
 		}
-		_, err = l.c.ExecContext(l.ctx, countsSQL(l.ds.Name, smallFileSelect(true, true), false, false, false))
+		_, err = l.c.ExecContext(l.ctx, countsSQL(l.ds.Name, smallFileSelect(true, true), false, false, false, false))
 		return err
 	}
 	// The rejected rows are kept by content key (see keyedRejects),
@@ -502,6 +503,16 @@ func (l *loader) checkPass() error {
 	if keyed {
 		l.rejectKey = rowKey(l.r, l.cols)
 		kr.lineExpr = l.rejectKey // __line holds the key
+	}
+	// A streamed NDJSON file's rejected objects are also kept by signature
+	// (ndjsonrejects.go): __line then holds the object's text, and the key is
+	// computed for the rejected rows only.
+	l.sigCap = 0
+	if keyed {
+		l.sigCap = l.rejectSigCap()
+	}
+	if l.sigCap > 0 {
+		kr.lineExpr = "json"
 	}
 	// Only the given ids are hashed when the file has an id column; not
 	// for an Arrow file, whose view must be scanned whole (withArrowView).
@@ -515,7 +526,10 @@ func (l *loader) checkPass() error {
 	}
 	contentKey := !fileIDs
 	q := typedSQLKeyed(l.ds.Name, stg, native, keyed, keyed, contentKey)
-	return l.readFile(countsSQL(l.ds.Name, q, givenID, keyed, contentKey), args...)
+	if l.sigCap > 0 {
+		args = append([]any{l.sigCap}, args...)
+	}
+	return l.readFile(countsSQL(l.ds.Name, q, givenID, keyed, contentKey, l.sigCap > 0), args...)
 }
 
 // collectRejects fills the temp table allrej with the rejected rows: their

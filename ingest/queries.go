@@ -355,12 +355,14 @@ func fastIDHashesSQL(dataset string) string {
 // countsSQL is the check pass over a typing query (see counts.sql.tmpl);
 // givenID hashes only the ids the file gives (the caller's checkPass knows
 // whether the dataset and the file have them); keys keeps the rejected rows'
-// content keys, fields and reasons; contentKey counts __content_key.
-func countsSQL(dataset, typed string, givenID, keys, contentKey bool) string {
+// content keys, fields and reasons; contentKey counts __content_key; sigs
+// (with keys, __line then the NDJSON object's text) keeps the rejected
+// objects' signatures too, at most as many as its first bound value.
+func countsSQL(dataset, typed string, givenID, keys, contentKey, sigs bool) string {
 	return execTmpl(countsTmpl, struct {
-		ID, Typed                 string
-		GivenID, Keys, ContentKey bool
-	}{warehouse.QuoteIdent(tables[dataset].ID), typed, givenID, keys, contentKey})
+		ID, Typed, LineKey              string
+		GivenID, Keys, ContentKey, Sigs bool
+	}{warehouse.QuoteIdent(tables[dataset].ID), typed, jsonRowKey("__line"), givenID, keys, contentKey, sigs})
 }
 
 // hasGivenID reports whether rows of the dataset may carry their own id

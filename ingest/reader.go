@@ -357,11 +357,11 @@ var collideKeys bool
 // those handed over for typing), the same in every scan of the file. Two
 // records with the same key type the same way.
 func rowKey(r reader, fileCols []string) string {
+	if r.json {
+		return jsonRowKey("json")
+	}
 	if collideKeys {
 		return "hash(0)"
-	}
-	if r.json {
-		return "hash(json)"
 	}
 	cols := fileCols
 	if r.arrow && r.keep != nil {
@@ -372,6 +372,15 @@ func rowKey(r reader, fileCols []string) string {
 		quoted[i] = warehouse.QuoteIdent(c)
 	}
 	return "hash(" + strings.Join(quoted, ", ") + ")"
+}
+
+// jsonRowKey is rowKey of an NDJSON object whose text is the SQL
+// expression text.
+func jsonRowKey(text string) string {
+	if collideKeys {
+		return "hash(0)"
+	}
+	return "hash(" + text + ")"
 }
 
 // jsonMaskPatch is the JSON merge patch that masks the given keys of an
