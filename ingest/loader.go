@@ -507,11 +507,7 @@ func (l *loader) checkPass() error {
 	// A streamed NDJSON file's rejected objects are also kept by signature
 	// (ndjsonrejects.go): __line then holds the object's text, and the key is
 	// computed for the rejected rows only.
-	l.sigCap = 0
-	if keyed {
-		l.sigCap = l.rejectSigCap()
-	}
-	if l.sigCap > 0 {
+	if l.sigCap = l.rejectSigCap(); l.sigCap > 0 {
 		kr.lineExpr = "json"
 	}
 	// Only the given ids are hashed when the file has an id column; not

@@ -51,7 +51,6 @@ var (
 	sqlNDJSONTypedRejects     = mustSQL("ndjson_typed_rejects.sql")
 	sqlNDJSONRawRejects       = mustSQL("ndjson_raw_rejects.sql")
 	sqlNDJSONSigs             = mustSQL("ndjson_sigs.sql")
-	sqlNDJSONSigsList         = mustSQL("ndjson_sigs_list.sql")
 	sqlNDJSONRejCreate        = mustSQL("ndjson_rej_create.sql")
 	ndjsonRejectTextsMaxBytes = int64(64 << 20)
 )
@@ -108,9 +107,6 @@ func (l *loader) ndjsonRejects() (ok bool, err error) {
 // lines fills ndjrej (key, text) too. ok false when the signatures are not
 // one for each rejected row (the file then takes the texts' scan).
 func (l *loader) ndjsonRejectsBySig() (ok bool, err error) {
-	if _, err := l.c.ExecContext(l.ctx, sqlNDJSONSigs); err != nil {
-		return false, err
-	}
 	sigs, n, err := readSigs(l.ctx, l.c)
 	if err != nil || n != l.n.bad {
 		return false, err
@@ -282,9 +278,9 @@ func head(b []byte, n int) []byte {
 	return b[:i]
 }
 
-// readSigs reads the signatures the check pass kept (ndjsig) and counts them.
+// readSigs reads the signatures the check pass kept (ndjson_sigs.sql) and counts them.
 func readSigs(ctx context.Context, c *sql.Conn) (sigSet, int64, error) {
-	rows, err := c.QueryContext(ctx, sqlNDJSONSigsList)
+	rows, err := c.QueryContext(ctx, sqlNDJSONSigs)
 	if err != nil {
 		return nil, 0, err
 	}
