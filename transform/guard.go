@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/apache/arrow-go/v18/arrow/array"
 	"github.com/duckdb/duckdb-go/v2"
 )
 
@@ -36,25 +35,13 @@ func newGuard(ctx context.Context, ar *duckdb.Arrow, uf *unionFind, over map[int
 		}
 	}
 	// Second pass over the edges: keep those inside oversized components.
-	rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
-	if err != nil {
-		return nil, fmt.Errorf("guard: %w", err)
-	}
-	defer rr.Release()
 	var edges [][2]int32
-	for rr.Next() {
-		rec := rr.RecordBatch()
-		a := rec.Column(0).(*array.Int32)
-		b := rec.Column(1).(*array.Int32)
-		for i := 0; i < a.Len(); i++ {
-			la, ok := g.local[a.Value(i)]
-			if !ok {
-				continue
-			}
-			edges = append(edges, [2]int32{la, g.local[b.Value(i)]})
+	err := readEdges(ctx, ar, func(a, b int32) {
+		if la, ok := g.local[a]; ok {
+			edges = append(edges, [2]int32{la, g.local[b]})
 		}
-	}
-	if err := rr.Err(); err != nil {
+	})
+	if err != nil {
 		return nil, fmt.Errorf("guard: %w", err)
 	}
 	n := len(g.global)

@@ -259,25 +259,34 @@ func components(ctx context.Context, conn driver.Conn, maxSize int, st *StitchSt
 	return execOverView(ctx, conn, ar, rr, rootsView, sqlRootsFill)
 }
 
-// unionEdges joins the two ends of every edge of id_edges in uf and returns how many edges
-// it read.
+// unionEdges joins the two ends of every edge of identifier_edges.sql in uf and returns how
+// many edges it read.
 func unionEdges(ctx context.Context, ar *duckdb.Arrow, uf *unionFind) (int, error) {
+	links := 0
+	err := readEdges(ctx, ar, func(a, b int32) {
+		uf.union(a, b)
+		links++
+	})
+	return links, err
+}
+
+// readEdges calls fn with the two node ids of every edge of identifier_edges.sql (each set's
+// first identifier and one of its others), read from DuckDB as Arrow batches.
+func readEdges(ctx context.Context, ar *duckdb.Arrow, fn func(a, b int32)) error {
 	rr, err := ar.QueryContext(ctx, sqlIdentifierEdges)
 	if err != nil {
-		return 0, err
+		return err
 	}
 	defer rr.Release()
-	links := 0
 	for rr.Next() {
 		rec := rr.RecordBatch()
 		a := rec.Column(0).(*array.Int32)
 		b := rec.Column(1).(*array.Int32)
 		for i := 0; i < a.Len(); i++ {
-			uf.union(a.Value(i), b.Value(i))
-			links++
+			fn(a.Value(i), b.Value(i))
 		}
 	}
-	return links, rr.Err()
+	return rr.Err()
 }
 
 // personTables are the datasets whose rows carry a person_id.
