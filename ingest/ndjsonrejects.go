@@ -237,8 +237,8 @@ type sig struct {
 // and md5 are those of a rejected object.
 type sigSet map[string][]sig
 
-// sigHead is how many characters of a text its signature keeps (left(t, 48)
-// in counts.sql.tmpl).
+// sigHead is how many characters of a text its signature keeps (counts.sql.tmpl
+// renders it into left(__line, n)).
 const sigHead = 48
 
 func (s sigSet) empty() bool { return len(s) == 0 }

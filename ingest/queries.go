@@ -362,7 +362,8 @@ func countsSQL(dataset, typed string, givenID, keys, contentKey, sigs bool) stri
 	return execTmpl(countsTmpl, struct {
 		ID, Typed, LineKey              string
 		GivenID, Keys, ContentKey, Sigs bool
-	}{warehouse.QuoteIdent(tables[dataset].ID), typed, jsonRowKey("__line"), givenID, keys, contentKey, sigs})
+		SigHead                         int
+	}{warehouse.QuoteIdent(tables[dataset].ID), typed, jsonRowKey("__line"), givenID, keys, contentKey, sigs, sigHead})
 }
 
 // hasGivenID reports whether rows of the dataset may carry their own id
