@@ -268,13 +268,13 @@ func TestPersonIDsRewritePasses(t *testing.T) {
 	ddl := tableDDL(t, c)
 	before := readPersonIDs(t, c)
 	m := fillMap(t, c, func(k int) bool { return k < 900 }, func(typ string, k int) string { return fmt.Sprintf("p_%s%d", typ, k%37) })
-	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows, 7); err != nil {
+	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows, map[string]int{"c": 7, "a": 3, "e": 1, "p": 2}); err != nil {
 		t.Fatal(err)
 	}
 	after := readPersonIDs(t, c)
 	checkPersonIDs(t, before, after, m, false)
 	// A row count that does not match the passes' is refused, the table left as it was.
-	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows+1, 2); err == nil || !strings.Contains(err.Error(), "wrote 130000 rows of 130001") {
+	if err := rewritePersonIDs(context.Background(), c, "touchpoints", pidRows+1, map[string]int{"c": 2, "a": 2, "e": 2, "p": 2}); err == nil || !strings.Contains(err.Error(), "wrote 130000 rows of 130001") {
 		t.Fatalf("a row count that does not match: %v", err)
 	}
 	checkPersonIDs(t, after, readPersonIDs(t, c), nil, true)
@@ -385,4 +385,26 @@ func TestPersonIDsRewriteFails(t *testing.T) {
 	}
 	checkPersonIDs(t, before, readPersonIDs(t, c), nil, true)
 	checkDefinition(t, c, ddl)
+}
+
+// TestRewritePassesByType: each type of identifier gets the passes its own identifiers need; a
+// type the map does not hold gets one.
+func TestRewritePassesByType(t *testing.T) {
+	t.Parallel()
+	c := openPersonIDs(t)
+	if _, err := c.ExecContext(context.Background(), `INSERT INTO identity_map
+		SELECT 'a:' || i, 'a', 'p_' || i, 1 FROM range(3000) r(i)
+		UNION ALL SELECT 'c:' || i, 'c', 'p_' || i, 1 FROM range(1000) r(i)
+		UNION ALL SELECT 'p:' || i, 'p', 'p_' || i, 1 FROM range(1001) r(i)`); err != nil {
+		t.Fatal(err)
+	}
+	// Half of the memory holds 1,000 identifiers of bytesPerIdentifier.
+	got, err := rewritePasses(context.Background(), c, 2*1000*bytesPerIdentifier)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"a": 3, "c": 1, "e": 1, "p": 2}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("passes %v, want %v", got, want)
+	}
 }

@@ -151,7 +151,10 @@ var (
 	sqlPersonIDsNulls        = renderTables("stitch/person_ids_nulls.sql.tmpl")
 	sqlPersonIDsRewriteDDL   = mustSQL("stitch/person_ids_rewrite_ddl.sql")
 	sqlPersonIDsRewriteSize  = mustSQL("stitch/person_ids_rewrite_size.sql")
-	sqlPersonIDsRewriteFill  = renderTables("stitch/person_ids_rewrite_fill.sql.tmpl")
+	sqlIdentityMapSize       = mustSQL("stitch/identity_map_size.sql")
+	sqlPersonIDsRewriteFill  = renderRewriteFills()
+	sqlPersonIDsRewriteNone  = renderTables("stitch/person_ids_rewrite_none.sql.tmpl")
+	sqlPersonIDsRewriteKinds = renderTables("stitch/person_ids_rewrite_kinds.sql.tmpl")
 	sqlPersonIDsRewriteCount = mustSQL("stitch/person_ids_rewrite_count.sql")
 	sqlPersonIDsRewriteClear = renderTables("stitch/person_ids_rewrite_clear.sql.tmpl")
 	sqlPersonIDsRewriteSwap  = renderTables("stitch/person_ids_rewrite_swap.sql.tmpl")
@@ -245,3 +248,32 @@ var (
 	sqlCreditsRuleDelete    = mustSQL("attribution/attribution_credits_rule_delete.sql")
 	sqlResultCounts         = mustSQL("attribution/result_counts.sql")
 )
+
+// idKinds are the identifier types in the order that picks a row's first identifier (stitching's
+// coalesce('c:' || customer_id, 'a:' || anonymous_id, 'e:' || email, 'p:' || phone)), with their columns.
+var idKinds = []struct{ Kind, Column string }{
+	{"c", "customer_id"}, {"a", "anonymous_id"}, {"e", "email"}, {"p", "phone"},
+}
+
+// rewriteFillData fills stitch/person_ids_rewrite_fill.sql.tmpl: the rows of Table whose first
+// identifier is of type Kind (in Column; the columns Before are NULL).
+type rewriteFillData struct {
+	Table, Kind, Column string
+	Before              []string
+}
+
+// renderRewriteFills renders a rewrite pass for each of personTables and identifier type:
+// table -> type -> statement.
+func renderRewriteFills() map[string]map[string]string {
+	out := map[string]map[string]string{}
+	for _, t := range personTables {
+		out[t] = map[string]string{}
+		var before []string
+		for _, k := range idKinds {
+			out[t][k.Kind] = mustRender("stitch/person_ids_rewrite_fill.sql.tmpl",
+				rewriteFillData{Table: warehouse.QuoteIdent(t), Kind: k.Kind, Column: k.Column, Before: before})
+			before = append(before[:len(before):len(before)], k.Column)
+		}
+	}
+	return out
+}
