@@ -399,10 +399,11 @@ func TestRewritePassesByType(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Half of the memory holds 1,000 identifiers of bytesPerIdentifier.
-	got, err := rewritePasses(context.Background(), c, 2*1000*bytesPerIdentifier)
+	byType, err := identifierCounts(context.Background(), c)
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := rewritePasses(byType, 2*1000*bytesPerIdentifier)
 	want := map[string]int{"a": 3, "c": 1, "e": 1, "p": 2}
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Fatalf("passes %v, want %v", got, want)

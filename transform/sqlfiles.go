@@ -151,10 +151,7 @@ var (
 	sqlPersonIDsNulls        = renderTables("stitch/person_ids_nulls.sql.tmpl")
 	sqlPersonIDsRewriteDDL   = mustSQL("stitch/person_ids_rewrite_ddl.sql")
 	sqlPersonIDsRewriteSize  = mustSQL("stitch/person_ids_rewrite_size.sql")
-	sqlIdentityMapSize       = mustSQL("stitch/identity_map_size.sql")
-	sqlPersonIDsRewriteFill  = renderRewriteFills()
-	sqlPersonIDsRewriteNone  = renderTables("stitch/person_ids_rewrite_none.sql.tmpl")
-	sqlPersonIDsRewriteKinds = renderTables("stitch/person_ids_rewrite_kinds.sql.tmpl")
+	sqlPersonIDsRewrites     = renderRewrites()
 	sqlPersonIDsRewriteCount = mustSQL("stitch/person_ids_rewrite_count.sql")
 	sqlPersonIDsRewriteClear = renderTables("stitch/person_ids_rewrite_clear.sql.tmpl")
 	sqlPersonIDsRewriteSwap  = renderTables("stitch/person_ids_rewrite_swap.sql.tmpl")
@@ -255,25 +252,41 @@ var idKinds = []struct{ Kind, Column string }{
 	{"c", "customer_id"}, {"a", "anonymous_id"}, {"e", "email"}, {"p", "phone"},
 }
 
-// rewriteFillData fills stitch/person_ids_rewrite_fill.sql.tmpl: the rows of Table whose first
-// identifier is of type Kind (in Column; the columns Before are NULL).
-type rewriteFillData struct {
+// rewriteData fills the rewrite's templates under stitch/: the rows of Table whose first identifier
+// is of type Kind, in Column (the identifier columns Before are NULL; with no Column, the rows without
+// any identifier), and for the counts of the rows by type, Kinds.
+type rewriteData struct {
 	Table, Kind, Column string
 	Before              []string
+	Kinds               []rewriteData
 }
 
-// renderRewriteFills renders a rewrite pass for each of personTables and identifier type:
-// table -> type -> statement.
-func renderRewriteFills() map[string]map[string]string {
-	out := map[string]map[string]string{}
+// rewriteSQL are the statements of a rewrite of one table: a pass for the rows of each identifier
+// type (by type), the pass of the rows without an identifier, and the count of the rows by type
+// (in the order of idKinds, then none).
+type rewriteSQL struct {
+	fill        map[string]string
+	none, kinds string
+}
+
+// renderRewrites renders the rewrite's statements for each of personTables.
+func renderRewrites() map[string]rewriteSQL {
+	out := map[string]rewriteSQL{}
 	for _, t := range personTables {
-		out[t] = map[string]string{}
+		q := warehouse.QuoteIdent(t)
+		r := rewriteSQL{fill: map[string]string{}}
+		var kinds []rewriteData
 		var before []string
 		for _, k := range idKinds {
-			out[t][k.Kind] = mustRender("stitch/person_ids_rewrite_fill.sql.tmpl",
-				rewriteFillData{Table: warehouse.QuoteIdent(t), Kind: k.Kind, Column: k.Column, Before: before})
+			d := rewriteData{Table: q, Kind: k.Kind, Column: k.Column, Before: before}
+			r.fill[k.Kind] = mustRender("stitch/person_ids_rewrite_fill.sql.tmpl", d)
+			kinds = append(kinds, d)
 			before = append(before[:len(before):len(before)], k.Column)
 		}
+		none := rewriteData{Table: q, Before: before}
+		r.none = mustRender("stitch/person_ids_rewrite_none.sql.tmpl", none)
+		r.kinds = mustRender("stitch/person_ids_rewrite_kinds.sql.tmpl", rewriteData{Table: q, Kinds: append(kinds, none)})
+		out[t] = r
 	}
 	return out
 }

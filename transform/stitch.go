@@ -115,9 +115,13 @@ func setPersonIDsIn(ctx context.Context, c *sql.Conn, t string, memory int64) (s
 	if err := c.QueryRowContext(ctx, sqlPersonIDsNulls.get(t, false)).Scan(&rows, &nulls); err != nil {
 		return "", fmt.Errorf("count rows: %w", err)
 	}
+	byType, err := identifierCounts(ctx, c)
+	if err != nil {
+		return "", err
+	}
 	var identifiers int64
-	if err := c.QueryRowContext(ctx, sqlIdentityMapSize).Scan(&identifiers); err != nil {
-		return "", fmt.Errorf("count identifiers: %w", err)
+	for _, n := range byType {
+		identifiers += n
 	}
 	n := warehouse.Passes(identifiers, bytesPerIdentifier, memory)
 	// With many rows still without a person (a first run), most rows change: count them all
@@ -142,44 +146,45 @@ func setPersonIDsIn(ctx context.Context, c *sql.Conn, t string, memory int64) (s
 		}
 		return personIDsUpdated, nil
 	}
-	passes, err := rewritePasses(ctx, c, memory)
-	if err != nil {
-		return "", fmt.Errorf("rewrite: %w", err)
-	}
-	if err := rewritePersonIDs(ctx, c, t, rows, passes); err != nil {
+	if err := rewritePersonIDs(ctx, c, t, rows, rewritePasses(byType, memory)); err != nil {
 		return "", fmt.Errorf("rewrite: %w", err)
 	}
 	return personIDsRewritten, nil
 }
 
-// rewritePasses is how many passes a rewrite takes for the rows whose first identifier is of each
-// type: enough for one pass's part of identity_map's identifiers of that type to fill at most half
-// of memory bytes (warehouse.Passes). At 18 M people and 2 GiB: 3 passes for the 22.5 M anonymous
-// ids, one each for the 5.4 M customers, 4.3 M e-mails and 4.7 M phones.
-func rewritePasses(ctx context.Context, c *sql.Conn, memory int64) (map[string]int, error) {
+// identifierCounts counts identity_map's identifiers of each type.
+func identifierCounts(ctx context.Context, c *sql.Conn) (map[string]int64, error) {
 	rows, err := c.QueryContext(ctx, sqlPersonIDsRewriteSize)
 	if err != nil {
 		return nil, fmt.Errorf("count identifiers: %w", err)
 	}
 	defer rows.Close()
-	passes := map[string]int{}
-	for _, k := range idKinds {
-		passes[k.Kind] = 1
-	}
+	byType := map[string]int64{}
 	for rows.Next() {
 		var kind sql.NullString
 		var n int64
 		if err := rows.Scan(&kind, &n); err != nil {
 			return nil, fmt.Errorf("count identifiers: %w", err)
 		}
-		if _, ok := passes[kind.String]; ok {
-			passes[kind.String] = warehouse.Passes(n, bytesPerIdentifier, memory)
-		}
+		byType[kind.String] += n
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("count identifiers: %w", err)
 	}
-	return passes, nil
+	return byType, nil
+}
+
+// rewritePasses is how many passes a rewrite takes for the rows whose first identifier is of each
+// type, given identity_map's identifiers of each type (identifierCounts): enough for one pass's part
+// of that type's identifiers to fill at most half of memory bytes (warehouse.Passes). At 18 M people
+// and 2 GiB: 3 passes for the 22.5 M anonymous ids, one each for the 5.4 M customers, 4.3 M e-mails
+// and 4.7 M phones.
+func rewritePasses(byType map[string]int64, memory int64) map[string]int {
+	passes := map[string]int{}
+	for _, k := range idKinds {
+		passes[k.Kind] = warehouse.Passes(byType[k.Kind], bytesPerIdentifier, memory)
+	}
+	return passes
 }
 
 // rewritePersonIDs rewrites table t (rows rows) with the person ids of identity_map, in one
@@ -207,20 +212,26 @@ func rewritePersonIDs(ctx context.Context, c *sql.Conn, t string, rows int64, pa
 	if _, err := tx.ExecContext(ctx, "CREATE TABLE main.stitch_person_ids_rewrite("+ddl[len(prefix):]); err != nil {
 		return fmt.Errorf("scratch table: %w", err)
 	}
-	var byKind [5]int64 // rows of t by the type of their first identifier (idKinds), then none
-	if err := tx.QueryRowContext(ctx, sqlPersonIDsRewriteKinds.get(t, false)).Scan(&byKind[0], &byKind[1], &byKind[2], &byKind[3], &byKind[4]); err != nil {
+	rw := sqlPersonIDsRewrites[t]
+	// The rows of t by the type of their first identifier (idKinds), then without one.
+	byKind := make([]int64, len(idKinds)+1)
+	dest := make([]any, len(byKind))
+	for i := range byKind {
+		dest[i] = &byKind[i]
+	}
+	if err := tx.QueryRowContext(ctx, rw.kinds).Scan(dest...); err != nil {
 		return fmt.Errorf("count rows by identifier: %w", err)
 	}
 	for i, k := range idKinds {
 		if byKind[i] == 0 {
 			continue
 		}
-		if err := execPasses(ctx, tx, max(1, passes[k.Kind]), sqlPersonIDsRewriteFill[t][k.Kind]); err != nil {
+		if err := execPasses(ctx, tx, max(1, passes[k.Kind]), rw.fill[k.Kind]); err != nil {
 			return fmt.Errorf("identifiers %s: %w", k.Kind, err)
 		}
 	}
-	if byKind[4] > 0 {
-		if _, err := tx.ExecContext(ctx, sqlPersonIDsRewriteNone.get(t, false)); err != nil {
+	if byKind[len(idKinds)] > 0 {
+		if _, err := tx.ExecContext(ctx, rw.none); err != nil {
 			return fmt.Errorf("rows without an identifier: %w", err)
 		}
 	}
