@@ -59,8 +59,9 @@ type tmplData struct {
 	// Scoped: eval_person holds the people of eval_scope only, lifecycle is built for them (a delta),
 	// and funnel takes everyone else from the published lifecycle.
 	Scoped bool
-	// Create: the first pass of eval_person creates the table.
-	Create bool
+	// Create: the first pass of eval_person creates the table. Open: the last pass, which has a lower
+	// bound on person_id only (warehouse.PersonParts).
+	Create, Open bool
 }
 
 // Published lists the tables Build creates under _next_ names: the
@@ -195,9 +196,9 @@ func evalPerson(ctx context.Context, c *sql.Conn, t *template.Template, d tmplDa
 
 // evalPersonPasses runs the n passes of eval_person.
 func evalPersonPasses(ctx context.Context, c *sql.Conn, t *template.Template, d tmplData, n int) error {
-	for p := range n {
-		d.Create = p == 0
-		if _, err := c.ExecContext(ctx, render(t, d), n, p); err != nil {
+	for p, part := range warehouse.PersonParts(n) {
+		d.Create, d.Open = p == 0, part.Open
+		if _, err := c.ExecContext(ctx, render(t, d), part.Args()...); err != nil {
 			return fmt.Errorf("pass %d of %d: %w", p+1, n, err)
 		}
 	}

@@ -3,12 +3,14 @@ package queries_test
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 
 	"attrib/queries"
+	"attrib/warehouse"
 )
 
-// TestEvalPersonPasses: eval_person built in several passes over parts of the people (as large
+// TestEvalPersonPasses: eval_person built in several passes over ranges of person ids (as large
 // warehouses are) holds the same rows as in one pass, each person once.
 func TestEvalPersonPasses(t *testing.T) {
 	t.Parallel()
@@ -25,6 +27,16 @@ func TestEvalPersonPasses(t *testing.T) {
 	one := read()
 	if len(one) < 3 {
 		t.Fatalf("eval_person has %d rows: the fixture needs people", len(one))
+	}
+	// Each of the four passes below must have people, the middle ones too.
+	var ids []string
+	for _, r := range query(t, c, `SELECT person_id FROM eval_person`) {
+		ids = append(ids, fmt.Sprint(r[0]))
+	}
+	for k, p := range warehouse.PersonParts(4) {
+		if !slices.ContainsFunc(ids, func(id string) bool { return id >= p.Lo && (p.Open || id < p.Hi) }) {
+			t.Fatalf("pass %d of 4 (%+v) has no person in the fixture: %v", k+1, p, ids)
+		}
 	}
 	for _, n := range []int{4, 1} {
 		if err := queries.EvalPersonInPasses(ctx, c, n); err != nil {

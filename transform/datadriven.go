@@ -366,7 +366,7 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 	if err != nil {
 		return err
 	}
-	return execPasses(ctx, c, n, ncPathsStatement(inc, hi, n), hi)
+	return execPersonPasses(ctx, c, n, ncPathsStatement(inc, hi, n), hi)
 }
 
 // ncPathsStatement is the statement of nonconvertingPaths' n passes. A full run without a conversion
@@ -374,7 +374,7 @@ func nonconvertingPaths(ctx context.Context, c *sql.Conn, inc pathData, hi any) 
 // in one pass it groups the touches again: with every person in one pass the join with
 // person_touches ran out of a 1.9 GiB memory_limit at 2 M people (11.4 M touches), where seven
 // passes of 14.6 M touches each at 18 M people and two passes at 2 M people did not.
-func ncPathsStatement(inc pathData, hi any, n int) string {
+func ncPathsStatement(inc pathData, hi any, n int) byPart {
 	if !inc.Incremental && hi == nil && n > 1 {
 		return sqlNCPathsLastKnown
 	}

@@ -2,8 +2,13 @@ package transform
 
 import (
 	"context"
+	"crypto/md5"
 	"database/sql"
+	"encoding/hex"
+	"slices"
 	"testing"
+
+	"attrib/warehouse"
 )
 
 // memConn is one connection to a fresh in-memory DuckDB, closed with its database when the test
@@ -78,5 +83,24 @@ func testTouches(t *testing.T, c *sql.Conn) (moveTouches func()) {
 		t.Helper()
 		exec(`INSERT INTO touchpoints SELECT touchpoint_id, person_id, occurred_at, NULL, lower(channel), NULL, NULL, 'visit' FROM tin`,
 			`DELETE FROM tin`)
+	}
+}
+
+// personID is a person id of the form identity_map gives: "p_" and 16 hex digits of the MD5 of name
+// (in SQL, 'p_' || substr(md5(name), 1, 16)). Tests of statements cut by person id use them so that
+// every pass, not only the first and the last, has people.
+func personID(name string) string {
+	h := md5.Sum([]byte(name))
+	return "p_" + hex.EncodeToString(h[:])[:16]
+}
+
+// requireEveryPart fails the test unless each of the n passes of warehouse.PersonParts holds one
+// of ids at least.
+func requireEveryPart(t *testing.T, n int, ids []string) {
+	t.Helper()
+	for k, p := range warehouse.PersonParts(n) {
+		if !slices.ContainsFunc(ids, func(id string) bool { return id >= p.Lo && (p.Open || id < p.Hi) }) {
+			t.Fatalf("pass %d of %d (%+v) has no person of the test", k+1, n, p)
+		}
 	}
 }

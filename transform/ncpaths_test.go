@@ -2,11 +2,12 @@ package transform
 
 import (
 	"context"
+	"strconv"
 	"testing"
 )
 
 // TestNonconvertingPathsPasses: the non-converting paths are the same in one pass and in
-// several (each pass takes the people of one part of the person id's hash), and they are what
+// several (each pass takes the people of one range of person ids), and they are what
 // the definition gives, worked by hand: a person's touches within the lookback before their
 // last touch, in time order, ties by touch id. Both forms of the statement give them: the one
 // that finds each person's last touch among the pass's touches, and the one a full run without a
@@ -27,9 +28,11 @@ func TestNonconvertingPathsPasses(t *testing.T) {
 		   ('t3', 'p1', '2025-01-20 10:00:00+00', 'Search'),
 		   ('t2', 'p1', '2025-01-20 10:00:00+00', 'Social'),
 		   ('t4', 'p1', '2025-01-25 10:00:00+00', 'Display'),
-		   ('t5', 'p2', '2025-03-01 10:00:00+00', 'Search')`,
-		// Many more people, two touches each, so that every pass has some.
-		`INSERT INTO tin SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20), CASE WHEN i % 3 = 0 THEN 'Email' ELSE 'Search' END FROM range(2000) r(i)`,
+		   ('t5', 'p2', '2025-03-01 10:00:00+00', 'Search'),
+		   ('e1', 'p_33333333', '2025-03-01 10:00:00+00', 'Email')`, // a person id equal to a bound of five passes
+		// Many more people, two touches each, with person ids of identity_map's form (personID of
+		// q<i>), so that every pass has some.
+		`INSERT INTO tin SELECT 'x' || i, 'p_' || substr(md5('q' || (i // 2)), 1, 16), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20), CASE WHEN i % 3 = 0 THEN 'Email' ELSE 'Search' END FROM range(2000) r(i)`,
 	} {
 		if _, err := c.ExecContext(ctx, q); err != nil {
 			t.Fatal(err)
@@ -54,34 +57,40 @@ func TestNonconvertingPathsPasses(t *testing.T) {
 			list_transform(n.steps, x -> m.names[x + 1])::VARCHAR
 			FROM attrib_state.nc_paths n, (SELECT list(channel ORDER BY cid) AS names FROM channel_ids) m`)
 	}
+	var ids []string
+	for i := range 1000 {
+		ids = append(ids, personID("q"+strconv.Itoa(i)))
+	}
+	requireEveryPart(t, 5, ids)
 	var one map[string]string
 	for _, run := range []struct {
 		n int
-		q string
+		q byPart
 	}{{1, sqlNonconvertingPaths.get(pathData{})}, {5, sqlNonconvertingPaths.get(pathData{})}, {1, sqlNCPathsLastKnown}, {5, sqlNCPathsLastKnown}} {
 		n := run.n
 		if _, err := c.ExecContext(ctx, sqlNCPathsCreate); err != nil {
 			t.Fatal(err)
 		}
-		if err := execPasses(ctx, c, n, run.q, nil); err != nil {
+		if err := execPersonPasses(ctx, c, n, run.q, nil); err != nil {
 			t.Fatal(err)
 		}
 		got := read()
 		for k, want := range map[string]string{
-			"10 p1": "[Social, Search, Display]",
-			"30 p1": "[Email, Social, Search, Display]",
-			"10 p2": "[Search]",
-			"30 p2": "[Search]",
-			"10 q0": "[Search]",        // x0 (Email) on Feb 1 is 20 days before x1 (Search)
-			"30 q0": "[Email, Search]", // both within 30 days
-			"30 q1": "[Search, Email]", // x2 Search (day 0), x3 Email (day 20)
+			"10 p1":                "[Social, Search, Display]",
+			"30 p1":                "[Email, Social, Search, Display]",
+			"10 p2":                "[Search]",
+			"30 p2":                "[Search]",
+			"30 p_33333333":        "[Email]",
+			"10 " + personID("q0"): "[Search]",        // x0 (Email) on Feb 1 is 20 days before x1 (Search)
+			"30 " + personID("q0"): "[Email, Search]", // both within 30 days
+			"30 " + personID("q1"): "[Search, Email]", // x2 Search (day 0), x3 Email (day 20)
 		} {
 			if got[k] != want {
 				t.Errorf("%d passes: %s = %q, want %q", n, k, got[k], want)
 			}
 		}
-		if len(got) != 2*(2+1000) {
-			t.Errorf("%d passes: %d paths, want %d (two lookbacks of 1002 people)", n, len(got), 2*1002)
+		if len(got) != 2*(3+1000) {
+			t.Errorf("%d passes: %d paths, want %d (two lookbacks of 1003 people)", n, len(got), 2*1003)
 		}
 		if one == nil {
 			one = got
@@ -104,7 +113,7 @@ func TestNonconvertingPathsStatementChoice(t *testing.T) {
 		inc  pathData
 		hi   any
 		n    int
-		want string
+		want byPart
 	}{
 		{"full, one pass", full, nil, 1, sqlNonconvertingPaths.get(full)},
 		{"full, seven passes", full, nil, 7, sqlNCPathsLastKnown},

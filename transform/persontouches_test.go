@@ -47,26 +47,31 @@ func TestPersonTouches(t *testing.T) {
 		   ('b2', 'p2', '2025-03-01 10:00:00+00', 'Search'),
 		   ('a2', 'p2', '2025-03-01 10:00:00+00', 'Social'),
 		   ('c2', 'p2', '2025-03-04 10:00:00+00', 'Email'),
-		   ('o1', 'old', '2025-02-10 10:00:00+00', 'TV')`,
-		// Many more people, so that every pass has some: q<i> touched on Feb 1 (Email) and Feb 21.
-		`INSERT INTO tin SELECT 'x' || i, 'q' || (i // 2), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20),
+		   ('o1', 'old', '2025-02-10 10:00:00+00', 'TV'),
+		   ('e1', 'p_40000000', '2025-02-11 10:00:00+00', 'Email')`, // a person id equal to a bound of four passes
+		// Many more people, so that every pass has some: personID of q<i> touched on Feb 1 (Email) and Feb 21.
+		`INSERT INTO tin SELECT 'x' || i, 'p_' || substr(md5('q' || (i // 2)), 1, 16), TIMESTAMPTZ '2025-02-01 00:00:00+00' + to_days((i % 2) * 20),
 		   CASE WHEN i % 2 = 0 THEN 'Email' ELSE 'Search' END FROM range(400) r(i)`)
 	moveTouches()
 	want := map[string]string{
-		"p1":  "01-01 Email 01-25",
-		"p2":  "03-01 Social 03-04",
-		"old": "02-10 TV 02-10",
+		"p1":         "01-01 Email 01-25",
+		"p2":         "03-01 Social 03-04",
+		"old":        "02-10 TV 02-10",
+		"p_40000000": "02-11 Email 02-11",
 	}
+	var ids []string
 	for i := range 200 {
-		want["q"+strconv.Itoa(i)] = "02-01 Email 02-21"
+		ids = append(ids, personID("q"+strconv.Itoa(i)))
+		want[ids[i]] = "02-01 Email 02-21"
 	}
+	requireEveryPart(t, 4, ids)
 	for _, n := range []int{1, 4} {
 		exec(sqlPersonTouchesCreate)
-		if err := execPasses(ctx, c, n, sqlPersonTouches.get(pathData{})); err != nil {
+		if err := execPersonPasses(ctx, c, n, sqlPersonTouches.get(pathData{})); err != nil {
 			t.Fatal(err)
 		}
 		if got := readPersonTouches(t, c); !maps.Equal(got, want) {
-			t.Fatalf("%d passes: %d people, want %d; p1 %q p2 %q old %q q7 %q", n, len(got), len(want), got["p1"], got["p2"], got["old"], got["q7"])
+			t.Fatalf("%d passes: %d people, want %d; p1 %q p2 %q old %q q7 %q", n, len(got), len(want), got["p1"], got["p2"], got["old"], got[ids[7]])
 		}
 	}
 

@@ -62,8 +62,9 @@ type setsData struct{ Incremental, Blocked bool }
 
 // pathData fills the templates that differ between full and incremental runs. LastKnown is set only
 // to render attribution/nonconverting_paths.sql.tmpl for a full run without a conversion window, which
-// reads each person's last touch from person_touches.
-type pathData struct{ Incremental, LastKnown bool }
+// reads each person's last touch from person_touches. Open renders the last pass of a statement cut
+// by person id (warehouse.PersonParts), which has a lower bound only.
+type pathData struct{ Incremental, LastKnown, Open bool }
 
 // creditsData fills attribution/attribution_credits.sql.tmpl: the data-driven part (DataDriven),
 // or the rule-based one, of the conversions of the people in inc_aff only (Incremental).
@@ -81,6 +82,31 @@ func renderModes(file string) byMode {
 }
 
 func (b byMode) get(d pathData) string {
+	if d.Incremental {
+		return b[1]
+	}
+	return b[0]
+}
+
+// byPart is a statement cut by person id rendered for the passes with both bounds ([0]) and for the
+// open last pass ([1]); execPersonPasses runs it.
+type byPart [2]string
+
+func renderParts(file string, d pathData) byPart {
+	d.Open = false
+	closed := mustRender(file, d)
+	d.Open = true
+	return byPart{closed, mustRender(file, d)}
+}
+
+// byModePart is a byPart for a full run ([0]) and an incremental one ([1]).
+type byModePart [2]byPart
+
+func renderModeParts(file string) byModePart {
+	return byModePart{renderParts(file, pathData{}), renderParts(file, pathData{Incremental: true})}
+}
+
+func (b byModePart) get(d pathData) byPart {
 	if d.Incremental {
 		return b[1]
 	}
@@ -210,7 +236,7 @@ var (
 	sqlConversionPathsDelete = mustSQL("paths/conversion_paths_delete.sql")
 	sqlAllPaths              = renderModes("paths/all_paths.sql.tmpl")
 	sqlPersonTouchesCreate   = mustSQL("paths/person_touches_create.sql")
-	sqlPersonTouches         = renderModes("paths/person_touches.sql.tmpl")
+	sqlPersonTouches         = renderModeParts("paths/person_touches.sql.tmpl")
 	sqlPersonTouchesSize     = renderModes("paths/person_touches_size.sql.tmpl")
 	sqlPersonTouchesReady    = mustSQL("paths/person_touches_ready.sql")
 )
@@ -224,8 +250,8 @@ var (
 	sqlDataDrivenPartCreate = mustSQL("attribution/data_driven_part_create.sql")
 	sqlChannelIDs           = renderModes("attribution/channel_ids.sql.tmpl")
 	sqlMarkovRemovalCreate  = mustSQL("attribution/markov_removal_effects_create.sql")
-	sqlNonconvertingPaths   = renderModes(ncPathsFile)
-	sqlNCPathsLastKnown     = mustRender(ncPathsFile, pathData{LastKnown: true})
+	sqlNonconvertingPaths   = renderModeParts(ncPathsFile)
+	sqlNCPathsLastKnown     = renderParts(ncPathsFile, pathData{LastKnown: true})
 	sqlNCPathsCreate        = mustSQL("attribution/nc_paths_create.sql")
 	sqlNCPathCounts         = mustSQL("attribution/nc_path_counts.sql")
 	sqlConverterPathCounts  = mustSQL("attribution/converter_path_counts.sql")

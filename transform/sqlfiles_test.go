@@ -13,7 +13,7 @@ import (
 )
 
 // loaders are the functions that read embedded SQL (sqlfiles.go).
-var loaders = map[string]bool{"mustSQL": true, "mustRender": true, "renderModes": true, "renderTables": true, "renderRewrites": true}
+var loaders = map[string]bool{"mustSQL": true, "mustRender": true, "renderModes": true, "renderTables": true, "renderRewrites": true, "renderParts": true, "renderModeParts": true}
 
 // Every embedded SQL file is loaded when the package initialises.
 func TestEverySQLFileLoaded(t *testing.T) {

@@ -269,7 +269,7 @@ func personTouches(ctx context.Context, c *sql.Conn, inc pathData) error {
 	if err != nil {
 		return err
 	}
-	if err := execPasses(ctx, c, n, sqlPersonTouches.get(inc)); err != nil {
+	if err := execPersonPasses(ctx, c, n, sqlPersonTouches.get(inc)); err != nil {
 		return err
 	}
 	_, err = c.ExecContext(ctx, sqlPersonTouchesView)
