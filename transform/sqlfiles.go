@@ -74,14 +74,15 @@ const creditsFile = "attribution/attribution_credits.sql.tmpl"
 
 const ncPathsFile = "attribution/nonconverting_paths.sql.tmpl"
 
-// byMode is a statement rendered for a full run ([0]) and an incremental one ([1]).
-type byMode [2]string
+// byMode is a statement (a string, or a byPart) rendered for a full run ([0]) and an incremental
+// one ([1]).
+type byMode[T any] [2]T
 
-func renderModes(file string) byMode {
-	return byMode{mustRender(file, pathData{}), mustRender(file, pathData{Incremental: true})}
+func renderModes(file string) byMode[string] {
+	return byMode[string]{mustRender(file, pathData{}), mustRender(file, pathData{Incremental: true})}
 }
 
-func (b byMode) get(d pathData) string {
+func (b byMode[T]) get(d pathData) T {
 	if d.Incremental {
 		return b[1]
 	}
@@ -99,18 +100,9 @@ func renderParts(file string, d pathData) byPart {
 	return byPart{closed, mustRender(file, d)}
 }
 
-// byModePart is a byPart for a full run ([0]) and an incremental one ([1]).
-type byModePart [2]byPart
-
-func renderModeParts(file string) byModePart {
-	return byModePart{renderParts(file, pathData{}), renderParts(file, pathData{Incremental: true})}
-}
-
-func (b byModePart) get(d pathData) byPart {
-	if d.Incremental {
-		return b[1]
-	}
-	return b[0]
+// renderModeParts is renderParts for a full run and an incremental one.
+func renderModeParts(file string) byMode[byPart] {
+	return byMode[byPart]{renderParts(file, pathData{}), renderParts(file, pathData{Incremental: true})}
 }
 
 // tableData fills the per-table templates.
@@ -265,7 +257,7 @@ var (
 	sqlIncConversions       = mustSQL("attribution/inc_conversions.sql")
 	sqlCreditsRuleFull      = mustRender(creditsFile, creditsData{})
 	sqlCreditsRuleInc       = mustRender(creditsFile, creditsData{Incremental: true})
-	sqlCreditsRuleBased     = byMode{sqlCreditsRuleFull, sqlCreditsRuleInc}
+	sqlCreditsRuleBased     = byMode[string]{sqlCreditsRuleFull, sqlCreditsRuleInc}
 	sqlCreditsDataDriven    = mustRender(creditsFile, creditsData{DataDriven: true})
 	sqlCreditsView          = renderModes("attribution/attribution_credits_view.sql.tmpl")
 	sqlCreditsRuleDelete    = mustSQL("attribution/attribution_credits_rule_delete.sql")

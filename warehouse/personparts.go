@@ -17,6 +17,12 @@ type PersonPart struct {
 	Open   bool
 }
 
+// Holds reports whether the person id falls in the pass, as its statement's condition puts it
+// (DuckDB compares strings byte by byte, as Go does).
+func (p PersonPart) Holds(id string) bool {
+	return id >= p.Lo && (p.Open || id < p.Hi)
+}
+
 // Args are the pass's bounds as statement parameters: Lo and Hi, or Lo alone for the open last pass
 // (whose statement has no upper bound).
 func (p PersonPart) Args() []any {
