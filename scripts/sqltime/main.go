@@ -3,9 +3,9 @@
 // row. It is for measuring statements side by side (docs/BENCHMARKS.md): whole runs swing with the
 // machine's phase by more than most changes save, two statements interleaved on one connection do not.
 //
-//	go run -tags duckdb_arrow ./scripts/sqltime WAREHOUSE.duckdb scripts/bench/person_ranges.sql
+//	python3 scripts/bench/person_passes.py ranges | go run -tags duckdb_arrow ./scripts/sqltime WAREHOUSE.duckdb -
 //
-// Statements are separated by lines holding only ";;". A statement may begin with a line
+// FILE "-" reads the statements from stdin. Statements are separated by lines holding only ";;". A statement may begin with a line
 // "-- label: TEXT" that names it in the output and a line "-- args: V ..." of the values bound to its
 // $1, $2, ...: integers, NULL, or 'strings' (without spaces). Run it on a copy of a warehouse: the
 // statements may write.
@@ -15,6 +15,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -26,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: sqltime DATABASE FILE")
+		fmt.Fprintln(os.Stderr, "usage: sqltime DATABASE FILE|-")
 		os.Exit(2)
 	}
 	if err := run(context.Background(), os.Args[1], os.Args[2]); err != nil {
@@ -36,7 +37,13 @@ func main() {
 }
 
 func run(ctx context.Context, dbPath, file string) error {
-	text, err := os.ReadFile(file)
+	var text []byte
+	var err error
+	if file == "-" {
+		text, err = io.ReadAll(os.Stdin)
+	} else {
+		text, err = os.ReadFile(file)
+	}
 	if err != nil {
 		return err
 	}
